@@ -1,0 +1,557 @@
+#include "compiler/interp/interpreter.h"
+
+#include <re2/re2.h>
+
+#include <cmath>
+#include <functional>
+#include <unordered_set>
+
+#include "compiler/check/checker_impl.h"
+#include "compiler/driver/loader.h"
+#include "compiler/interp/item.h"
+#include "runtime/grader/builtins.h"
+#include "runtime/grader/json.h"
+#include "runtime/grader/regex.h"
+#include "runtime/grader/utf8.h"
+#include "runtime/grader/value_ops.h"
+
+namespace rft::interp {
+namespace {
+
+// The builtins that operators and index syntax are defined by, looked up once.
+rft_builtin_fn builtin_fn(std::string_view signature_prefix) {
+  for (const auto& b : grader::builtins()) {
+    if (b.signature.starts_with(signature_prefix)) return b.fn;
+  }
+  return nullptr;
+}
+
+struct OperatorBuiltins {
+  rft_builtin_fn json_member = builtin_fn("json_member(");
+  rft_builtin_fn json_index = builtin_fn("json_index(");
+  rft_builtin_fn approx = builtin_fn("approx(");
+};
+
+const OperatorBuiltins& ops() {
+  static const OperatorBuiltins o;
+  return o;
+}
+
+// Python-style modulo: the result has the sign of the divisor.
+double modulo(double a, double b) {
+  double r = std::fmod(a, b);
+  if (r != 0 && ((r < 0) != (b < 0))) r += b;
+  return r;
+}
+
+bool is_none(const rft_value& v) { return v.tag == RFT_NONE; }
+
+double to_num(const rft_value& v) {
+  return v.tag == RFT_BOOL ? static_cast<double>(v.as.boolean) : v.as.num;
+}
+
+}  // namespace
+
+// ---- Interpreter ----
+
+Interpreter::Interpreter(const Program& program) {
+  std::function<void(const ast::Expr&)> visit = [&](const ast::Expr& e) {
+    if (e.kind == ast::ExprKind::kString && e.as<ast::StringExpr>().is_regex) {
+      auto* lit = &e.as<ast::StringExpr>();
+      if (regexes_.count(lit) == 0) regexes_[lit] = grader::compile_regex(lit->value, nullptr);
+    }
+    ast::for_each_child(e, visit);
+  };
+  for (const auto& m : program.modules) {
+    m->for_each_root(visit);
+    // Which components (transitively) call a judge: those are skipped when the total does not
+    // need them, so that gating saves the call.
+    for (const auto& r : m->rewards) {
+      for (const auto& c : r->components) {
+        std::unordered_set<const void*> seen;
+        std::vector<const ast::Expr*> work{c->value.get()};
+        bool judge = false;
+        while (!work.empty() && !judge) {
+          const ast::Expr* e = work.back();
+          work.pop_back();
+          check::Uses u;
+          check::collect_uses(*e, u);
+          judge = !u.judges.empty();
+          for (auto* l : u.lets) {
+            if (seen.insert(l).second) work.push_back(l->value.get());
+          }
+          for (auto* cc : u.components) {
+            if (seen.insert(cc).second) work.push_back(cc->value.get());
+          }
+        }
+        if (judge) needs_judge_[c.get()] = true;
+      }
+    }
+  }
+}
+
+Interpreter::~Interpreter() = default;
+
+const re2::RE2* Interpreter::regex(const ast::StringExpr* literal) const {
+  auto it = regexes_.find(literal);
+  return it == regexes_.end() ? nullptr : it->second.get();
+}
+
+Result Interpreter::grade(const ast::RewardDecl& reward, const Sample& sample,
+                          grader::Context& ctx, JudgeProvider* judges,
+                          bool record_bindings) const {
+  Evaluation ev(*this, reward, sample, ctx, judges);
+  return ev.run(record_bindings);
+}
+
+// ---- Evaluation ----
+
+namespace {
+
+enum class SlotState : uint8_t { kUnevaluated, kEvaluating, kDone };
+
+struct Slot {
+  SlotState state = SlotState::kUnevaluated;
+  rft_value value = rft_none();
+};
+
+// A function call's frame: its arguments and its own lets.
+struct Frame {
+  const ast::FnDecl* fn = nullptr;
+  std::vector<rft_value> args;
+  std::vector<Slot> lets;
+};
+
+}  // namespace
+
+struct Evaluation::Impl {
+  const Interpreter& interp;
+  const ast::RewardDecl& reward;
+  grader::Context& ctx;
+  JudgeProvider* judges;
+  std::string prompt_storage, completion_storage;  // only when the input had to be repaired
+  std::string_view prompt, completion;
+  const nlohmann::json* item;
+  std::vector<Slot> lets, components;
+  std::unordered_map<const ast::LetDecl*, Slot> constants;
+  std::unordered_map<const ast::ItemField*, rft_value> item_fields;
+  rft_value total = rft_num(0);
+
+  Impl(const Interpreter& i, const ast::RewardDecl& r, const Sample& s, grader::Context& c,
+       JudgeProvider* j)
+      : interp(i), reward(r), ctx(c), judges(j), item(s.item) {
+    prompt = repair(s.prompt, prompt_storage);
+    completion = repair(s.completion, completion_storage);
+    lets.resize(r.lets.size());
+    components.resize(r.components.size());
+  }
+
+  // Model output is untrusted: invalid UTF-8 is replaced (U+FFFD) and flagged, so that every
+  // string the program sees is valid.
+  std::string_view repair(std::string_view in, std::string& storage) {
+    bool changed = false;
+    for (const grader::CodePoint& cp : grader::code_points(in)) {
+      if (!cp.valid) {
+        changed = true;
+        break;
+      }
+    }
+    if (!changed) return in;
+    storage = grader::sanitize_utf8(in, nullptr);
+    ctx.flag("invalid_utf8");
+    return storage;
+  }
+
+  // ---- bindings ----
+
+  rft_value let_value(const ast::LetDecl* let, Frame* frame) {
+    Slot* slot = nullptr;
+    Frame* eval_frame = frame;
+    if (frame != nullptr && let->slot >= 0 && static_cast<size_t>(let->slot) < frame->lets.size() &&
+        frame->fn->lets[let->slot].get() == let) {
+      slot = &frame->lets[let->slot];
+    } else if (let->slot >= 0 && static_cast<size_t>(let->slot) < reward.lets.size() &&
+               reward.lets[let->slot].get() == let) {
+      slot = &lets[let->slot];
+      eval_frame = nullptr;
+    } else {
+      slot = &constants[let];
+      eval_frame = nullptr;
+    }
+    return force(*slot, *let->value, eval_frame);
+  }
+
+  rft_value force(Slot& slot, const ast::Expr& e, Frame* frame) {
+    if (slot.state == SlotState::kDone) return slot.value;
+    // The checker rules out cycles; this guards against a bug turning into a stack overflow.
+    if (slot.state == SlotState::kEvaluating) return rft_none();
+    slot.state = SlotState::kEvaluating;
+    rft_value v = eval(e, frame);
+    slot.value = v;
+    slot.state = SlotState::kDone;
+    return v;
+  }
+
+  double component_value(const ast::ComponentDecl* c) {
+    Slot& slot = components[c->slot];
+    if (slot.state == SlotState::kDone) return slot.value.as.num;
+    slot.state = SlotState::kEvaluating;
+    rft_value v = eval(*c->value, nullptr);
+    double x = 0;
+    if (is_none(v)) {
+      ctx.flag("missing:" + c->name);
+    } else {
+      x = to_num(v);
+      if (!std::isfinite(x)) {
+        ctx.flag("invalid:" + c->name);
+        x = 0;
+      }
+    }
+    if (c->lo_value && c->hi_value && (x < *c->lo_value || x > *c->hi_value)) {
+      ctx.flag("out_of_bounds:" + c->name);
+      x = std::min(std::max(x, *c->lo_value), *c->hi_value);
+    }
+    slot.value = rft_num(x);
+    slot.state = SlotState::kDone;
+    return x;
+  }
+
+  rft_value item_field(const ast::ItemField* f) {
+    auto it = item_fields.find(f);
+    if (it != item_fields.end()) return it->second;
+    rft_value v = rft_none();
+    const nlohmann::json* field = nullptr;
+    if (item != nullptr && item->is_object()) {
+      auto found = item->find(f->name);
+      if (found != item->end()) field = &*found;
+    }
+    if (field == nullptr) {
+      if (!types::is_optional(f->type)) ctx.flag("bad_item:" + f->name);
+    } else if (!value_from_json(*field, f->type, ctx, &v)) {
+      ctx.flag("bad_item:" + f->name);
+      v = rft_none();
+    }
+    item_fields[f] = v;
+    return v;
+  }
+
+  // ---- expressions ----
+
+  rft_value eval(const ast::Expr& e, Frame* frame) {
+    switch (e.kind) {
+      case ast::ExprKind::kNumber: return rft_num(e.as<ast::NumberExpr>().value);
+      case ast::ExprKind::kString: {
+        const auto& s = e.as<ast::StringExpr>();
+        if (s.is_regex) return grader::regex_value(interp.regex(&s));
+        return grader::str_value(s.value);
+      }
+      case ast::ExprKind::kBool: return rft_bool(e.as<ast::BoolExpr>().value);
+      case ast::ExprKind::kNone: return rft_none();
+      case ast::ExprKind::kList: {
+        const auto& l = e.as<ast::ListExpr>();
+        rft_value* items = ctx.alloc_values(l.elems.size());
+        for (size_t i = 0; i < l.elems.size(); ++i) items[i] = eval(*l.elems[i], frame);
+        return grader::list_value(items, l.elems.size());
+      }
+      case ast::ExprKind::kObject: {
+        nlohmann::json obj = nlohmann::json::object();
+        for (const auto& f : e.as<ast::ObjectExpr>().fields) {
+          obj[f.key] = value_to_json(eval(*f.value, frame));
+        }
+        return grader::json_value(ctx.keep(std::move(obj)));
+      }
+      case ast::ExprKind::kName: return eval_name(e.as<ast::NameExpr>(), frame);
+      case ast::ExprKind::kItem: return rft_none();
+      case ast::ExprKind::kTotal: return total;
+      case ast::ExprKind::kMember: return eval_member(e.as<ast::MemberExpr>(), frame);
+      case ast::ExprKind::kIndex: return eval_index(e.as<ast::IndexExpr>(), frame);
+      case ast::ExprKind::kCall: return eval_call(e.as<ast::CallExpr>(), frame);
+      case ast::ExprKind::kUnary: {
+        const auto& u = e.as<ast::UnaryExpr>();
+        rft_value v = eval(*u.operand, frame);
+        if (is_none(v)) return v;
+        if (u.op == ast::UnaryOp::kNot) return rft_bool(v.as.boolean == 0);
+        return rft_num(-to_num(v));
+      }
+      case ast::ExprKind::kBinary: return eval_binary(e.as<ast::BinaryExpr>(), frame);
+      case ast::ExprKind::kIf: {
+        const auto& i = e.as<ast::IfExpr>();
+        rft_value c = eval(*i.cond, frame);
+        bool taken = !is_none(c) && c.as.boolean != 0;
+        rft_value v = eval(taken ? *i.then_expr : *i.else_expr, frame);
+        return convert(v, e.type);
+      }
+      case ast::ExprKind::kIsNone: {
+        const auto& n = e.as<ast::IsNoneExpr>();
+        bool none = is_none(eval(*n.operand, frame));
+        return rft_bool(n.negated ? !none : none);
+      }
+    }
+    return rft_none();
+  }
+
+  // Applies the one implicit conversion that changes a value's representation: bool → num.
+  static rft_value convert(const rft_value& v, const types::Type* to) {
+    if (v.tag == RFT_BOOL && to != nullptr && types::strip_optional(to)->kind == types::Kind::kNum) {
+      return rft_num(static_cast<double>(v.as.boolean));
+    }
+    return v;
+  }
+
+  rft_value eval_name(const ast::NameExpr& n, Frame* frame) {
+    if (auto* let = std::get_if<const ast::LetDecl*>(&n.ref)) {
+      return convert(let_value(*let, frame), n.type);
+    }
+    if (auto* c = std::get_if<const ast::ComponentDecl*>(&n.ref)) {
+      return rft_num(component_value(*c));
+    }
+    if (auto* p = std::get_if<const ast::Param*>(&n.ref)) {
+      if (frame != nullptr && static_cast<size_t>((*p)->index) < frame->args.size()) {
+        return convert(frame->args[(*p)->index], n.type);
+      }
+      return rft_none();
+    }
+    if (auto* sv = std::get_if<ast::SampleVar>(&n.ref)) {
+      return grader::str_value(*sv == ast::SampleVar::kPrompt ? prompt : completion);
+    }
+    return rft_none();
+  }
+
+  rft_value eval_member(const ast::MemberExpr& m, Frame* frame) {
+    if (auto* f = std::get_if<const ast::ItemField*>(&m.ref)) return item_field(*f);
+    if (auto* c = std::get_if<const ast::LetDecl*>(&m.ref)) return let_value(*c, frame);
+    rft_value base = eval(*m.base, frame);
+    if (is_none(base)) return base;
+    rft_value args[2] = {base, grader::str_value(m.member)};
+    rft_value out = rft_none();
+    ops().json_member(ctx.handle(), args, &out);
+    return out;
+  }
+
+  rft_value eval_index(const ast::IndexExpr& ix, Frame* frame) {
+    rft_value base = eval(*ix.base, frame);
+    rft_value index = eval(*ix.index, frame);
+    if (is_none(base) || is_none(index)) return rft_none();
+    if (base.tag == RFT_JSON) {
+      rft_value args[2] = {base, index};
+      rft_value out = rft_none();
+      (index.tag == RFT_STR ? ops().json_member : ops().json_index)(ctx.handle(), args, &out);
+      return out;
+    }
+    double i = to_num(index);
+    if (!std::isfinite(i) || i != std::floor(i)) return rft_none();
+    if (base.tag == RFT_LIST) {
+      auto items = grader::items_of(base);
+      double n = static_cast<double>(items.size());
+      if (i < 0) i += n;
+      if (i < 0 || i >= n) return rft_none();
+      return items[static_cast<size_t>(i)];
+    }
+    // A string is indexed by code point; the result is that one character.
+    std::string_view s = grader::view_str(base);
+    double n = static_cast<double>(grader::count_code_points(s));
+    if (i < 0) i += n;
+    if (i < 0 || i >= n) return rft_none();
+    size_t begin = grader::byte_offset_of(s, static_cast<size_t>(i));
+    size_t end = grader::byte_offset_of(s, static_cast<size_t>(i) + 1);
+    return grader::str_value(s.substr(begin, end - begin));
+  }
+
+  // Evaluates the bound arguments in order; returns false as soon as an argument that must not
+  // be none is none (none propagation: later arguments are not evaluated, the call is skipped).
+  bool bind_args(const ast::CallExpr& c, Frame* frame, std::vector<rft_value>& out) {
+    out.resize(c.bound.size());
+    for (size_t i = 0; i < c.bound.size(); ++i) {
+      out[i] = eval(*c.bound[i], frame);
+      if (c.unwrap[i] && is_none(out[i])) return false;
+    }
+    return true;
+  }
+
+  rft_value eval_call(const ast::CallExpr& c, Frame* frame) {
+    std::vector<rft_value> args;
+    if (!bind_args(c, frame, args)) return rft_none();
+    for (size_t i = 0; i < args.size(); ++i) args[i] = convert(args[i], c.param_types[i]);
+    if (auto* b = std::get_if<const grader::Builtin*>(&c.target)) {
+      rft_value out = rft_none();
+      (*b)->fn(ctx.handle(), args.data(), &out);
+      return out;
+    }
+    if (auto* fn = std::get_if<const ast::FnDecl*>(&c.target)) {
+      Frame callee;
+      callee.fn = *fn;
+      callee.args = std::move(args);
+      callee.lets.resize((*fn)->lets.size());
+      return convert(eval(*(*fn)->body, &callee), (*fn)->result);
+    }
+    if (auto* j = std::get_if<const ast::JudgeDecl*>(&c.target)) return call_judge(**j, args);
+    return rft_none();
+  }
+
+  rft_value call_judge(const ast::JudgeDecl& j, const std::vector<rft_value>& args) {
+    std::string rendered = render_template(j, args);
+    std::optional<double> score;
+    if (judges != nullptr) score = judges->score(j, rendered);
+    if (!score || !std::isfinite(*score)) {
+      ctx.flag("judge_error:" + j.name);
+      return rft_num(j.on_error);
+    }
+    return rft_num(std::min(std::max(*score, 0.0), 1.0));
+  }
+
+  std::string render_template(const ast::JudgeDecl& j, const std::vector<rft_value>& args) {
+    const std::string& t = j.prompt_template;
+    std::string out;
+    for (size_t i = 0; i < t.size(); ++i) {
+      if ((t[i] == '{' || t[i] == '}') && i + 1 < t.size() && t[i + 1] == t[i]) {
+        out += t[i++];
+        continue;
+      }
+      size_t close = t[i] == '{' ? t.find('}', i) : std::string::npos;
+      if (close == std::string::npos) {
+        out += t[i];
+        continue;
+      }
+      std::string name = t.substr(i + 1, close - i - 1);
+      i = close;
+      out += placeholder(j, name, args);
+    }
+    return out;
+  }
+
+  std::string placeholder(const ast::JudgeDecl& j, const std::string& name,
+                          const std::vector<rft_value>& args) {
+    auto text = [](const rft_value& v) {
+      return v.tag == RFT_STR ? std::string(grader::view_str(v)) : display_value(v);
+    };
+    for (const auto& p : j.params) {
+      if (p.name == name && static_cast<size_t>(p.index) < args.size()) return text(args[p.index]);
+    }
+    if (name == "prompt") return std::string(prompt);
+    if (name == "completion") return std::string(completion);
+    if (name.starts_with("item.") && item != nullptr && item->is_object()) {
+      auto it = item->find(name.substr(5));
+      if (it != item->end()) return it->is_string() ? it->get<std::string>() : it->dump();
+    }
+    return {};
+  }
+
+  rft_value eval_binary(const ast::BinaryExpr& b, Frame* frame) {
+    using ast::BinaryOp;
+    switch (b.op) {
+      case BinaryOp::kAnd: {
+        rft_value l = eval(*b.lhs, frame);
+        if (is_none(l) || l.as.boolean == 0) return rft_bool(false);
+        rft_value r = eval(*b.rhs, frame);
+        return rft_bool(!is_none(r) && r.as.boolean != 0);
+      }
+      case BinaryOp::kOr: {
+        rft_value l = eval(*b.lhs, frame);
+        if (!is_none(l) && l.as.boolean != 0) return rft_bool(true);
+        rft_value r = eval(*b.rhs, frame);
+        return rft_bool(!is_none(r) && r.as.boolean != 0);
+      }
+      case BinaryOp::kCoalesce: {
+        rft_value l = eval(*b.lhs, frame);
+        return convert(is_none(l) ? eval(*b.rhs, frame) : l, b.type);
+      }
+      default: break;
+    }
+    rft_value l = eval(*b.lhs, frame);
+    rft_value r = eval(*b.rhs, frame);
+    if (ast::is_comparison(b.op)) {
+      // A comparison with none is false, whatever the operator.
+      if (is_none(l) || is_none(r)) return rft_bool(false);
+      bool numeric = (l.tag == RFT_NUM || l.tag == RFT_BOOL) && (r.tag == RFT_NUM || r.tag == RFT_BOOL);
+      switch (b.op) {
+        case BinaryOp::kEq:
+          return rft_bool(numeric ? to_num(l) == to_num(r) : grader::values_equal(l, r));
+        case BinaryOp::kNe:
+          return rft_bool(numeric ? to_num(l) != to_num(r) : !grader::values_equal(l, r));
+        case BinaryOp::kLt: return rft_bool(to_num(l) < to_num(r));
+        case BinaryOp::kLe: return rft_bool(to_num(l) <= to_num(r));
+        case BinaryOp::kGt: return rft_bool(to_num(l) > to_num(r));
+        case BinaryOp::kGe: return rft_bool(to_num(l) >= to_num(r));
+        case BinaryOp::kApprox: {
+          rft_value args[4] = {rft_num(to_num(l)), rft_num(to_num(r)), rft_num(1e-9),
+                               rft_num(1e-12)};
+          rft_value out = rft_bool(false);
+          ops().approx(ctx.handle(), args, &out);
+          return out;
+        }
+        default: return rft_bool(false);
+      }
+    }
+    if (is_none(l) || is_none(r)) return rft_none();
+    if (b.op == BinaryOp::kAdd && l.tag == RFT_STR) {
+      return rft_string(rft_str_concat(ctx.handle(), l.as.str, r.as.str));
+    }
+    double x = to_num(l), y = to_num(r);
+    switch (b.op) {
+      case BinaryOp::kAdd: return rft_num(x + y);
+      case BinaryOp::kSub: return rft_num(x - y);
+      case BinaryOp::kMul: return rft_num(x * y);
+      case BinaryOp::kDiv: return rft_num(x / y);  // IEEE: x/0 is ±inf, 0/0 is NaN
+      case BinaryOp::kMod: return rft_num(modulo(x, y));
+      default: return rft_none();
+    }
+  }
+};
+
+Evaluation::Evaluation(const Interpreter& interp, const ast::RewardDecl& reward,
+                       const Sample& sample, grader::Context& ctx, JudgeProvider* judges)
+    : impl_(std::make_unique<Impl>(interp, reward, sample, ctx, judges)) {}
+
+Evaluation::~Evaluation() = default;
+
+rft_value Evaluation::eval(const ast::Expr& e) { return impl_->eval(e, nullptr); }
+
+Result Evaluation::run(bool record_bindings) {
+  Impl& s = *impl_;
+  Result out;
+  double total = s.reward.on_invalid;
+  if (s.reward.total) {
+    rft_value t = s.eval(*s.reward.total, nullptr);
+    if (is_none(t) || !std::isfinite(to_num(t))) {
+      s.ctx.flag("invalid_total");
+    } else {
+      total = to_num(t);
+    }
+  }
+  s.total = rft_num(total);
+  out.total = total;
+  // Components the total did not need are evaluated now for the log, except those that would
+  // call a judge: gating must save that call.
+  for (const auto& c : s.reward.components) {
+    Slot& slot = s.components[c->slot];
+    if (slot.state != SlotState::kDone && s.interp.needs_judge(c.get())) {
+      s.ctx.flag("skipped:" + c->name);
+      slot.value = rft_num(0);
+      slot.state = SlotState::kDone;
+    }
+    out.components.push_back(s.component_value(c.get()));
+  }
+  if (record_bindings) {
+    struct Entry {
+      uint32_t at;
+      Result::Binding b;
+    };
+    std::vector<Entry> entries;
+    for (const auto& l : s.reward.lets) {
+      const Slot& slot = s.lets[l->slot];
+      bool done = slot.state == SlotState::kDone;
+      entries.push_back({l->range.begin,
+                         {l->name, "let", done ? display_value(slot.value) : "(not evaluated)", done}});
+    }
+    for (const auto& c : s.reward.components) {
+      entries.push_back({c->range.begin,
+                         {c->name, "component", grader::format_num(out.components[c->slot]), true}});
+    }
+    std::sort(entries.begin(), entries.end(), [](auto& a, auto& b) { return a.at < b.at; });
+    for (auto& e : entries) out.bindings.push_back(std::move(e.b));
+  }
+  out.flags = s.ctx.flags();
+  return out;
+}
+
+}  // namespace rft::interp

@@ -1,0 +1,93 @@
+// The reference interpreter: evaluates a checked reward on one sample. It defines the language's
+// semantics (docs/language.md) and is the oracle the compiled back ends are tested against.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "compiler/ast/ast.h"
+#include "runtime/grader/context.h"
+
+namespace re2 {
+class RE2;
+}
+
+namespace rft {
+struct Program;
+}
+
+namespace rft::interp {
+
+// Supplies judge scores, normalized to [0, 1]. nullopt means the judge failed: the judge's
+// `on_error` value is used and the sample is flagged `judge_error:<name>`.
+class JudgeProvider {
+ public:
+  virtual ~JudgeProvider() = default;
+  virtual std::optional<double> score(const ast::JudgeDecl& judge,
+                                      const std::string& rendered_prompt) = 0;
+};
+
+struct Sample {
+  std::string_view prompt;
+  std::string_view completion;
+  const nlohmann::json* item = nullptr;  // the dataset row; its fields are the item's
+};
+
+struct Result {
+  double total = 0;
+  std::vector<double> components;  // in declaration order, never NaN or inf
+  std::vector<std::string> flags;
+  // Every let and component with its value as text, in source order (explain only).
+  struct Binding {
+    std::string name;
+    std::string kind;  // "let" or "component"
+    std::string value;
+    bool evaluated = false;
+  };
+  std::vector<Binding> bindings;
+};
+
+// Holds what a loaded program needs at run time: compiled regex literals and which components
+// depend on judges. Immutable after construction; grading is safe from many threads as long as
+// each thread uses its own grader::Context and JudgeProvider.
+class Interpreter {
+ public:
+  explicit Interpreter(const Program& program);
+  ~Interpreter();
+
+  Result grade(const ast::RewardDecl& reward, const Sample& sample, grader::Context& ctx,
+               JudgeProvider* judges = nullptr, bool record_bindings = false) const;
+
+  const re2::RE2* regex(const ast::StringExpr* literal) const;
+  bool needs_judge(const ast::ComponentDecl* c) const { return needs_judge_.count(c) != 0; }
+
+ private:
+  std::unordered_map<const ast::StringExpr*, std::unique_ptr<re2::RE2>> regexes_;
+  std::unordered_map<const ast::ComponentDecl*, bool> needs_judge_;
+};
+
+// One sample's evaluation state. Bindings are evaluated on demand and at most once.
+class Evaluation {
+ public:
+  Evaluation(const Interpreter& interp, const ast::RewardDecl& reward, const Sample& sample,
+             grader::Context& ctx, JudgeProvider* judges);
+  ~Evaluation();
+
+  Result run(bool record_bindings);
+  // Evaluates an expression in the reward's scope (a test's `expect`); `total` is the total
+  // computed by run().
+  rft_value eval(const ast::Expr& e);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace rft::interp

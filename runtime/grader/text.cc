@@ -1,0 +1,194 @@
+// Text builtins. Positions and lengths count code points; results are views of the input where
+// possible and otherwise live in the context's arena.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/grader/builtin_fns.h"
+#include "runtime/grader/context.h"
+#include "runtime/grader/unicode.h"
+#include "runtime/grader/utf8.h"
+#include "runtime/grader/value_ops.h"
+
+namespace rft::grader {
+
+namespace {
+
+rft_value arena_str(rft_ctx* ctx, std::string_view s) {
+  return rft_string(Context::from(ctx).copy(s));
+}
+
+// Applies a one-to-one code point mapping; invalid bytes pass through unchanged.
+std::string map_code_points(std::string_view s, char32_t (*map)(char32_t)) {
+  std::string out;
+  out.reserve(s.size());
+  for (const CodePoint& c : code_points(s)) {
+    const char32_t mapped = c.valid ? map(c.cp) : c.cp;
+    if (mapped == c.cp) {
+      out.append(s.substr(c.offset, c.len));
+    } else {
+      encode_utf8(mapped, out);
+    }
+  }
+  return out;
+}
+
+rft_value map_case(rft_ctx* ctx, std::string_view s, char32_t (*map)(char32_t)) {
+  const std::string mapped = map_code_points(s, map);
+  return mapped == s ? str_value(s) : arena_str(ctx, mapped);
+}
+
+// Non-overlapping occurrences of a non-empty `sub`, left to right; 0 for an empty one.
+size_t count_occurrences(std::string_view s, std::string_view sub) {
+  if (sub.empty()) return 0;
+  size_t n = 0;
+  for (size_t pos = s.find(sub); pos != std::string_view::npos;
+       pos = s.find(sub, pos + sub.size())) {
+    ++n;
+  }
+  return n;
+}
+
+}  // namespace
+
+RFT_BUILTIN(len_str) { *out = rft_num(static_cast<double>(count_code_points(view_str(args[0])))); }
+
+RFT_BUILTIN(byte_len) { *out = rft_num(static_cast<double>(args[0].as.str.len)); }
+
+RFT_BUILTIN(lower) { *out = map_case(ctx, view_str(args[0]), simple_lower); }
+RFT_BUILTIN(upper) { *out = map_case(ctx, view_str(args[0]), simple_upper); }
+
+RFT_BUILTIN(trim) { *out = str_value(trim_white_space(view_str(args[0]), true, true)); }
+RFT_BUILTIN(trim_start) { *out = str_value(trim_white_space(view_str(args[0]), true, false)); }
+RFT_BUILTIN(trim_end) { *out = str_value(trim_white_space(view_str(args[0]), false, true)); }
+
+RFT_BUILTIN(contains_str) {
+  const std::string_view s = view_str(args[0]), sub = view_str(args[1]);
+  const bool ignore_case = args[2].as.boolean != 0;
+  const bool found =
+      ignore_case ? map_code_points(s, simple_lower).find(map_code_points(sub, simple_lower)) !=
+                        std::string::npos
+                  : s.find(sub) != std::string_view::npos;
+  *out = rft_bool(found);
+}
+
+RFT_BUILTIN(starts_with) { *out = rft_bool(view_str(args[0]).starts_with(view_str(args[1]))); }
+RFT_BUILTIN(ends_with) { *out = rft_bool(view_str(args[0]).ends_with(view_str(args[1]))); }
+
+RFT_BUILTIN(find) {
+  const std::string_view s = view_str(args[0]);
+  // A match of valid UTF-8 in valid UTF-8 always starts on a code point boundary.
+  const size_t pos = s.find(view_str(args[1]));
+  *out = pos == std::string_view::npos
+             ? rft_none()
+             : rft_num(static_cast<double>(count_code_points(s.substr(0, pos))));
+}
+
+RFT_BUILTIN(replace) {
+  const std::string_view s = view_str(args[0]), from = view_str(args[1]), to = view_str(args[2]);
+  const size_t n = count_occurrences(s, from);
+  *out = args[0];
+  if (n == 0) return;
+  const size_t kept = s.size() - n * from.size();
+  if (exceeds_result_limit(kept, n, to.size())) {
+    Context::from(ctx).flag(kFlagResultTooLarge);
+    return;
+  }
+  std::string result;
+  result.reserve(kept + n * to.size());
+  size_t done = 0;
+  for (size_t pos = s.find(from); pos != std::string_view::npos; pos = s.find(from, done)) {
+    result.append(s.substr(done, pos - done)).append(to);
+    done = pos + from.size();
+  }
+  result.append(s.substr(done));
+  *out = arena_str(ctx, result);
+}
+
+RFT_BUILTIN(split) {
+  const std::string_view s = view_str(args[0]), sep = view_str(args[1]);
+  std::vector<std::string_view> parts;
+  if (sep.empty()) {
+    for (const CodePoint& c : code_points(s)) parts.push_back(s.substr(c.offset, c.len));
+  } else {
+    size_t start = 0;
+    for (size_t pos = s.find(sep); pos != std::string_view::npos; pos = s.find(sep, start)) {
+      parts.push_back(s.substr(start, pos - start));
+      start = pos + sep.size();
+    }
+    parts.push_back(s.substr(start));
+  }
+  *out = make_str_list(Context::from(ctx), parts);
+}
+
+RFT_BUILTIN(words) {
+  const std::string_view s = view_str(args[0]);
+  std::vector<std::string_view> parts;
+  size_t start = std::string_view::npos;  // start of the word being read, if any
+  for (const CodePoint& c : code_points(s)) {
+    const bool space = is_white_space(c.cp);
+    if (space && start != std::string_view::npos) {
+      parts.push_back(s.substr(start, c.offset - start));
+      start = std::string_view::npos;
+    } else if (!space && start == std::string_view::npos) {
+      start = c.offset;
+    }
+  }
+  if (start != std::string_view::npos) parts.push_back(s.substr(start));
+  *out = make_str_list(Context::from(ctx), parts);
+}
+
+RFT_BUILTIN(lines) {
+  const std::string_view s = view_str(args[0]);
+  std::vector<std::string_view> parts;
+  for (size_t start = 0; start < s.size();) {
+    size_t end = s.find('\n', start);
+    if (end == std::string_view::npos) end = s.size();
+    std::string_view line = s.substr(start, end - start);
+    if (line.ends_with('\r')) line.remove_suffix(1);
+    parts.push_back(line);
+    start = end + 1;
+  }
+  *out = make_str_list(Context::from(ctx), parts);
+}
+
+RFT_BUILTIN(join) {
+  const auto xs = items_of(args[0]);
+  const std::string_view sep = view_str(args[1]);
+  if (xs.size() == 1) {
+    *out = xs[0];
+    return;
+  }
+  size_t total = 0;
+  for (const rft_value& x : xs) total += x.as.str.len;
+  const size_t seps = xs.empty() ? 0 : xs.size() - 1;
+  if (exceeds_result_limit(total, seps, sep.size())) {
+    Context::from(ctx).flag(kFlagResultTooLarge);
+    *out = str_value({});
+    return;
+  }
+  std::string result;
+  result.reserve(total + seps * sep.size());
+  for (size_t i = 0; i < xs.size(); ++i) {
+    if (i > 0) result.append(sep);
+    result.append(view_str(xs[i]));
+  }
+  *out = arena_str(ctx, result);
+}
+
+RFT_BUILTIN(slice_str) {
+  const std::string_view s = view_str(args[0]);
+  const SliceBounds r = slice_bounds(args[1].as.num, args[2].as.num, count_code_points(s));
+  const size_t b = byte_offset_of(s, r.begin);
+  const size_t e = b + byte_offset_of(s.substr(b), r.end - r.begin);
+  *out = str_value(s.substr(b, e - b));
+}
+
+RFT_BUILTIN(count_str) {
+  *out = rft_num(static_cast<double>(count_occurrences(view_str(args[0]), view_str(args[1]))));
+}
+
+RFT_BUILTIN(str_num) { *out = arena_str(ctx, format_num(args[0].as.num)); }
+RFT_BUILTIN(str_bool) { *out = str_value(args[0].as.boolean != 0 ? "true" : "false"); }
+
+}  // namespace rft::grader

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs every Debian package rft uses. Idempotent: packages already present are left alone.
+# Run as root on Debian 12 (bookworm). Later features add their packages to the lists below.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git ccache
+  # grammar: the ANTLR4 tool (needs a JRE) and its C++ runtime
+  antlr4 default-jre-headless libantlr4-runtime-dev
+  # native back end and fuzzing: LLVM 16 and clang 16 with libFuzzer
+  llvm-16-dev clang-16 libclang-rt-16-dev lld-16
+  # training runtime: libtorch with an optimized BLAS
+  libtorch-dev libopenblas0-openmp
+  # graders: regex, multi-pattern matching, JSON, JSON Schema
+  libre2-dev libvectorscan-dev nlohmann-json3-dev libsimdjson-dev libvalijson-dev
+  # jobs, command line, HTTP
+  libyaml-cpp-dev libcli11-dev libcurl4-openssl-dev libcpp-httplib-dev libssl-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # Python bindings and reference checkers
+  python3 python3-dev pybind11-dev python3-pytest python3-sympy python3-numpy
+  # sandbox for code-execution rewards
+  bubblewrap
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "setup: missing packages: ${missing[*]}" >&2
+    echo "setup: run this script as root (or with sudo) to install them" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# libtorch calls whatever libblas.so.3 points to; make that OpenBLAS, not the reference BLAS.
+if [ "$(id -u)" -eq 0 ]; then
+  blas=$(update-alternatives --list libblas.so.3-x86_64-linux-gnu 2>/dev/null | grep openblas | head -n1 || true)
+  if [ -n "$blas" ]; then
+    update-alternatives --set libblas.so.3-x86_64-linux-gnu "$blas" >/dev/null
+  fi
+  lapack=$(update-alternatives --list liblapack.so.3-x86_64-linux-gnu 2>/dev/null | grep openblas | head -n1 || true)
+  if [ -n "$lapack" ]; then
+    update-alternatives --set liblapack.so.3-x86_64-linux-gnu "$lapack" >/dev/null
+  fi
+fi
+echo "setup: all packages present"

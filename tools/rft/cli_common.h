@@ -1,0 +1,26 @@
+// Shared pieces of the `rft` subcommands.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "compiler/driver/loader.h"
+
+namespace rft::cli {
+
+// Exit codes of every subcommand.
+inline constexpr int kOk = 0;
+inline constexpr int kUserError = 1;
+inline constexpr int kUsage = 2;
+
+// Expands directories into the `.reward` files below them (sorted); files are kept as given.
+// A path that does not exist is kept too, so that loading reports it.
+std::vector<std::string> expand_spec_paths(const std::vector<std::string>& paths);
+
+// Whether diagnostics on stderr should be colored (a terminal, and NO_COLOR unset).
+bool use_color();
+
+// Prints a program's diagnostics to stderr.
+void print_diagnostics(const Program& p);
+
+}  // namespace rft::cli

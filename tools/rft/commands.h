@@ -1,0 +1,18 @@
+// The subcommands. Each add_* registers its options and sets `run` to its action when chosen.
+#pragma once
+
+#include <functional>
+
+namespace CLI {
+class App;
+}
+
+namespace rft::cli {
+
+using Command = std::function<int()>;
+
+void add_check(CLI::App& app, Command& run);
+void add_test(CLI::App& app, Command& run);
+void add_explain(CLI::App& app, Command& run);
+
+}  // namespace rft::cli
