@@ -103,11 +103,10 @@ bool Checker::require(const ast::Expr& e, const Type* want, std::string_view wha
 }
 
 bool Checker::require_bool(const ast::Expr& e, std::string_view what) {
-  if (types::contains_error(e.type) || e.type == types::boolean()) return true;
+  // A condition may be `bool?`: none counts as false.
+  if (types::contains_error(e.type) || is_kind(e.type, Kind::kBool)) return true;
   std::string hint;
-  if (e.type == types::optional_of(types::boolean())) {
-    hint = "it may be none; write `(... ?? false)`";
-  } else if (is_kind(e.type, Kind::kNum)) {
+  if (is_kind(e.type, Kind::kNum)) {
     hint = "compare it, as in `x > 0`";
   }
   error(codes::kTypeMismatch, e.range,
@@ -288,8 +287,11 @@ const Type* Checker::check_name(ast::NameExpr& e, Scope& s) {
       error(codes::kUseBeforeDef, e.range, "`" + e.name + "` is used in its own definition");
       return types::error();
     }
-    // A component is always a number once bool is converted; none becomes 0 with a flag.
-    return types::num();
+    // A component is a number (none becomes 0 with a flag); one defined by a condition stays
+    // usable as a condition, as in `if safe then ...`.
+    return c->type != nullptr && types::strip_optional(c->type)->kind == Kind::kBool
+               ? types::boolean()
+               : types::num();
   }
   if (auto* p = std::get_if<const ast::Param*>(&ref)) {
     const_cast<ast::Param*>(*p)->used = true;
@@ -422,7 +424,13 @@ const Type* Checker::check_call(ast::CallExpr& e, Scope& s) {
         return types::error();
       }
     } else {
-      if (!std::holds_alternative<std::monostate>(r)) {
+      auto global = globals_.find(base.name);
+      if (global != globals_.end() && std::holds_alternative<const ast::Module*>(global->second)) {
+        error(codes::kNotCallable, e.callee->range,
+              "`" + base.name + "` here is a local binding, which hides the module `" +
+                  base.name + "`",
+              "rename the binding, or import the module under another name with `as`");
+      } else if (!std::holds_alternative<std::monostate>(r)) {
         error(codes::kNotCallable, e.callee->range, "this is not a function",
               "methods do not exist; call `f(x)` rather than `x.f()`");
       }
@@ -440,7 +448,10 @@ const Type* Checker::check_call(ast::CallExpr& e, Scope& s) {
     auto* f = const_cast<ast::FnDecl*>(*fn);
     f->used = true;
     e.target = *fn;
-    if (f->result == nullptr || state_[f] != State::kDone) check_function(*f);
+    // Functions of this module are checked on demand; imported ones were checked with theirs.
+    bool local = std::any_of(m_.functions.begin(), m_.functions.end(),
+                             [&](const auto& g) { return g.get() == f; });
+    if (local && state_[f] != State::kDone) check_function(*f);
     return check_user_call(e, s, name, f->params, f->result ? f->result : types::error());
   }
   if (auto* jd = std::get_if<const ast::JudgeDecl*>(&target)) {
@@ -653,7 +664,8 @@ const Type* Checker::check_unary(ast::UnaryExpr& e, Scope& s) {
   const Type* t = check(*e.operand, s);
   if (types::contains_error(t)) return types::error();
   if (e.op == ast::UnaryOp::kNot) {
-    return require_bool(*e.operand, "the operand of `!`") ? types::boolean() : types::error();
+    // `!none` is none: negating a missing fact does not make it true.
+    return require_bool(*e.operand, "the operand of `!`") ? t : types::error();
   }
   if (!require_numeric(*e.operand, "the operand of `-`")) return types::error();
   return optional_if(types::is_optional(t), types::num());

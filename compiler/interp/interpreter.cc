@@ -303,7 +303,8 @@ struct Evaluation::Impl {
       return convert(let_value(*let, frame), n.type);
     }
     if (auto* c = std::get_if<const ast::ComponentDecl*>(&n.ref)) {
-      return rft_num(component_value(*c));
+      double x = component_value(*c);
+      return n.type == types::boolean() ? rft_bool(x != 0) : rft_num(x);
     }
     if (auto* p = std::get_if<const ast::Param*>(&n.ref)) {
       if (frame != nullptr && static_cast<size_t>((*p)->index) < frame->args.size()) {
