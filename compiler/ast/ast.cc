@@ -36,9 +36,9 @@ bool is_comparison(BinaryOp op) {
   }
 }
 
-const RewardDecl* Module::find_reward(std::string_view name) const {
+const RewardDecl* Module::find_reward(std::string_view reward_name) const {
   for (const auto& r : rewards) {
-    if (r->name == name) return r.get();
+    if (r->name == reward_name) return r.get();
   }
   return nullptr;
 }

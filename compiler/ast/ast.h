@@ -279,6 +279,7 @@ struct RewardDecl {
   ExprPtr total;
   SourceRange total_range;
   std::vector<Setting> settings;
+  bool incomplete = false;  // a statement had a syntax error and was dropped
   // Set by the checker:
   double on_invalid = 0;
   std::vector<const JudgeDecl*> judges_used;
@@ -360,6 +361,7 @@ struct ImportDecl {
 struct Module {
   FileId file = 0;
   std::string path;
+  std::string name;  // how it was first imported ("std.math"), or its path for a root
   std::vector<ImportDecl> imports;
   std::unique_ptr<ItemDecl> item;
   std::vector<std::unique_ptr<FnDecl>> functions;
@@ -371,7 +373,7 @@ struct Module {
   // them are not reported again.
   std::vector<std::string> broken_names;
 
-  const RewardDecl* find_reward(std::string_view name) const;
+  const RewardDecl* find_reward(std::string_view reward_name) const;
   // Calls f on every root expression of the module (each is walked with for_each_child).
   void for_each_root(const std::function<void(const Expr&)>& f) const;
 };

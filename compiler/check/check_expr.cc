@@ -151,11 +151,35 @@ ast::Ref Checker::lookup(std::string_view name, const Scope& s, SourceRange at, 
   }
   auto global = globals_.find(std::string(name));
   if (global != globals_.end()) return global->second;
+  if (report && declared_later(name, s, at)) return {};
   if (report && broken_.count(std::string(name)) == 0) {
     error(codes::kUnknownName, at, "unknown name `" + std::string(name) + "`",
           did_you_mean(name, visible_names(s)));
   }
   return {};
+}
+
+bool Checker::declared_later(std::string_view name, const Scope& s, SourceRange at) {
+  auto report = [&](SourceRange decl) {
+    error(codes::kUseBeforeDef, at, "`" + std::string(name) + "` is used before its definition",
+          "bindings are visible after their definition; move this one up");
+    diags_.note(decl, "defined here");
+    return true;
+  };
+  if (s.reward != nullptr && s.place == Place::kReward) {
+    for (const auto& l : s.reward->lets) {
+      if (l->name == name) return report(l->name_range);
+    }
+    for (const auto& c : s.reward->components) {
+      if (c->name == name) return report(c->name_range);
+    }
+  }
+  if (s.fn != nullptr) {
+    for (const auto& l : s.fn->lets) {
+      if (l->name == name) return report(l->name_range);
+    }
+  }
+  return false;
 }
 
 ast::Ref Checker::module_member(const ast::Module& mod, std::string_view name, SourceRange at) {
@@ -177,12 +201,12 @@ ast::Ref Checker::module_member(const ast::Module& mod, std::string_view name, S
     for (auto& f : mod.functions) names.push_back(f->name);
     for (auto& j : mod.judges) names.push_back(j->name);
     for (auto& c : mod.constants) names.push_back(c->name);
-    error(codes::kUnknownMember, at, "`" + mod.path + "` has no `" + std::string(name) + "`",
+    error(codes::kUnknownMember, at, "`" + mod.name + "` has no `" + std::string(name) + "`",
           did_you_mean(name, names));
     return {};
   }
   if (!name.empty() && name[0] == '_') {
-    error(codes::kPrivate, at, "`" + std::string(name) + "` is private to `" + mod.path + "`",
+    error(codes::kPrivate, at, "`" + std::string(name) + "` is private to `" + mod.name + "`",
           "names starting with `_` are not visible outside their file");
     return {};
   }
@@ -729,7 +753,7 @@ const Type* Checker::check_binary(ast::BinaryExpr& e, Scope& s) {
     }
     case BinaryOp::kEq:
     case BinaryOp::kNe: {
-      if (l->kind == Kind::kNone || r->kind == Kind::kNone) {
+      if (e.lhs->kind == ast::ExprKind::kNone || e.rhs->kind == ast::ExprKind::kNone) {
         error(codes::kCompareNone, e.range, "comparing with `none` is always false",
               e.op == BinaryOp::kEq ? "write `x is none`" : "write `x is not none`");
         return types::error();

@@ -228,6 +228,7 @@ void Checker::check_judge(ast::JudgeDecl& judge) {
   check_params(judge.params);
   std::unordered_set<std::string> seen;
   bool has_prompt = false, has_model = false, has_scale = false, has_labels = false;
+  bool has_unknown = false;
   for (auto& s : judge.settings) {
     if (!seen.insert(s.name).second) {
       error(codes::kDuplicate, s.name_range, "judge setting `" + s.name + "` is set twice");
@@ -236,6 +237,7 @@ void Checker::check_judge(ast::JudgeDecl& judge) {
     if (!contains(kJudgeSettings, s.name)) {
       error(codes::kBadSetting, s.name_range, "unknown judge setting `" + s.name + "`",
             did_you_mean(s.name, to_vector(kJudgeSettings)));
+      has_unknown = true;
       continue;
     }
     Scope scope;
@@ -300,6 +302,8 @@ void Checker::check_judge(ast::JudgeDecl& judge) {
     }
     if (s.name == "model") has_model = true;
   }
+  // A misspelled setting was reported already; do not also report the one it was meant to be.
+  if (has_unknown) return;
   if (!has_prompt) {
     error(codes::kBadJudge, judge.name_range, "judge `" + judge.name + "` has no `prompt`");
   }
@@ -397,8 +401,8 @@ void Checker::check_reward(ast::RewardDecl& reward) {
     scope.locals[name] = &c;
   }
   if (!reward.total) {
-    // A broken `total` was already reported by the parser.
-    if (reward.total_range.end == 0) {
+    // A statement with a syntax error may have been the total; it was reported already.
+    if (!reward.incomplete) {
       error(codes::kMissingTotal, reward.name_range, "reward `" + reward.name + "` has no `total`",
             "add `total = ...`; rft never sums components silently");
     }

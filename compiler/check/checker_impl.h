@@ -74,6 +74,8 @@ class Checker {
   const types::Type* check_regex_literal(ast::StringExpr& e);
   // Resolves `name` among locals, the module and imports; reports unknown names.
   ast::Ref lookup(std::string_view name, const Scope& s, SourceRange at, bool report);
+  // Reports a use of a binding that its reward or function declares further down.
+  bool declared_later(std::string_view name, const Scope& s, SourceRange at);
   ast::Ref module_member(const ast::Module& mod, std::string_view name, SourceRange at);
   std::vector<std::string> visible_names(const Scope& s) const;
   // Reports when `got` cannot be used where `want` is expected; returns false then.

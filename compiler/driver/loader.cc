@@ -61,6 +61,7 @@ class Loader {
   ast::Module* load_text(const std::string& key, const std::string& display, std::string text) {
     FileId id = p_.sources.add(display, std::move(text));
     std::unique_ptr<ast::Module> m = parse::parse_module(p_.sources.file(id), p_.diags);
+    m->name = display;
     loaded_[key] = m.get();
     in_progress_.push_back(key);
     for (auto& imp : m->imports) resolve_import(imp, display);
@@ -130,7 +131,9 @@ class Loader {
       p_.diags.error(std::string(codes::kReadFailed), imp.range, "cannot read `" + found + "`");
       return;
     }
-    imp.module = load_text(key, found, std::move(*text));
+    ast::Module* m = load_text(key, found, std::move(*text));
+    m->name = imp.path;
+    imp.module = m;
   }
 
   std::vector<std::string> known_std_modules() const {

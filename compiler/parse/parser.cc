@@ -3,6 +3,7 @@
 #include "compiler/parse/parser.h"
 
 #include <charconv>
+#include <set>
 #include <stack>
 #include <string>
 #include <string_view>
@@ -74,9 +75,14 @@ struct SyntaxErrors {
   Diagnostics* diags = nullptr;
   std::vector<uint32_t> offsets;  // byte offsets of every reported error
 
+  std::set<size_t> lines;          // lines that already have a reported error
+
+  // Reports one syntax error per line: the others on a line are nearly always echoes of the
+  // first, which is the one to fix.
   void report(const Token* at, std::string message, std::string hint = {}) {
     SourceRange r = pos->token(at);
     offsets.push_back(r.begin);
+    if (at != nullptr && !lines.insert(at->getLine()).second) return;
     diags->error(std::string(codes::kSyntax), r, std::move(message), std::move(hint));
   }
 };
@@ -101,7 +107,12 @@ std::string display(const antlr4::dfa::Vocabulary& vocab, size_t type) {
 std::string describe(const Token* t) {
   if (t == nullptr || t->getType() == Token::EOF) return "end of file";
   std::string text = t->getText();
-  if (text.size() > 40) text = text.substr(0, 37) + "...";
+  if (text.size() > 40) {
+    // Cut at a character boundary: the message must stay valid UTF-8.
+    size_t cut = 37;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text = text.substr(0, cut) + "...";
+  }
   return "`" + text + "`";
 }
 
@@ -161,6 +172,7 @@ class ErrorStrategy : public antlr4::DefaultErrorStrategy {
   }
   std::string expected_list(antlr4::Parser* p, const antlr4::misc::IntervalSet& set) {
     std::vector<ssize_t> types = set.toList();
+    if (set.contains(static_cast<ssize_t>(RewardParser::NUMBER))) return "an expression";
     if (types.empty() || types.size() > 4) return "something else";
     if (set.contains(static_cast<ssize_t>(RewardParser::ID)) && types.size() > 2) return "a name";
     std::string out;
@@ -466,6 +478,7 @@ class Builder {
     r->range = pos_.rule(c);
     for (auto* s : c->rewardStmt()) {
       if (damaged(s)) {
+        r->incomplete = true;
         // Keep the name so that uses of it are not reported as unknown.
         if (auto* l = dynamic_cast<RewardParser::RewardLetContext*>(s)) {
           if (l->letDecl() != nullptr) mark_broken(l->letDecl()->ID());
@@ -479,6 +492,7 @@ class Builder {
       }
       if (auto* l = dynamic_cast<RewardParser::RewardLetContext*>(s)) {
         if (auto let = let_decl(l->letDecl())) r->lets.push_back(std::move(let));
+        else r->incomplete = true;
       } else if (auto* comp = dynamic_cast<RewardParser::RewardComponentContext*>(s)) {
         auto cd = std::make_unique<ast::ComponentDecl>();
         cd->name = comp->ID()->getText();
@@ -491,9 +505,13 @@ class Builder {
           if (!cd->lo || !cd->hi) continue;
         }
         if (cd->value) r->components.push_back(std::move(cd));
+        else r->incomplete = true;
       } else if (auto* t = dynamic_cast<RewardParser::RewardTotalContext*>(s)) {
         ast::ExprPtr e = expr(t->expr());
-        if (!e) continue;
+        if (!e) {
+          r->incomplete = true;
+          continue;
+        }
         if (r->total) {
           diags_.error(std::string(codes::kDuplicate), pos_.rule(t),
                        "`total` is set twice in reward `" + r->name + "`");
@@ -811,11 +829,14 @@ class Builder {
           i = close;
           break;
         }
-        default:
-          bad_escape(at, 2, std::string("unknown escape `\\") + e + "`",
+        default: {
+          // The escaped character may take several bytes; quote all of them.
+          uint32_t len = grader::decode_utf8(body, i).len;
+          bad_escape(at, 1 + len, "unknown escape `\\" + std::string(body.substr(i, len)) + "`",
                      "escapes are \\n \\t \\r \\0 \\\\ \\\" \\' \\u{...}; for regexes and "
                      "LaTeX, a raw string r\"...\" keeps backslashes as they are");
           return std::nullopt;
+        }
       }
     }
     return triple ? dedent(out) : out;
@@ -864,6 +885,17 @@ std::unique_ptr<ast::Module> parse_module(const SourceFile& file, Diagnostics& d
   RewardLexer lexer(&input);
   lexer.removeErrorListeners();  // ERROR_CHAR turns every bad character into a token
   antlr4::CommonTokenStream tokens(&lexer);
+  // Lexical errors first, each where it is; the parser's echoes on the same line are dropped.
+  tokens.fill();
+  for (antlr4::Token* t : tokens.getTokens()) {
+    if (t->getType() == RewardLexer::UNTERMINATED_STRING) {
+      errors.report(t, "unterminated string",
+                    "a string ends on the line where it starts; use \"\"\" for text over several "
+                    "lines");
+    } else if (t->getType() == RewardLexer::ERROR_CHAR) {
+      errors.report(t, "unexpected character " + describe(t));
+    }
+  }
   GuardedParser parser(&tokens);
   parser.removeErrorListeners();
   parser.setErrorHandler(std::make_shared<ErrorStrategy>(&errors));

@@ -1,4 +1,5 @@
 // List builtins. Lists are immutable arrays of rft_values; slices are views of the same items.
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <span>
@@ -38,11 +39,7 @@ rft_value extreme(std::span<const rft_value> xs, bool want_min) {
   return rft_num(best);
 }
 
-size_t count_equal(std::span<const rft_value> xs, const rft_value& x) {
-  size_t n = 0;
-  for (const rft_value& y : xs) n += values_equal(y, x) ? 1 : 0;
-  return n;
-}
+bool is_true(const rft_value& x) { return x.as.boolean != 0; }
 
 }  // namespace
 
@@ -65,30 +62,26 @@ RFT_BUILTIN(min_list) { *out = extreme(items_of(args[0]), true); }
 RFT_BUILTIN(max_list) { *out = extreme(items_of(args[0]), false); }
 
 RFT_BUILTIN(any) {
-  bool result = false;
-  for (const rft_value& x : items_of(args[0])) result = result || x.as.boolean != 0;
-  *out = rft_bool(result);
+  const auto xs = items_of(args[0]);
+  *out = rft_bool(std::any_of(xs.begin(), xs.end(), is_true));
 }
 
 RFT_BUILTIN(all) {
-  bool result = true;
-  for (const rft_value& x : items_of(args[0])) result = result && x.as.boolean != 0;
-  *out = rft_bool(result);
+  const auto xs = items_of(args[0]);
+  *out = rft_bool(std::all_of(xs.begin(), xs.end(), is_true));
 }
 
 RFT_BUILTIN(count_list) {
-  *out = rft_num(static_cast<double>(count_equal(items_of(args[0]), args[1])));
+  const auto xs = items_of(args[0]);
+  const auto n = std::count_if(xs.begin(), xs.end(),
+                               [&](const rft_value& y) { return values_equal(y, args[1]); });
+  *out = rft_num(static_cast<double>(n));
 }
 
 RFT_BUILTIN(contains_list) {
-  bool found = false;
-  for (const rft_value& y : items_of(args[0])) {
-    if (values_equal(y, args[1])) {
-      found = true;
-      break;
-    }
-  }
-  *out = rft_bool(found);
+  const auto xs = items_of(args[0]);
+  *out = rft_bool(std::any_of(xs.begin(), xs.end(),
+                              [&](const rft_value& y) { return values_equal(y, args[1]); }));
 }
 
 RFT_BUILTIN(first) {

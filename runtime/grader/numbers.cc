@@ -93,11 +93,6 @@ size_t scan_unsigned(std::string_view s, size_t i, bool group_thousands, std::st
   return k;
 }
 
-template <typename F>
-void unary(const rft_value* args, rft_value* out, F f) {
-  *out = rft_num(f(args[0].as.num));
-}
-
 double round_half_away(double x, double digits) {
   if (!std::isfinite(x)) return x;
   const double d = std::isnan(digits) ? 0 : std::trunc(std::clamp(digits, -400.0, 400.0));
@@ -166,24 +161,12 @@ RFT_BUILTIN(numbers) {
   *out = make_list(Context::from(ctx), found);
 }
 
-RFT_BUILTIN(abs) {
-  unary(args, out, [](double x) { return std::fabs(x); });
-}
-RFT_BUILTIN(floor) {
-  unary(args, out, [](double x) { return std::floor(x); });
-}
-RFT_BUILTIN(ceil) {
-  unary(args, out, [](double x) { return std::ceil(x); });
-}
-RFT_BUILTIN(sqrt) {
-  unary(args, out, [](double x) { return std::sqrt(x); });
-}
-RFT_BUILTIN(exp) {
-  unary(args, out, [](double x) { return std::exp(x); });
-}
-RFT_BUILTIN(log) {
-  unary(args, out, [](double x) { return std::log(x); });
-}
+RFT_BUILTIN(abs) { *out = rft_num(std::fabs(args[0].as.num)); }
+RFT_BUILTIN(floor) { *out = rft_num(std::floor(args[0].as.num)); }
+RFT_BUILTIN(ceil) { *out = rft_num(std::ceil(args[0].as.num)); }
+RFT_BUILTIN(sqrt) { *out = rft_num(std::sqrt(args[0].as.num)); }
+RFT_BUILTIN(exp) { *out = rft_num(std::exp(args[0].as.num)); }
+RFT_BUILTIN(log) { *out = rft_num(std::log(args[0].as.num)); }
 RFT_BUILTIN(pow) { *out = rft_num(std::pow(args[0].as.num, args[1].as.num)); }
 
 RFT_BUILTIN(round) { *out = rft_num(round_half_away(args[0].as.num, args[1].as.num)); }

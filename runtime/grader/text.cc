@@ -1,5 +1,7 @@
 // Text builtins. Positions and lengths count code points; results are views of the input where
 // possible and otherwise live in the context's arena.
+#include <string.h>  // memmem (GNU)
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,12 +40,23 @@ rft_value map_case(rft_ctx* ctx, std::string_view s, char32_t (*map)(char32_t)) 
   return mapped == s ? str_value(s) : arena_str(ctx, mapped);
 }
 
+// s.find(sub, from), in linear time even for adversarial inputs (glibc's memmem uses the
+// two-way algorithm, where std::string_view::find is O(|s| * |sub|) in the worst case).
+size_t find_from(std::string_view s, std::string_view sub, size_t from = 0) {
+  if (from > s.size()) return std::string_view::npos;
+  if (sub.empty()) return from;
+  if (sub.size() > s.size() - from) return std::string_view::npos;  // also: no null haystack
+  const void* hit = memmem(s.data() + from, s.size() - from, sub.data(), sub.size());
+  return hit == nullptr ? std::string_view::npos
+                        : static_cast<size_t>(static_cast<const char*>(hit) - s.data());
+}
+
 // Non-overlapping occurrences of a non-empty `sub`, left to right; 0 for an empty one.
 size_t count_occurrences(std::string_view s, std::string_view sub) {
   if (sub.empty()) return 0;
   size_t n = 0;
-  for (size_t pos = s.find(sub); pos != std::string_view::npos;
-       pos = s.find(sub, pos + sub.size())) {
+  for (size_t pos = find_from(s, sub); pos != std::string_view::npos;
+       pos = find_from(s, sub, pos + sub.size())) {
     ++n;
   }
   return n;
@@ -63,13 +76,15 @@ RFT_BUILTIN(trim_start) { *out = str_value(trim_white_space(view_str(args[0]), t
 RFT_BUILTIN(trim_end) { *out = str_value(trim_white_space(view_str(args[0]), false, true)); }
 
 RFT_BUILTIN(contains_str) {
-  const std::string_view s = view_str(args[0]), sub = view_str(args[1]);
-  const bool ignore_case = args[2].as.boolean != 0;
-  const bool found =
-      ignore_case ? map_code_points(s, simple_lower).find(map_code_points(sub, simple_lower)) !=
-                        std::string::npos
-                  : s.find(sub) != std::string_view::npos;
-  *out = rft_bool(found);
+  std::string_view s = view_str(args[0]), sub = view_str(args[1]);
+  std::string lower_s, lower_sub;  // the lower-cased copies compared when ignoring case
+  if (args[2].as.boolean != 0) {
+    lower_s = map_code_points(s, simple_lower);
+    lower_sub = map_code_points(sub, simple_lower);
+    s = lower_s;
+    sub = lower_sub;
+  }
+  *out = rft_bool(find_from(s, sub) != std::string_view::npos);
 }
 
 RFT_BUILTIN(starts_with) { *out = rft_bool(view_str(args[0]).starts_with(view_str(args[1]))); }
@@ -78,7 +93,7 @@ RFT_BUILTIN(ends_with) { *out = rft_bool(view_str(args[0]).ends_with(view_str(ar
 RFT_BUILTIN(find) {
   const std::string_view s = view_str(args[0]);
   // A match of valid UTF-8 in valid UTF-8 always starts on a code point boundary.
-  const size_t pos = s.find(view_str(args[1]));
+  const size_t pos = find_from(s, view_str(args[1]));
   *out = pos == std::string_view::npos
              ? rft_none()
              : rft_num(static_cast<double>(count_code_points(s.substr(0, pos))));
@@ -97,7 +112,8 @@ RFT_BUILTIN(replace) {
   std::string result;
   result.reserve(kept + n * to.size());
   size_t done = 0;
-  for (size_t pos = s.find(from); pos != std::string_view::npos; pos = s.find(from, done)) {
+  for (size_t pos = find_from(s, from); pos != std::string_view::npos;
+       pos = find_from(s, from, done)) {
     result.append(s.substr(done, pos - done)).append(to);
     done = pos + from.size();
   }
@@ -112,7 +128,8 @@ RFT_BUILTIN(split) {
     for (const CodePoint& c : code_points(s)) parts.push_back(s.substr(c.offset, c.len));
   } else {
     size_t start = 0;
-    for (size_t pos = s.find(sep); pos != std::string_view::npos; pos = s.find(sep, start)) {
+    for (size_t pos = find_from(s, sep); pos != std::string_view::npos;
+         pos = find_from(s, sep, start)) {
       parts.push_back(s.substr(start, pos - start));
       start = pos + sep.size();
     }

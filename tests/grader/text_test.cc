@@ -119,6 +119,21 @@ TEST_F(TextTest, ContainsStartsEnds) {
   });
 }
 
+TEST_F(TextTest, SubstringSearchStaysLinearOnAdversarialInput) {
+  const std::string hay(1'000'000, 'a');
+  const std::string needle = std::string(5'000, 'a') + "b";
+  expect_calls({
+      {kContains, {V(hay), V(needle), B(false)}, "false"},
+      {kContains, {V(hay), V(needle), B(true)}, "false"},
+      {kFind, {V(hay), V(needle)}, "none"},
+      {kCount, {V(hay), V(needle)}, "0"},
+      {kCount, {V(hay), S("aaa")}, "333333"},
+      {kFind, {V(hay + needle), V(needle)}, "1000000"},
+  });
+  EXPECT_EQ(call(kReplace, {V(hay), V(needle), S("x")}).as.str.ptr, hay.data());
+  EXPECT_EQ(call(kSplit, {V(hay), V(needle)}).as.list.len, 1u);
+}
+
 TEST_F(TextTest, Find) {
   expect_calls({
       {kFind, {S("hello"), S("l")}, "2"},
