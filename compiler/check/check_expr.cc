@@ -39,7 +39,7 @@ const Type* join(const Type* a, const Type* b) {
 
 // Matches an argument type against a parameter type, binding type variables.
 bool match(const Type* arg, const Type* param, std::map<char, const Type*>& vars,
-           bool literal_string) {
+           bool literal_string, bool convert) {
   if (types::contains_error(arg)) return true;
   switch (param->kind) {
     case Kind::kVar: {
@@ -56,14 +56,16 @@ bool match(const Type* arg, const Type* param, std::map<char, const Type*>& vars
       return false;
     }
     case Kind::kList:
-      return arg->kind == Kind::kList && match(arg->elem, param->elem, vars, false);
+      return arg->kind == Kind::kList && match(arg->elem, param->elem, vars, false, convert);
     case Kind::kOptional:
       if (arg->kind == Kind::kNone) return true;
-      return match(types::strip_optional(arg), param->elem, vars, literal_string);
+      return match(types::strip_optional(arg), param->elem, vars, literal_string, convert);
     case Kind::kRegex:
       return literal_string || arg->kind == Kind::kRegex;
     default:
-      return types::assignable(arg, param);
+      // Without conversions only the exact type fits, so `str(true)` picks `str(b: bool)`
+      // before `str(x: num)`.
+      return convert ? types::assignable(arg, param) : arg == param;
   }
 }
 
@@ -166,9 +168,17 @@ bool Checker::declared_later(std::string_view name, const Scope& s, SourceRange 
     diags_.note(decl, "defined here");
     return true;
   };
+  auto self = [&](SourceRange decl) {
+    if (at.begin < decl.begin || at.begin >= decl.end) return false;
+    error(codes::kUseBeforeDef, at, "`" + std::string(name) + "` is used in its own definition");
+    return true;
+  };
   if (s.reward != nullptr && s.place == Place::kReward) {
     for (const auto& l : s.reward->lets) {
-      if (l->name == name) return report(l->name_range);
+      if (l->name == name) return self(l->range) || report(l->name_range);
+    }
+    for (const auto& c : s.reward->components) {
+      if (c->name == name && self(c->range)) return true;
     }
     for (const auto& c : s.reward->components) {
       if (c->name == name) return report(c->name_range);
@@ -176,7 +186,7 @@ bool Checker::declared_later(std::string_view name, const Scope& s, SourceRange 
   }
   if (s.fn != nullptr) {
     for (const auto& l : s.fn->lets) {
-      if (l->name == name) return report(l->name_range);
+      if (l->name == name) return self(l->range) || report(l->name_range);
     }
   }
   return false;
@@ -634,6 +644,8 @@ const Type* Checker::check_builtin_call(ast::CallExpr& e, Scope& s, std::string_
     return types::error();
   }
   if (any_error) return types::error();
+  // Two rounds: exact argument types first, then with the implicit conversions.
+  for (int round = 0; round < 2; ++round)
   for (const Candidate& c : arity_ok) {
     std::map<char, const Type*> vars;
     std::vector<bool> unwrap(c.sig->params.size(), false);
@@ -646,7 +658,7 @@ const Type* Checker::check_builtin_call(ast::CallExpr& e, Scope& s, std::string_
         unwrap[c.param_of_arg[a]] = true;
         got = types::strip_optional(got);
       }
-      ok = match(got, param, vars, literal);
+      ok = match(got, param, vars, literal, /*convert=*/round == 1);
     }
     if (!ok) continue;
     // The overload fits: fill in defaults, turn literal strings into regexes where expected.

@@ -67,7 +67,11 @@ void Checker::collect_globals() {
     globals_[name] = ref;
   };
   for (auto& imp : m_.imports) {
-    if (imp.module != nullptr) add(imp.alias, imp.range, imp.module);
+    if (imp.module != nullptr) {
+      add(imp.alias, imp.range, imp.module);
+    } else {
+      broken_.insert(imp.alias);  // reported where it failed; its uses are not errors again
+    }
   }
   for (auto& c : m_.constants) add(c->name, c->name_range, c.get());
   for (auto& f : m_.functions) add(f->name, f->name_range, f.get());
@@ -272,6 +276,9 @@ void Checker::check_judge(ast::JudgeDecl& judge) {
       }
       for (auto& f : s.value->as<ast::ObjectExpr>().fields) {
         if (auto v = constant_number(*f.value, "a label's score")) {
+          if (*v < 0 || *v > 1) {
+            error(codes::kBadJudge, f.value->range, "a label's score is between 0 and 1");
+          }
           judge.labels.emplace_back(f.key, *v);
         }
       }
@@ -491,7 +498,9 @@ void Checker::check_test(ast::TestDecl& test) {
         error(codes::kBadTest, ex.tolerance->range, "`within` follows a `~=` comparison",
               "write `expect total ~= 0.5 within 0.01`");
       }
-      constant_number(*ex.tolerance, "a tolerance");
+      if (auto tol = constant_number(*ex.tolerance, "a tolerance"); tol && *tol < 0) {
+        error(codes::kBadTest, ex.tolerance->range, "a tolerance cannot be negative");
+      }
     }
   }
 }

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <map>
+#include <set>
 
 #include "compiler/interp/item.h"
 #include "runtime/grader/value_ops.h"
@@ -84,11 +85,6 @@ std::vector<TestOutcome> run_spec_tests(const Program& program, const ast::Modul
     interp::Sample sample{prompt, completion, &item};
     interp::Evaluation ev(interp, reward, sample, ctx, &judges);
     ev.run(false);
-    for (const ast::JudgeDecl* j : judges.missing) {
-      outcome.failures.push_back(head + ": judge `" + j->name +
-                                 "` was called but the test gives it no value (add `judge " +
-                                 j->name + " = 0.5`)");
-    }
     for (const auto& ex : test->expects) {
       const ast::Expr& cond = *ex.cond;
       std::string where = location(program, ex.range) + ": test \"" + test->description + "\" (" +
@@ -122,6 +118,14 @@ std::vector<TestOutcome> run_spec_tests(const Program& program, const ast::Modul
                                    std::string(source_text(program, cond.range)) +
                                    "` to hold, got " + interp::display_value(v));
       }
+    }
+    // After the expectations, which may read bindings that call judges too.
+    std::set<const ast::JudgeDecl*> reported;
+    for (const ast::JudgeDecl* j : judges.missing) {
+      if (!reported.insert(j).second) continue;
+      outcome.failures.push_back(head + ": judge `" + j->name +
+                                 "` was called but the test gives it no value (add `judge " +
+                                 j->name + " = 0.5`)");
     }
     outcome.passed = outcome.failures.empty();
     outcomes.push_back(std::move(outcome));

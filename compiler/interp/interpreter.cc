@@ -67,6 +67,7 @@ Interpreter::Interpreter(const Program& program) {
     // Which components (transitively) call a judge: those are skipped when the total does not
     // need them, so that gating saves the call.
     for (const auto& r : m->rewards) {
+      item_decls_[r.get()] = m->item.get();
       for (const auto& c : r->components) {
         std::unordered_set<const void*> seen;
         std::vector<const ast::Expr*> work{c->value.get()};
@@ -214,6 +215,20 @@ struct Evaluation::Impl {
     slot.value = rft_num(x);
     slot.state = SlotState::kDone;
     return x;
+  }
+
+  // Converts every declared field of the row; false (with a `bad_item:<field>` flag for each
+  // problem) when one is missing or has the wrong type.
+  bool item_valid() {
+    const ast::ItemDecl* decl = interp.item_of(&reward);
+    if (decl == nullptr) return true;
+    bool ok = true;
+    for (const auto& f : decl->fields) {
+      if (f.type == nullptr) continue;
+      rft_value v = item_field(&f);
+      if (v.tag == RFT_NONE && !types::is_optional(f.type)) ok = false;
+    }
+    return ok;
   }
 
   rft_value item_field(const ast::ItemField* f) {
@@ -511,6 +526,15 @@ Result Evaluation::run(bool record_bindings) {
   Impl& s = *impl_;
   Result out;
   double total = s.reward.on_invalid;
+  // A row without a field the spec declares (datasets are checked when loaded; this guards
+  // every other caller) cannot be graded: the total is on_invalid, as for any invalid total.
+  if (!s.item_valid()) {
+    s.ctx.flag("invalid_total");
+    out.total = total;
+    out.components.assign(s.reward.components.size(), 0.0);
+    out.flags = s.ctx.flags();
+    return out;
+  }
   if (s.reward.total) {
     rft_value t = s.eval(*s.reward.total, nullptr);
     if (is_none(t) || !std::isfinite(to_num(t))) {

@@ -67,8 +67,14 @@ class Interpreter {
 
   const re2::RE2* regex(const ast::StringExpr* literal) const;
   bool needs_judge(const ast::ComponentDecl* c) const { return needs_judge_.count(c) != 0; }
+  // The `item` declaration of the file that declares `reward`, or null.
+  const ast::ItemDecl* item_of(const ast::RewardDecl* reward) const {
+    auto it = item_decls_.find(reward);
+    return it == item_decls_.end() ? nullptr : it->second;
+  }
 
  private:
+  std::unordered_map<const ast::RewardDecl*, const ast::ItemDecl*> item_decls_;
   std::unordered_map<const ast::StringExpr*, std::unique_ptr<re2::RE2>> regexes_;
   std::unordered_map<const ast::ComponentDecl*, bool> needs_judge_;
 };

@@ -1,5 +1,7 @@
 #include "compiler/interp/item.h"
 
+#include <cmath>
+
 #include "runtime/grader/json.h"
 #include "runtime/grader/regex.h"
 #include "runtime/grader/value_ops.h"
@@ -51,7 +53,14 @@ nlohmann::json value_to_json(const rft_value& v) {
   switch (v.tag) {
     case RFT_NONE: return nullptr;
     case RFT_BOOL: return v.as.boolean != 0;
-    case RFT_NUM: return v.as.num;
+    case RFT_NUM: {
+      // Whole numbers stay integers in JSON ({"n": 2}, not {"n": 2.0}).
+      double x = v.as.num;
+      if (std::isfinite(x) && x == std::floor(x) && std::fabs(x) < 9.0e15) {
+        return static_cast<int64_t>(x);
+      }
+      return x;
+    }
     case RFT_STR: return std::string(grader::view(v.as.str));
     case RFT_JSON: return grader::json_of(v);
     case RFT_LIST: {

@@ -491,8 +491,12 @@ class Builder {
         continue;
       }
       if (auto* l = dynamic_cast<RewardParser::RewardLetContext*>(s)) {
-        if (auto let = let_decl(l->letDecl())) r->lets.push_back(std::move(let));
-        else r->incomplete = true;
+        if (auto let = let_decl(l->letDecl())) {
+          r->lets.push_back(std::move(let));
+        } else {
+          r->incomplete = true;
+          mark_broken(l->letDecl()->ID());
+        }
       } else if (auto* comp = dynamic_cast<RewardParser::RewardComponentContext*>(s)) {
         auto cd = std::make_unique<ast::ComponentDecl>();
         cd->name = comp->ID()->getText();
@@ -502,10 +506,13 @@ class Builder {
         if (comp->IN() != nullptr) {
           cd->lo = expr(comp->expr(1));
           cd->hi = expr(comp->expr(2));
-          if (!cd->lo || !cd->hi) continue;
         }
-        if (cd->value) r->components.push_back(std::move(cd));
-        else r->incomplete = true;
+        if (cd->value && (comp->IN() == nullptr || (cd->lo && cd->hi))) {
+          r->components.push_back(std::move(cd));
+        } else {
+          r->incomplete = true;
+          mark_broken(comp->ID());
+        }
       } else if (auto* t = dynamic_cast<RewardParser::RewardTotalContext*>(s)) {
         ast::ExprPtr e = expr(t->expr());
         if (!e) {
@@ -788,6 +795,19 @@ class Builder {
     std::string_view body(text);
     body = body.substr(quote, body.size() - 2 * quote);
     SourceRange lit = pos_.node(node);
+    // Escapes are checked where they are written; a multi-line string is dedented as written,
+    // before its escapes are decoded, so that "\\n" inside it cannot defeat the dedent.
+    std::optional<std::string> decoded =
+        decode_escapes(body, lit.begin + static_cast<uint32_t>(quote));
+    if (!decoded || !triple) return decoded;
+    return decode_escapes(dedent(body), std::nullopt);
+  }
+
+  // Decodes the escapes of a string body. `at_begin` is the body's offset in the file, for
+  // reporting a bad escape; without it nothing is reported (the body was checked already).
+  std::optional<std::string> decode_escapes(std::string_view body,
+                                            std::optional<uint32_t> at_begin) {
+    bool report = at_begin.has_value();
     std::string out;
     for (size_t i = 0; i < body.size(); ++i) {
       char ch = body[i];
@@ -795,8 +815,9 @@ class Builder {
         out += ch;
         continue;
       }
-      uint32_t at = lit.begin + static_cast<uint32_t>(quote + i);
+      uint32_t at = at_begin.value_or(0) + static_cast<uint32_t>(i);
       if (i + 1 >= body.size()) {
+        if (!report) return std::nullopt;
         bad_escape(at, 1, "a string cannot end with a lone `\\`");
         return std::nullopt;
       }
@@ -821,6 +842,7 @@ class Builder {
                  (cp < 0xD800 || cp > 0xDFFF);
           }
           if (!ok) {
+            if (!report) return std::nullopt;
             bad_escape(at, 2, "invalid unicode escape",
                        "write a code point in hex as `\\u{1F600}`");
             return std::nullopt;
@@ -832,6 +854,7 @@ class Builder {
         default: {
           // The escaped character may take several bytes; quote all of them.
           uint32_t len = grader::decode_utf8(body, i).len;
+          if (!report) return std::nullopt;
           bad_escape(at, 1 + len, "unknown escape `\\" + std::string(body.substr(i, len)) + "`",
                      "escapes are \\n \\t \\r \\0 \\\\ \\\" \\' \\u{...}; for regexes and "
                      "LaTeX, a raw string r\"...\" keeps backslashes as they are");
@@ -839,7 +862,7 @@ class Builder {
         }
       }
     }
-    return triple ? dedent(out) : out;
+    return out;
   }
 
   void bad_escape(uint32_t at, uint32_t len, std::string msg, std::string hint = {}) {
@@ -904,9 +927,9 @@ std::unique_ptr<ast::Module> parse_module(const SourceFile& file, Diagnostics& d
   try {
     tree = parser.file_();
   } catch (const NestingTooDeep&) {
-    errors.report(parser.deepest_token,
-                  "nesting is too deep (limit " + std::to_string(kMaxNesting) + " levels)",
-                  "split the expression with `let` bindings");
+    diags.error(std::string(codes::kTooDeep), pos.token(parser.deepest_token),
+                "expression is nested too deeply (limit " + std::to_string(kMaxNesting) + ")",
+                "split it with `let` bindings");
     return empty();
   }
   Builder builder(pos, diags, errors.offsets);

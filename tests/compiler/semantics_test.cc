@@ -178,7 +178,7 @@ TEST(Semantics, LetsAreLazyAndEvaluatedAtMostOnce) {
   auto unused = std::find_if(r.bindings.begin(), r.bindings.end(),
                              [](const auto& b) { return b.name == "unused"; });
   ASSERT_NE(unused, r.bindings.end());
-  EXPECT_EQ(unused->value, "(not evaluated)rft");
+  EXPECT_EQ(unused->value, "(not evaluated)");
 }
 
 TEST(Semantics, ShortCircuitSkipsJudges) {

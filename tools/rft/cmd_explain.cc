@@ -65,8 +65,13 @@ int run_explain(const ExplainOptions& o) {
     ss << in.rdbuf();
     text = ss.str();
   }
-  nlohmann::json row = nlohmann::json::parse(text, nullptr, false);
-  if (row.is_discarded() || !row.is_object()) {
+  nlohmann::json row;
+  try {
+    row = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    return fail(std::string("--sample is not valid JSON: ") + e.what());
+  }
+  if (!row.is_object()) {
     return fail("--sample must be a JSON object such as "
                 "'{\"completion\": \"...\", \"prompt\": \"...\", \"answer\": \"42\"}'");
   }
@@ -90,7 +95,16 @@ int run_explain(const ExplainOptions& o) {
     if (eq == std::string::npos || end == nullptr || *end != '\0' || v < 0 || v > 1) {
       return fail("--judge takes NAME=VALUE with a value between 0 and 1, got `" + j + "`");
     }
-    judges.values[j.substr(0, eq)] = v;
+    std::string name = j.substr(0, eq);
+    if (std::none_of(reward->judges_used.begin(), reward->judges_used.end(),
+                     [&](const ast::JudgeDecl* d) { return d->name == name; })) {
+      std::vector<std::string> names;
+      for (const auto* d : reward->judges_used) names.push_back(d->name);
+      std::string hint = did_you_mean(name, names);
+      return fail("reward `" + reward->name + "` calls no judge named `" + name + "`" +
+                  (hint.empty() ? "" : "; " + hint));
+    }
+    judges.values[name] = v;
   }
 
   interp::Interpreter interp(*p);

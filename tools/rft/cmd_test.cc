@@ -29,10 +29,10 @@ int run_test(const TestOptions& o) {
     std::unique_ptr<Program> p = load_program({file});
     if (!p->ok() || p->roots.empty()) {
       print_diagnostics(*p);
-      size_t n = p->roots.empty() ? 0 : p->roots.front()->tests.size();
-      std::cout << file << ": does not check; its " << n << (n == 1 ? " test" : " tests")
-                << " count as failed\n";
-      failed += std::max<size_t>(n, 1);
+      size_t n = std::max<size_t>(p->roots.empty() ? 0 : p->roots.front()->tests.size(), 1);
+      std::cout << file << ": does not check; counted as " << n
+                << (n == 1 ? " failed test\n" : " failed tests\n");
+      failed += n;
       continue;
     }
     interp::Interpreter interp(*p);

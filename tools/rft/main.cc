@@ -1,7 +1,10 @@
 // rft: reinforcement fine-tuning with reward specs compiled to native graders.
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
+
+#include "compiler/driver/suggest.h"
 
 #include "tools/rft/cli_common.h"
 #include "tools/rft/commands.h"
@@ -17,6 +20,17 @@ int main(int argc, char** argv) {
   rft::cli::add_test(app, command);
   rft::cli::add_explain(app, command);
 
+  // CLI11 would say "a subcommand is required" for a misspelled one; say what is wrong.
+  if (argc > 1 && argv[1][0] != '-') {
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+      std::string hint = rft::did_you_mean(argv[1], names);
+      std::fprintf(stderr, "rft: unknown command `%s`%s%s\nRun `rft --help` for the commands.\n",
+                   argv[1], hint.empty() ? "" : "; ", hint.c_str());
+      return rft::cli::kUsage;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
