@@ -113,7 +113,15 @@ const Row kRows[] = {
     {R"rft(env("RFT_TEST_SURELY_UNSET", "fallback"))rft", R"rft("fallback")rft"},
 };
 
-INSTANTIATE_TEST_SUITE_P(Builtins, BuiltinCallTest, ::testing::ValuesIn(kRows));
+// Test names: the row number and the builtin called, e.g. `row12_find`.
+INSTANTIATE_TEST_SUITE_P(Builtins, BuiltinCallTest, ::testing::ValuesIn(kRows),
+                         [](const auto& param_info) {
+                           std::string name = "row" + std::to_string(param_info.index) + "_";
+                           for (const char* c = param_info.param.expr; std::isalnum(*c) || *c == '_'; ++c) {
+                             name += *c == '_' ? 'x' : *c;
+                           }
+                           return name;
+                         });
 
 TEST(BuiltinCall, EveryBuiltinIsCalledByTheTable) {
   // Each builtin name must appear in at least one row above, so that a new builtin gets a

@@ -304,12 +304,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--rft", required=True, help="the rft binary")
     ap.add_argument("docs", help="the docs/ directory")
+    ap.add_argument("--extra", action="append", default=[],
+                    help="another Markdown file whose examples run too (e.g. README.md)")
     args = ap.parse_args()
     rft = os.path.abspath(args.rft)
     if not os.access(rft, os.X_OK):
         print("run_doc_examples: %s is not an executable" % rft, file=sys.stderr)
         return 2
     docs = sorted(os.path.join(args.docs, n) for n in os.listdir(args.docs) if n.endswith(".md"))
+    docs += args.extra
     runner = Runner(rft)
     total_blocks = 0
     with tempfile.TemporaryDirectory(prefix="rft-doc-bin-") as bin_dir:
