@@ -216,24 +216,6 @@ class GuardedParser : public RewardParser {
 
 // ---- string literals ----
 
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 // Removes the indentation that a multi-line string shares with the code around it: a first line
 // that is blank is dropped, a last line that is blank is dropped, and the common leading
 // whitespace of the remaining lines after the first is removed.
@@ -847,7 +829,7 @@ class Builder {
                        "write a code point in hex as `\\u{1F600}`");
             return std::nullopt;
           }
-          append_utf8(out, cp);
+          grader::encode_utf8(cp, out);
           i = close;
           break;
         }
