@@ -36,7 +36,9 @@ using antlr4::tree::TerminalNode;
 class Positions {
  public:
   Positions(FileId file, std::string_view text) : file_(file) {
-    for (uint32_t i = 0; i < text.size(); ++i) {
+    // ANTLRInputStream drops a leading byte order mark, so ANTLR's code point 0 follows it.
+    uint32_t start = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+    for (uint32_t i = start; i < text.size(); ++i) {
       if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) byte_of_cp_.push_back(i);
     }
     byte_of_cp_.push_back(static_cast<uint32_t>(text.size()));
@@ -125,19 +127,19 @@ class ErrorStrategy : public antlr4::DefaultErrorStrategy {
  protected:
   void reportNoViableAlternative(antlr4::Parser* p,
                                  const antlr4::NoViableAltException& e) override {
-    report_unexpected(p, e.getOffendingToken());
+    report_unexpected(e.getOffendingToken());
   }
   void reportInputMismatch(antlr4::Parser* p, const antlr4::InputMismatchException& e) override {
     report_expected(p, e.getOffendingToken(), e.getExpectedTokens());
   }
   void reportFailedPredicate(antlr4::Parser* p,
                              const antlr4::FailedPredicateException& e) override {
-    report_unexpected(p, e.getOffendingToken());
+    report_unexpected(e.getOffendingToken());
   }
   void reportUnwantedToken(antlr4::Parser* p) override {
     if (inErrorRecoveryMode(p)) return;
     beginErrorCondition(p);
-    report_unexpected(p, p->getCurrentToken());
+    report_unexpected(p->getCurrentToken());
   }
   void reportMissingToken(antlr4::Parser* p) override {
     if (inErrorRecoveryMode(p)) return;
@@ -148,26 +150,16 @@ class ErrorStrategy : public antlr4::DefaultErrorStrategy {
   }
 
  private:
-  void report_unexpected(antlr4::Parser* p, Token* t) {
-    (void)p;
-    if (t != nullptr && t->getType() == RewardLexer::UNTERMINATED_STRING) {
-      sink_->report(t, "unterminated string",
-                    "a string ends on the line where it starts; use \"\"\" for text over "
-                    "several lines");
-    } else if (t != nullptr && t->getType() == RewardLexer::ERROR_CHAR) {
-      sink_->report(t, "unexpected character " + describe(t));
-    } else if (t != nullptr && t->getType() == Token::EOF) {
+  // Lexical errors (bad characters, unterminated strings) were reported before parsing; what
+  // the parser says about them on the same line is dropped by SyntaxErrors::report.
+  void report_unexpected(Token* t) {
+    if (t != nullptr && t->getType() == Token::EOF) {
       sink_->report(t, "unexpected end of file", "a `}` or `)` may be missing");
     } else {
       sink_->report(t, "unexpected " + describe(t));
     }
   }
   void report_expected(antlr4::Parser* p, Token* t, const antlr4::misc::IntervalSet& expected) {
-    if (t != nullptr && (t->getType() == RewardLexer::UNTERMINATED_STRING ||
-                         t->getType() == RewardLexer::ERROR_CHAR)) {
-      report_unexpected(p, t);
-      return;
-    }
     sink_->report(t, "expected " + expected_list(p, expected) + ", found " + describe(t));
   }
   std::string expected_list(antlr4::Parser* p, const antlr4::misc::IntervalSet& set) {

@@ -413,6 +413,8 @@ reward r {
 )rft"},
 };
 
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
 class DiagnosticsTest : public ::testing::TestWithParam<Case> {};
 
 TEST_P(DiagnosticsTest, RendersExactly) {

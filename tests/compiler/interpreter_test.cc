@@ -16,6 +16,8 @@ struct Row {
   const char* expected;
 };
 
+void PrintTo(const Row& r, std::ostream* os) { *os << r.expr; }
+
 class BuiltinCallTest : public ::testing::TestWithParam<Row> {};
 
 TEST_P(BuiltinCallTest, Evaluates) {

@@ -162,6 +162,11 @@ TEST(Semantics, ModuloTakesTheSignOfTheDivisor) {
   EXPECT_EQ(eval("7.5 % 2"), "1.5");
 }
 
+TEST(Semantics, TripleQuotedStringsDedentBeforeEscapes) {
+  EXPECT_EQ(eval("\"\"\"\n    one\\ntwo\n      three\n    \"\"\""), R"rft("one\ntwo\n  three")rft");
+  EXPECT_EQ(eval("\"\"\"first\n    second\n    \"\"\""), R"rft("first\nsecond")rft");
+}
+
 TEST(Semantics, StringsConcatenate) { EXPECT_EQ(eval(R"rft("a" + "é" + str(1))rft"), R"rft("aé1")rft"); }
 
 TEST(Semantics, LetsAreLazyAndEvaluatedAtMostOnce) {
