@@ -125,14 +125,14 @@ class ErrorStrategy : public antlr4::DefaultErrorStrategy {
   explicit ErrorStrategy(SyntaxErrors* sink) : sink_(sink) {}
 
  protected:
-  void reportNoViableAlternative(antlr4::Parser* p,
+  void reportNoViableAlternative(antlr4::Parser* /*p*/,
                                  const antlr4::NoViableAltException& e) override {
     report_unexpected(e.getOffendingToken());
   }
   void reportInputMismatch(antlr4::Parser* p, const antlr4::InputMismatchException& e) override {
     report_expected(p, e.getOffendingToken(), e.getExpectedTokens());
   }
-  void reportFailedPredicate(antlr4::Parser* p,
+  void reportFailedPredicate(antlr4::Parser* /*p*/,
                              const antlr4::FailedPredicateException& e) override {
     report_unexpected(e.getOffendingToken());
   }
