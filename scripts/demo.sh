@@ -19,3 +19,6 @@ echo "== rft explain examples/gsm8k.reward"
   --sample '{"prompt": "Natalia sold 48 clips in April and half as many in May. How many in all?",
              "completion": "In May she sold 48 / 2 = 24, so 48 + 24 = 72 in all. \\boxed{72}",
              "answer": "72"}'
+echo
+echo "== rft grade examples/gsm8k.reward on examples/data/gsm8k.jsonl"
+"$rft" grade examples/gsm8k.reward --reward gsm8k --data examples/data/gsm8k.jsonl

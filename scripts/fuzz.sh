@@ -9,9 +9,10 @@
 # Environment:
 #   RFT_FUZZ_BUILD_DIR  the build folder (default: build-fuzz/ in the repository)
 #   RFT_FUZZ_JOBS       parallel compile jobs (default 2)
+#   RFT_FUZZ_KEEP_CORPUS=1  go on from the corpus that earlier runs grew, instead of the seeds
 #
-# Idempotent: the build is incremental, and the working corpus in <build>/fuzz-run/corpus keeps
-# what earlier runs found; the seeds from tests/fuzz/corpus are copied into it on every run.
+# Idempotent: the build is incremental, and each run fuzzes a copy of tests/fuzz/corpus (the
+# seeds) in <build>/fuzz-run/corpus.
 set -euo pipefail
 
 seconds=${1:-60}
@@ -55,7 +56,12 @@ fuzzer=$build/tests/fuzz/parse_check_fuzzer
 
 # ---- run ----
 run=$build/fuzz-run
+# Every run starts from a fresh copy of the seeds (so that its length stays what was asked for,
+# however many runs came before), unless RFT_FUZZ_KEEP_CORPUS=1 keeps what earlier runs found.
 # artifacts/ holds this run's findings only.
+if [ "${RFT_FUZZ_KEEP_CORPUS:-0}" != 1 ]; then
+  rm -rf "$run/corpus"
+fi
 rm -rf "$run/artifacts"
 mkdir -p "$run/corpus" "$run/artifacts"
 cp -f "$seeds"/* "$run/corpus/"

@@ -17,30 +17,6 @@ using nlohmann::json;
 
 namespace {
 
-// Whether brackets outside strings nest deeper than `limit`. Linear and allocation-free, so it
-// can run before the parser sees adversarial input.
-bool nesting_exceeds(std::string_view text, int limit) {
-  int depth = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_string) {
-      if (c == '\\') {
-        ++i;  // the escaped character cannot end the string
-      } else if (c == '"') {
-        in_string = false;
-      }
-    } else if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > limit) return true;
-    } else if ((c == ']' || c == '}') && depth > 0) {
-      --depth;
-    }
-  }
-  return false;
-}
-
 const json* member(const json& j, std::string_view key) {
   if (!j.is_object()) return nullptr;
   const auto& object = j.get_ref<const json::object_t&>();
@@ -105,8 +81,32 @@ void set_json(rft_value* out, const json* j) { *out = j != nullptr ? json_value(
 
 }  // namespace
 
+// Whether brackets outside strings nest deeper than `limit`. Linear and allocation-free, so it
+// can run before the parser sees adversarial input.
+bool json_nesting_exceeds(std::string_view text, int limit) {
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character cannot end the string
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > limit) return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
+}
+
 const json* parse_json(Context& ctx, std::string_view text) {
-  if (nesting_exceeds(text, kMaxJsonDepth)) {
+  if (json_nesting_exceeds(text, kMaxJsonDepth)) {
     ctx.flag(kFlagJsonTooDeep);
     return nullptr;
   }

@@ -22,6 +22,10 @@ inline constexpr std::string_view kFlagJsonTooDeep = "json_too_deep";
 // nested deeper than kMaxJsonDepth, which also raise kFlagJsonTooDeep. Never throws.
 const nlohmann::json* parse_json(Context& ctx, std::string_view text);
 
+// Whether brackets outside strings nest deeper than `limit`. Linear and allocation-free: run it
+// before handing untrusted text to a JSON parser.
+bool json_nesting_exceeds(std::string_view text, int limit = kMaxJsonDepth);
+
 inline const nlohmann::json& json_of(const rft_value& v) {
   return *static_cast<const nlohmann::json*>(v.as.json);
 }

@@ -14,5 +14,6 @@ using Command = std::function<int()>;
 void add_check(CLI::App& app, Command& run);
 void add_test(CLI::App& app, Command& run);
 void add_explain(CLI::App& app, Command& run);
+void add_grade(CLI::App& app, Command& run);
 
 }  // namespace rft::cli

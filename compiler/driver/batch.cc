@@ -1,0 +1,139 @@
+#include "compiler/driver/batch.h"
+
+#include <chrono>
+#include <istream>
+#include <optional>
+#include <ostream>
+
+#include <nlohmann/json.hpp>
+
+#include "compiler/interp/item.h"
+#include "runtime/grader/json.h"
+#include "runtime/grader/parallel.h"
+
+namespace rft {
+namespace {
+
+struct Row {
+  size_t line = 0;
+  std::string text;
+  nlohmann::json data;
+  std::string error;  // set when the row cannot be graded
+  interp::Result result;
+};
+
+bool blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
+
+// Parses and validates one row; on failure sets row.error.
+void parse_row(Row& row, const ast::ItemDecl* item) {
+  if (grader::json_nesting_exceeds(row.text)) {
+    row.error = "the row is nested deeper than " + std::to_string(grader::kMaxJsonDepth) + " levels";
+    return;
+  }
+  try {
+    row.data = nlohmann::json::parse(row.text);
+  } catch (const nlohmann::json::parse_error& e) {
+    row.error = std::string("not valid JSON: ") + e.what();
+    return;
+  }
+  if (!row.data.is_object()) {
+    row.error = "the row is " + interp::json_kind(row.data) + ", not an object";
+    return;
+  }
+  auto completion = row.data.find("completion");
+  if (completion == row.data.end()) {
+    row.error = "`completion` is missing";
+    return;
+  }
+  if (!completion->is_string()) {
+    row.error = "`completion` is " + interp::json_kind(*completion) + ", not a string";
+    return;
+  }
+  auto prompt = row.data.find("prompt");
+  if (prompt != row.data.end() && !prompt->is_string()) {
+    row.error = "`prompt` is " + interp::json_kind(*prompt) + ", not a string";
+    return;
+  }
+  std::vector<std::string> problems = interp::validate_item(row.data, item);
+  for (size_t i = 0; i < problems.size(); ++i) row.error += (i ? "; " : "") + problems[i];
+}
+
+std::string result_line(const Row& row, const ast::RewardDecl& reward) {
+  nlohmann::ordered_json j;  // keys in this order: line, then total or error
+
+  j["line"] = row.line;
+  if (!row.error.empty()) {
+    j["error"] = row.error;
+  } else {
+    j["total"] = row.result.total;
+    nlohmann::ordered_json comps = nlohmann::ordered_json::object();
+    for (size_t i = 0; i < reward.components.size(); ++i) {
+      comps[reward.components[i]->name] = row.result.components[i];
+    }
+    j["components"] = std::move(comps);
+    j["flags"] = row.result.flags;
+  }
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+}  // namespace
+
+BatchSummary grade_jsonl(const ast::RewardDecl& reward, const ast::ItemDecl* item,
+                         const interp::Interpreter& interp, std::istream& in, std::ostream& out,
+                         const BatchOptions& options, const std::function<void(size_t)>& progress) {
+  auto start = std::chrono::steady_clock::now();
+  BatchSummary summary;
+  for (const auto& c : reward.components) summary.component_names.push_back(c->name);
+  summary.component_sums.assign(reward.components.size(), 0.0);
+  int threads = options.threads > 0 ? options.threads : grader::default_threads();
+  std::vector<grader::Context> contexts(static_cast<size_t>(threads));
+
+  size_t line_no = 0;
+  std::vector<Row> chunk;
+  std::string line;
+  bool eof = false;
+  while (!eof) {
+    chunk.clear();
+    while (chunk.size() < options.chunk_rows) {
+      if (!std::getline(in, line)) {
+        eof = true;
+        break;
+      }
+      ++line_no;
+      if (blank(line)) continue;
+      chunk.push_back(Row{line_no, std::move(line), {}, {}, {}});
+    }
+    grader::parallel_for(chunk.size(), threads, [&](size_t i, int worker) {
+      Row& row = chunk[i];
+      parse_row(row, item);
+      if (!row.error.empty()) return;
+      const auto& prompt = row.data.find("prompt");
+      interp::Sample sample{
+          prompt == row.data.end() ? std::string_view() : prompt->get_ref<const std::string&>(),
+          row.data["completion"].get_ref<const std::string&>(), &row.data};
+      grader::Context& ctx = contexts[static_cast<size_t>(worker)];
+      ctx.reset();
+      row.result = interp.grade(reward, sample, ctx);
+    });
+    for (Row& row : chunk) {
+      out << result_line(row, reward) << '\n';
+      ++summary.rows;
+      if (!row.error.empty()) {
+        ++summary.errors;
+        continue;
+      }
+      summary.total_sum += row.result.total;
+      for (size_t c = 0; c < row.result.components.size(); ++c) {
+        summary.component_sums[c] += row.result.components[c];
+      }
+      if (!row.result.flags.empty()) ++summary.flagged;
+    }
+    out.flush();
+    if (progress) progress(summary.rows);
+  }
+  summary.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return summary;
+}
+
+}  // namespace rft

@@ -1,0 +1,116 @@
+// rft grade SPEC --reward NAME --data IN.jsonl: grade a dataset, one result line per row.
+#include <CLI/CLI.hpp>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "compiler/driver/batch.h"
+#include "compiler/driver/suggest.h"
+#include "runtime/grader/value_ops.h"
+#include "tools/rft/cli_common.h"
+#include "tools/rft/commands.h"
+
+namespace rft::cli {
+namespace {
+
+struct GradeOptions {
+  std::string spec;
+  std::string reward;
+  std::string data;
+  std::string out;
+  std::string engine = "interp";
+  int threads = 0;
+};
+
+int fail(const std::string& msg) {
+  std::cerr << "rft grade: " << msg << "\n";
+  return kUserError;
+}
+
+int run_grade(const GradeOptions& o) {
+  std::unique_ptr<Program> p = load_program({o.spec});
+  print_diagnostics(*p);
+  if (!p->ok()) return kUserError;
+  const ast::Module* owner = nullptr;
+  const ast::RewardDecl* reward = p->find_reward(o.reward, &owner);
+  if (reward == nullptr) {
+    std::vector<std::string> names;
+    for (const auto* m : p->roots) {
+      for (const auto& r : m->rewards) names.push_back(r->name);
+    }
+    std::string hint = did_you_mean(o.reward, names);
+    return fail("no reward named `" + o.reward + "` in " + o.spec + (hint.empty() ? "" : "; " + hint));
+  }
+
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (o.data != "-") {
+    file.open(o.data, std::ios::binary);
+    if (!file) return fail("cannot read `" + o.data + "`");
+    in = &file;
+  }
+  // Results go to a temporary file that is renamed at the end, so that an interrupted run never
+  // leaves a truncated output that looks complete.
+  std::ofstream out_file;
+  std::string tmp = o.out + ".partial";
+  if (!o.out.empty()) {
+    out_file.open(tmp, std::ios::binary | std::ios::trunc);
+    if (!out_file) return fail("cannot write `" + tmp + "`");
+  }
+  std::ostream& out = o.out.empty() ? std::cout : out_file;
+
+  bool tty = isatty(STDERR_FILENO) != 0 && !o.out.empty();
+  auto progress = [&](size_t rows) {
+    if (tty) std::fprintf(stderr, "\rgraded %zu rows", rows);
+  };
+  interp::Interpreter interp(*p);
+  BatchOptions options;
+  options.threads = o.threads;
+  BatchSummary s = grade_jsonl(*reward, owner->item.get(), interp, *in, out, options, progress);
+  if (tty) std::fprintf(stderr, "\r");
+  if (!o.out.empty()) {
+    out_file.close();
+    if (!out_file || std::rename(tmp.c_str(), o.out.c_str()) != 0) {
+      return fail("cannot write `" + o.out + "`");
+    }
+  }
+
+  size_t graded = s.rows - s.errors;
+  std::cerr << "graded " << s.rows << " rows (" << s.errors << " errors, " << s.flagged
+            << " flagged) in " << grader::format_num(std::round(s.seconds * 1000) / 1000) << " s, "
+            << grader::format_num(std::round(s.seconds > 0 ? s.rows / s.seconds : 0)) << " rows/s\n";
+  if (graded > 0) {
+    std::cerr << "mean total " << grader::format_num(s.total_sum / graded);
+    for (size_t i = 0; i < s.component_names.size(); ++i) {
+      std::cerr << (i == 0 ? "; " : ", ") << s.component_names[i] << " "
+                << grader::format_num(s.component_sums[i] / graded);
+    }
+    std::cerr << "\n";
+  }
+  return kOk;
+}
+
+}  // namespace
+
+void add_grade(CLI::App& app, Command& run) {
+  auto o = std::make_shared<GradeOptions>();
+  CLI::App* cmd = app.add_subcommand("grade", "Grade every row of a JSONL dataset with a reward");
+  cmd->add_option("spec", o->spec, "The .reward file")->required();
+  cmd->add_option("--reward", o->reward, "Which reward to grade with")->required();
+  cmd->add_option("--data", o->data,
+                  "JSONL rows: {\"completion\": ..., \"prompt\": ..., item fields...}; - for stdin")
+      ->required();
+  cmd->add_option("--out", o->out, "Where to write the results (default: stdout)");
+  cmd->add_option("--engine", o->engine, "How to evaluate the reward: interp (the reference "
+                                         "interpreter)")
+      ->check(CLI::IsMember({"interp"}));
+  cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->callback([o, &run] { run = [o] { return run_grade(*o); }; });
+}
+
+}  // namespace rft::cli
