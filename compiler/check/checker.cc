@@ -506,7 +506,17 @@ void Checker::check_test(ast::TestDecl& test) {
 }
 
 void Checker::check_test_item(ast::TestDecl& test) {
-  if (!test.item) return;
+  if (!test.item) {
+    // A row without its required fields cannot be graded; neither can a test without them.
+    if (!m_.item) return;
+    for (const auto& f : m_.item->fields) {
+      if (f.type == nullptr || types::is_optional(f.type)) continue;
+      error(codes::kBadTest, test.reward_range, "this test gives no `item`",
+            "the spec's rows have required fields; add `item = { " + f.name + ": ... }`");
+      return;
+    }
+    return;
+  }
   if (test.item->kind != ast::ExprKind::kObject) {
     error(codes::kBadTest, test.item->range, "`item` is given as an object",
           "write `item = { answer: \"42\" }`");
