@@ -26,8 +26,10 @@ type     : ID (LT type GT)? QUESTION? ;
 
 fnDecl   : FN ID LPAREN (param (COMMA param)* COMMA?)? RPAREN (ARROW type)? fnBody ;
 param    : ID COLON type (ASSIGN expr)? ;
+// A block body names its result with `return`: without it, `let a = f` followed by a result
+// `(x)` would read as the call `f(x)`, and the parser would need unbounded lookahead to decide.
 fnBody   : ASSIGN expr SEMI?
-         | LBRACE letDecl* expr SEMI? RBRACE
+         | LBRACE letDecl* RETURN expr SEMI? RBRACE
          ;
 
 letDecl  : LET ID (COLON type)? ASSIGN expr SEMI? ;
@@ -93,6 +95,7 @@ AS        : 'as' ;
 ITEM      : 'item' ;
 FN        : 'fn' ;
 LET       : 'let' ;
+RETURN    : 'return' ;
 REWARD    : 'reward' ;
 COMPONENT : 'component' ;
 TOTAL     : 'total' ;

@@ -125,12 +125,15 @@ class ErrorStrategy : public antlr4::DefaultErrorStrategy {
   explicit ErrorStrategy(SyntaxErrors* sink) : sink_(sink) {}
 
  protected:
-  void reportNoViableAlternative(antlr4::Parser* /*p*/,
+  void reportNoViableAlternative(antlr4::Parser* p,
                                  const antlr4::NoViableAltException& e) override {
-    report_unexpected(e.getOffendingToken());
+    report_unexpected(e.getOffendingToken(), hint_for(p));
   }
   void reportInputMismatch(antlr4::Parser* p, const antlr4::InputMismatchException& e) override {
-    report_expected(p, e.getOffendingToken(), e.getExpectedTokens());
+    sink_->report(e.getOffendingToken(),
+                  "expected " + expected_list(p, e.getExpectedTokens()) + ", found " +
+                      describe(e.getOffendingToken()),
+                  hint_for(p));
   }
   void reportFailedPredicate(antlr4::Parser* /*p*/,
                              const antlr4::FailedPredicateException& e) override {
@@ -139,28 +142,33 @@ class ErrorStrategy : public antlr4::DefaultErrorStrategy {
   void reportUnwantedToken(antlr4::Parser* p) override {
     if (inErrorRecoveryMode(p)) return;
     beginErrorCondition(p);
-    report_unexpected(p->getCurrentToken());
+    report_unexpected(p->getCurrentToken(), hint_for(p));
   }
   void reportMissingToken(antlr4::Parser* p) override {
     if (inErrorRecoveryMode(p)) return;
     beginErrorCondition(p);
     Token* t = p->getCurrentToken();
     sink_->report(t, "expected " + expected_list(p, getExpectedTokens(p)) + " before " +
-                         describe(t));
+                         describe(t),
+                  hint_for(p));
   }
 
  private:
   // Lexical errors (bad characters, unterminated strings) were reported before parsing; what
   // the parser says about them on the same line is dropped by SyntaxErrors::report.
-  void report_unexpected(Token* t) {
+  void report_unexpected(Token* t, std::string hint = {}) {
     if (t != nullptr && t->getType() == Token::EOF) {
       sink_->report(t, "unexpected end of file", "a `}` or `)` may be missing");
     } else {
-      sink_->report(t, "unexpected " + describe(t));
+      sink_->report(t, "unexpected " + describe(t), std::move(hint));
     }
   }
-  void report_expected(antlr4::Parser* p, Token* t, const antlr4::misc::IntervalSet& expected) {
-    sink_->report(t, "expected " + expected_list(p, expected) + ", found " + describe(t));
+  // A hint for the one mistake whose message alone would puzzle: a block without `return`.
+  static std::string hint_for(antlr4::Parser* p) {
+    if (dynamic_cast<RewardParser::FnBodyContext*>(p->getContext()) != nullptr) {
+      return "a function block ends with `return <expression>`";
+    }
+    return {};
   }
   std::string expected_list(antlr4::Parser* p, const antlr4::misc::IntervalSet& set) {
     std::vector<ssize_t> types = set.toList();
@@ -179,31 +187,30 @@ class ErrorStrategy : public antlr4::DefaultErrorStrategy {
 };
 
 // The generated parser with a guard on nesting depth, so that `((((...` cannot exhaust the stack.
-class GuardedParser : public RewardParser {
+// Bounds how deep rules nest while parsing, so that `((((...` cannot exhaust the stack. It counts
+// the parser's rule events, which stay balanced (exitRule itself is not virtual), at O(1) each:
+// measuring the context chain at every rule instead made long `a + a + ...` chains quadratic.
+// Left-recursive chains count too, one level per operator, which the AST bounds the same way.
+class DepthGuard : public antlr4::tree::ParseTreeListener {
  public:
-  using RewardParser::RewardParser;
+  explicit DepthGuard(antlr4::Parser* parser) : parser_(parser) {}
 
-  void enterRule(ParserRuleContext* ctx, size_t state, size_t rule) override {
-    check_depth(ctx);
-    RewardParser::enterRule(ctx, state, rule);
-  }
-  void enterRecursionRule(ParserRuleContext* ctx, size_t state, size_t rule,
-                          int precedence) override {
-    check_depth(ctx);
-    RewardParser::enterRecursionRule(ctx, state, rule, precedence);
-  }
-  Token* deepest_token = nullptr;
-
- private:
-  // exitRule is not virtual, so depth is measured on the context chain. The walk is bounded by
-  // the limit itself.
-  void check_depth(ParserRuleContext* ctx) {
+  void enterEveryRule(ParserRuleContext*) override {
     // Every level of expression nesting enters about three rules.
-    if (ctx->depth() > kMaxNesting * 3) {
-      deepest_token = getCurrentToken();
+    if (++depth_ > kMaxNesting * 3) {
+      deepest_token = parser_->getCurrentToken();
       throw NestingTooDeep{};
     }
   }
+  void exitEveryRule(ParserRuleContext*) override { --depth_; }
+  void visitTerminal(antlr4::tree::TerminalNode*) override {}
+  void visitErrorNode(antlr4::tree::ErrorNode*) override {}
+
+  Token* deepest_token = nullptr;
+
+ private:
+  antlr4::Parser* parser_;
+  int depth_ = 0;
 };
 
 // ---- string literals ----
@@ -893,7 +900,9 @@ std::unique_ptr<ast::Module> parse_module(const SourceFile& file, Diagnostics& d
       errors.report(t, "unexpected character " + describe(t));
     }
   }
-  GuardedParser parser(&tokens);
+  RewardParser parser(&tokens);
+  DepthGuard depth_guard(&parser);
+  parser.addParseListener(&depth_guard);
   parser.removeErrorListeners();
   parser.setErrorHandler(std::make_shared<ErrorStrategy>(&errors));
 
@@ -901,7 +910,7 @@ std::unique_ptr<ast::Module> parse_module(const SourceFile& file, Diagnostics& d
   try {
     tree = parser.file_();
   } catch (const NestingTooDeep&) {
-    diags.error(std::string(codes::kTooDeep), pos.token(parser.deepest_token),
+    diags.error(std::string(codes::kTooDeep), pos.token(depth_guard.deepest_token),
                 "expression is nested too deeply (limit " + std::to_string(kMaxNesting) + ")",
                 "split it with `let` bindings");
     return empty();
