@@ -304,7 +304,11 @@ class Builder {
       fn_decl(fn);
     } else if (auto* let = d->letDecl()) {
       if (damaged(let)) return mark_broken(let->ID());
-      if (auto decl = let_decl(let)) module_->constants.push_back(std::move(decl));
+      if (auto decl = let_decl(let)) {
+        module_->constants.push_back(std::move(decl));
+      } else {
+        mark_broken(let->ID());
+      }
     } else if (auto* reward = d->rewardDecl()) {
       reward_decl(reward);
     } else if (auto* judge = d->judgeDecl()) {
