@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include "compiler/driver/suggest.h"
+
 namespace rft::cli {
 
 std::vector<std::string> expand_spec_paths(const std::vector<std::string>& paths) {
@@ -39,6 +41,25 @@ bool use_color() {
 void print_diagnostics(const Program& p) {
   std::string text = render_all(p.diags, p.sources, use_color());
   std::fputs(text.c_str(), stderr);
+}
+
+LoadedReward load_reward(const std::string& command, const std::string& spec,
+                         const std::string& name) {
+  LoadedReward out;
+  out.program = load_program({spec});
+  print_diagnostics(*out.program);
+  if (!out.program->ok()) return out;
+  out.reward = out.program->find_reward(name, &out.module);
+  if (out.reward == nullptr) {
+    std::vector<std::string> names;
+    for (const auto* m : out.program->roots) {
+      for (const auto& r : m->rewards) names.push_back(r->name);
+    }
+    std::string hint = did_you_mean(name, names);
+    std::fprintf(stderr, "rft %s: no reward named `%s` in %s%s%s\n", command.c_str(), name.c_str(),
+                 spec.c_str(), hint.empty() ? "" : "; ", hint.c_str());
+  }
+  return out;
 }
 
 }  // namespace rft::cli

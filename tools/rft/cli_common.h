@@ -1,6 +1,7 @@
 // Shared pieces of the `rft` subcommands.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -22,5 +23,17 @@ bool use_color();
 
 // Prints a program's diagnostics to stderr.
 void print_diagnostics(const Program& p);
+
+// A checked spec and the reward a command works on.
+struct LoadedReward {
+  std::unique_ptr<Program> program;
+  const ast::RewardDecl* reward = nullptr;
+  const ast::Module* module = nullptr;  // the file that declares it
+};
+
+// Loads `spec` and finds reward `name` in it. On failure prints the diagnostics or
+// "<command>: no reward named ...; did you mean ...?" and returns a null reward.
+LoadedReward load_reward(const std::string& command, const std::string& spec,
+                         const std::string& name);
 
 }  // namespace rft::cli

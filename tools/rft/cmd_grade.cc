@@ -32,19 +32,11 @@ int fail(const std::string& msg) {
 }
 
 int run_grade(const GradeOptions& o) {
-  std::unique_ptr<Program> p = load_program({o.spec});
-  print_diagnostics(*p);
-  if (!p->ok()) return kUserError;
-  const ast::Module* owner = nullptr;
-  const ast::RewardDecl* reward = p->find_reward(o.reward, &owner);
-  if (reward == nullptr) {
-    std::vector<std::string> names;
-    for (const auto* m : p->roots) {
-      for (const auto& r : m->rewards) names.push_back(r->name);
-    }
-    std::string hint = did_you_mean(o.reward, names);
-    return fail("no reward named `" + o.reward + "` in " + o.spec + (hint.empty() ? "" : "; " + hint));
-  }
+  LoadedReward loaded = load_reward("grade", o.spec, o.reward);
+  if (loaded.reward == nullptr) return kUserError;
+  const Program* p = loaded.program.get();
+  const ast::RewardDecl* reward = loaded.reward;
+  const ast::Module* owner = loaded.module;
 
   std::ifstream file;
   std::istream* in = &std::cin;
