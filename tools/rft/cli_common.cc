@@ -43,6 +43,11 @@ void print_diagnostics(const Program& p) {
   std::fputs(text.c_str(), stderr);
 }
 
+int user_error(const std::string& command, const std::string& message) {
+  std::fprintf(stderr, "rft %s: %s\n", command.c_str(), message.c_str());
+  return kUserError;
+}
+
 LoadedReward load_reward(const std::string& command, const std::string& spec,
                          const std::string& name) {
   LoadedReward out;
@@ -56,8 +61,8 @@ LoadedReward load_reward(const std::string& command, const std::string& spec,
       for (const auto& r : m->rewards) names.push_back(r->name);
     }
     std::string hint = did_you_mean(name, names);
-    std::fprintf(stderr, "rft %s: no reward named `%s` in %s%s%s\n", command.c_str(), name.c_str(),
-                 spec.c_str(), hint.empty() ? "" : "; ", hint.c_str());
+    user_error(command, "no reward named `" + name + "` in " + spec +
+                            (hint.empty() ? "" : "; " + hint));
   }
   return out;
 }

@@ -21,6 +21,9 @@ std::vector<std::string> expand_spec_paths(const std::vector<std::string>& paths
 // Whether diagnostics on stderr should be colored (a terminal, and NO_COLOR unset).
 bool use_color();
 
+// Prints "rft <command>: <message>" to stderr and returns kUserError.
+int user_error(const std::string& command, const std::string& message);
+
 // Prints a program's diagnostics to stderr.
 void print_diagnostics(const Program& p);
 

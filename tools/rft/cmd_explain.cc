@@ -37,10 +37,7 @@ class FixedJudges : public interp::JudgeProvider {
   }
 };
 
-int fail(const std::string& msg) {
-  std::cerr << "rft explain: " << msg << "\n";
-  return kUserError;
-}
+int fail(const std::string& msg) { return user_error("explain", msg); }
 
 int run_explain(const ExplainOptions& o) {
   LoadedReward loaded = load_reward("explain", o.file, o.reward);

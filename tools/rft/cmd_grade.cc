@@ -26,10 +26,7 @@ struct GradeOptions {
   int threads = 0;
 };
 
-int fail(const std::string& msg) {
-  std::cerr << "rft grade: " << msg << "\n";
-  return kUserError;
-}
+int fail(const std::string& msg) { return user_error("grade", msg); }
 
 int run_grade(const GradeOptions& o) {
   LoadedReward loaded = load_reward("grade", o.spec, o.reward);
