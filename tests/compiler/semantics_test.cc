@@ -316,6 +316,12 @@ TEST(Semantics, GradingIsDeterministic) {
   EXPECT_DOUBLE_EQ(a.components[0], 1);
 }
 
+// The outcomes of the spec's own `test` blocks.
+std::vector<TestOutcome> run_tests(const Spec& spec) {
+  if (!spec.interp) return {};
+  return run_spec_tests(*spec.program, *spec.program->roots.front(), *spec.interp);
+}
+
 TEST(SpecTests, FailingExpectationShowsExpectedAndActual) {
   Spec spec(R"rft(reward r {
   component n = len(completion)
@@ -327,9 +333,7 @@ test r "length" {
   expect total ~= 3.5 within 0.1
   expect n > 1
 })rft");
-  ASSERT_TRUE(spec.interp);
-  std::vector<TestOutcome> out =
-      run_spec_tests(*spec.program, *spec.program->roots.front(), *spec.interp);
+  std::vector<TestOutcome> out = run_tests(spec);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_FALSE(out[0].passed);
   EXPECT_EQ(out[0].failures,
@@ -345,9 +349,7 @@ test r "judge value missing" {
   item = { topic: "t" }
   expect total >= 0
 })rft");
-  ASSERT_TRUE(spec.interp);
-  std::vector<TestOutcome> out =
-      run_spec_tests(*spec.program, *spec.program->roots.front(), *spec.interp);
+  std::vector<TestOutcome> out = run_tests(spec);
   ASSERT_EQ(out.size(), 1u);
   EXPECT_FALSE(out[0].passed);
   ASSERT_EQ(out[0].failures.size(), 1u);
