@@ -12,6 +12,7 @@
 #include "runtime/grader/builtins.h"
 #include "runtime/grader/json.h"
 #include "runtime/grader/regex.h"
+#include "runtime/grader/rt.h"
 #include "runtime/grader/utf8.h"
 #include "runtime/grader/value_ops.h"
 
@@ -28,7 +29,6 @@ rft_builtin_fn builtin_fn(std::string_view signature_prefix) {
 
 struct OperatorBuiltins {
   rft_builtin_fn json_member = builtin_fn("json_member(");
-  rft_builtin_fn json_index = builtin_fn("json_index(");
   rft_builtin_fn approx = builtin_fn("approx(");
 };
 
@@ -130,7 +130,6 @@ struct Evaluation::Impl {
   const ast::RewardDecl& reward;
   grader::Context& ctx;
   JudgeProvider* judges;
-  std::string prompt_storage, completion_storage;  // only when the input had to be repaired
   std::string_view prompt, completion;
   const nlohmann::json* item;
   std::vector<Slot> lets, components;
@@ -141,26 +140,19 @@ struct Evaluation::Impl {
   Impl(const Interpreter& i, const ast::RewardDecl& r, const Sample& s, grader::Context& c,
        JudgeProvider* j)
       : interp(i), reward(r), ctx(c), judges(j), item(s.item) {
-    prompt = repair(s.prompt, prompt_storage);
-    completion = repair(s.completion, completion_storage);
+    prompt = repair(s.prompt);
+    completion = repair(s.completion);
     lets.resize(r.lets.size());
     components.resize(r.components.size());
   }
 
   // Model output is untrusted: invalid UTF-8 is replaced (U+FFFD) and flagged, so that every
   // string the program sees is valid.
-  std::string_view repair(std::string_view in, std::string& storage) {
-    bool changed = false;
-    for (const grader::CodePoint& cp : grader::code_points(in)) {
-      if (!cp.valid) {
-        changed = true;
-        break;
-      }
-    }
-    if (!changed) return in;
-    storage = grader::sanitize_utf8(in, nullptr);
-    ctx.flag("invalid_utf8");
-    return storage;
+  std::string_view repair(std::string_view in) {
+    rft_str s = grader::str_of(in);
+    rft_value out;
+    rft_rt_input(ctx.handle(), &s, &out);
+    return grader::view_str(out);
   }
 
   // ---- bindings ----
@@ -234,18 +226,10 @@ struct Evaluation::Impl {
   rft_value item_field(const ast::ItemField* f) {
     auto it = item_fields.find(f);
     if (it != item_fields.end()) return it->second;
-    rft_value v = rft_none();
-    const nlohmann::json* field = nullptr;
-    if (item != nullptr && item->is_object()) {
-      auto found = item->find(f->name);
-      if (found != item->end()) field = &*found;
-    }
-    if (field == nullptr) {
-      if (!types::is_optional(f->type)) ctx.flag("bad_item:" + f->name);
-    } else if (!value_from_json(*field, f->type, ctx, &v)) {
-      ctx.flag("bad_item:" + f->name);
-      v = rft_none();
-    }
+    std::string type = types::to_string(f->type);
+    rft_value v;
+    rft_rt_item_field(ctx.handle(), item, f->name.data(), f->name.size(), type.data(), type.size(),
+                      &v);
     item_fields[f] = v;
     return v;
   }
@@ -347,30 +331,7 @@ struct Evaluation::Impl {
   rft_value eval_index(const ast::IndexExpr& ix, Frame* frame) {
     rft_value base = eval(*ix.base, frame);
     rft_value index = eval(*ix.index, frame);
-    if (is_none(base) || is_none(index)) return rft_none();
-    if (base.tag == RFT_JSON) {
-      rft_value args[2] = {base, index};
-      rft_value out = rft_none();
-      (index.tag == RFT_STR ? ops().json_member : ops().json_index)(ctx.handle(), args, &out);
-      return out;
-    }
-    double i = to_num(index);
-    if (!std::isfinite(i) || i != std::floor(i)) return rft_none();
-    if (base.tag == RFT_LIST) {
-      auto items = grader::items_of(base);
-      double n = static_cast<double>(items.size());
-      if (i < 0) i += n;
-      if (i < 0 || i >= n) return rft_none();
-      return items[static_cast<size_t>(i)];
-    }
-    // A string is indexed by code point; the result is that one character.
-    std::string_view s = grader::view_str(base);
-    double n = static_cast<double>(grader::count_code_points(s));
-    if (i < 0) i += n;
-    if (i < 0 || i >= n) return rft_none();
-    size_t begin = grader::byte_offset_of(s, static_cast<size_t>(i));
-    size_t end = grader::byte_offset_of(s, static_cast<size_t>(i) + 1);
-    return grader::str_value(s.substr(begin, end - begin));
+    return grader::index_value(ctx, base, index);
   }
 
   // Evaluates the bound arguments in order; returns false as soon as an argument that must not
@@ -416,40 +377,10 @@ struct Evaluation::Impl {
   }
 
   std::string render_template(const ast::JudgeDecl& j, const std::vector<rft_value>& args) {
-    const std::string& t = j.prompt_template;
-    std::string out;
-    for (size_t i = 0; i < t.size(); ++i) {
-      if ((t[i] == '{' || t[i] == '}') && i + 1 < t.size() && t[i + 1] == t[i]) {
-        out += t[i++];
-        continue;
-      }
-      size_t close = t[i] == '{' ? t.find('}', i) : std::string::npos;
-      if (close == std::string::npos) {
-        out += t[i];
-        continue;
-      }
-      std::string name = t.substr(i + 1, close - i - 1);
-      i = close;
-      out += placeholder(j, name, args);
-    }
-    return out;
-  }
-
-  std::string placeholder(const ast::JudgeDecl& j, const std::string& name,
-                          const std::vector<rft_value>& args) {
-    auto text = [](const rft_value& v) {
-      return v.tag == RFT_STR ? std::string(grader::view_str(v)) : display_value(v);
-    };
-    for (const auto& p : j.params) {
-      if (p.name == name && static_cast<size_t>(p.index) < args.size()) return text(args[p.index]);
-    }
-    if (name == "prompt") return std::string(prompt);
-    if (name == "completion") return std::string(completion);
-    if (name.starts_with("item.") && item != nullptr && item->is_object()) {
-      auto it = item->find(name.substr(5));
-      if (it != item->end()) return it->is_string() ? it->get<std::string>() : it->dump();
-    }
-    return {};
+    std::vector<std::string_view> params;
+    for (const auto& p : j.params) params.push_back(p.name);
+    return grader::render_judge_prompt(j.prompt_template, params, args.data(), prompt, completion,
+                                       item);
   }
 
   rft_value eval_binary(const ast::BinaryExpr& b, Frame* frame) {

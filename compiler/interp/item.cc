@@ -1,109 +1,11 @@
 #include "compiler/interp/item.h"
 
-#include <cmath>
-
-#include "runtime/grader/json.h"
-#include "runtime/grader/regex.h"
-#include "runtime/grader/value_ops.h"
 
 namespace rft::interp {
 
-using types::Kind;
-
 bool value_from_json(const nlohmann::json& j, const types::Type* t, grader::Context& ctx,
                      rft_value* out) {
-  if (t->kind == Kind::kOptional) {
-    if (j.is_null()) {
-      *out = rft_none();
-      return true;
-    }
-    return value_from_json(j, t->elem, ctx, out);
-  }
-  switch (t->kind) {
-    case Kind::kNum:
-      if (!j.is_number()) return false;
-      *out = rft_num(j.get<double>());
-      return true;
-    case Kind::kBool:
-      if (!j.is_boolean()) return false;
-      *out = rft_bool(j.get<bool>());
-      return true;
-    case Kind::kStr: {
-      if (!j.is_string()) return false;
-      const std::string& s = j.get_ref<const std::string&>();
-      *out = grader::str_value(s);
-      return true;
-    }
-    case Kind::kJson: *out = grader::json_value(&j); return true;
-    case Kind::kList: {
-      if (!j.is_array()) return false;
-      rft_value* items = ctx.alloc_values(j.size());
-      size_t i = 0;
-      for (const auto& e : j) {
-        if (!value_from_json(e, t->elem, ctx, &items[i++])) return false;
-      }
-      *out = grader::list_value(items, j.size());
-      return true;
-    }
-    default: return false;
-  }
-}
-
-nlohmann::json value_to_json(const rft_value& v) {
-  switch (v.tag) {
-    case RFT_NONE: return nullptr;
-    case RFT_BOOL: return v.as.boolean != 0;
-    case RFT_NUM: {
-      // Whole numbers stay integers in JSON ({"n": 2}, not {"n": 2.0}).
-      double x = v.as.num;
-      if (std::isfinite(x) && x == std::floor(x) && std::fabs(x) < 9.0e15) {
-        return static_cast<int64_t>(x);
-      }
-      return x;
-    }
-    case RFT_STR: return std::string(grader::view(v.as.str));
-    case RFT_JSON: return grader::json_of(v);
-    case RFT_LIST: {
-      nlohmann::json arr = nlohmann::json::array();
-      for (const rft_value& x : grader::items_of(v)) arr.push_back(value_to_json(x));
-      return arr;
-    }
-    case RFT_REGEX: return "<regex>";
-    default: return nullptr;
-  }
-}
-
-namespace {
-
-std::string quote(std::string_view s) {
-  // JSON string syntax is what users expect to read and to paste back.
-  return nlohmann::json(std::string(s)).dump(-1, ' ', false,
-                                             nlohmann::json::error_handler_t::replace);
-}
-
-}  // namespace
-
-std::string display_value(const rft_value& v) {
-  switch (v.tag) {
-    case RFT_NONE: return "none";
-    case RFT_BOOL: return v.as.boolean ? "true" : "false";
-    case RFT_NUM: return grader::format_num(v.as.num);
-    case RFT_STR: return quote(grader::view(v.as.str));
-    case RFT_JSON:
-      return grader::json_of(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    case RFT_LIST: {
-      std::string out = "[";
-      bool first = true;
-      for (const rft_value& x : grader::items_of(v)) {
-        if (!first) out += ", ";
-        first = false;
-        out += display_value(x);
-      }
-      return out + "]";
-    }
-    case RFT_REGEX: return "<regex>";
-    default: return "?";
-  }
+  return grader::value_from_json(j, types::to_string(t), ctx, out);
 }
 
 std::string json_kind(const nlohmann::json& j) {

@@ -8,19 +8,17 @@
 
 #include "compiler/ast/ast.h"
 #include "runtime/grader/context.h"
+#include "runtime/grader/convert.h"
 
 namespace rft::interp {
 
-// Converts a JSON value to a value of type `t` (strings are views into `j`, which must outlive
-// the result). Returns false if the JSON does not have that type; null or absent fits T? only.
+// Converts a JSON value to a value of type `t` (see grader::value_from_json, which compiled
+// graders call with the type's spelling).
 bool value_from_json(const nlohmann::json& j, const types::Type* t, grader::Context& ctx,
                      rft_value* out);
 
-// The JSON form of a value (none → null); used for object literals and machine output.
-nlohmann::json value_to_json(const rft_value& v);
-
-// A value as the user would write it: "text" with escapes, 0.5, true, none, [1, 2], {"a":1}.
-std::string display_value(const rft_value& v);
+using grader::display_value;
+using grader::value_to_json;
 
 // Checks one dataset row (a JSON object) against the spec's `item` declaration. Returns one
 // message per problem ("field `answer`: expected str, found number"); empty when it fits.

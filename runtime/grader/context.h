@@ -13,6 +13,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "runtime/grader/abi.h"
 #include "runtime/grader/value.h"
 
 // The C handle is an empty base of Context, so a cast between the two is free.
@@ -44,6 +45,10 @@ class Context : public rft_ctx {
 
   void flag(std::string_view name);
   const std::vector<std::string>& flags() const { return flags_; }
+
+  // The judge callback of compiled graders (see rft_ctx_set_judge); kept across reset().
+  rft_judge_fn judge_fn = nullptr;
+  void* judge_user = nullptr;
 
  private:
   std::unique_ptr<std::byte[]> first_block_;

@@ -1,0 +1,187 @@
+#include "runtime/grader/rt.h"
+
+#include <cmath>
+#include <optional>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/grader/builtins.h"
+#include "runtime/grader/convert.h"
+#include "runtime/grader/json.h"
+#include "runtime/grader/regex.h"
+#include "runtime/grader/utf8.h"
+#include "runtime/grader/value_ops.h"
+
+namespace rft::grader {
+namespace {
+
+rft_builtin_fn builtin_named(std::string_view signature_prefix) {
+  for (const auto& b : builtins()) {
+    if (b.signature.starts_with(signature_prefix)) return b.fn;
+  }
+  return nullptr;
+}
+
+double to_num(const rft_value& v) {
+  return v.tag == RFT_BOOL ? static_cast<double>(v.as.boolean) : v.as.num;
+}
+
+}  // namespace
+
+rft_value index_value(Context& ctx, const rft_value& base, const rft_value& index) {
+  if (base.tag == RFT_NONE || index.tag == RFT_NONE) return rft_none();
+  if (base.tag == RFT_JSON) {
+    static const rft_builtin_fn member = builtin_named("json_member(");
+    static const rft_builtin_fn position = builtin_named("json_index(");
+    rft_value args[2] = {base, index};
+    rft_value out = rft_none();
+    (index.tag == RFT_STR ? member : position)(ctx.handle(), args, &out);
+    return out;
+  }
+  double i = to_num(index);
+  if (!std::isfinite(i) || i != std::floor(i)) return rft_none();
+  if (base.tag == RFT_LIST) {
+    auto items = items_of(base);
+    double n = static_cast<double>(items.size());
+    if (i < 0) i += n;
+    if (i < 0 || i >= n) return rft_none();
+    return items[static_cast<size_t>(i)];
+  }
+  // A string is indexed by code point; the result is that one character.
+  std::string_view s = view_str(base);
+  double n = static_cast<double>(count_code_points(s));
+  if (i < 0) i += n;
+  if (i < 0 || i >= n) return rft_none();
+  size_t begin = byte_offset_of(s, static_cast<size_t>(i));
+  size_t end = byte_offset_of(s, static_cast<size_t>(i) + 1);
+  return str_value(s.substr(begin, end - begin));
+}
+
+std::string render_judge_prompt(std::string_view t, std::span<const std::string_view> params,
+                                const rft_value* args, std::string_view prompt,
+                                std::string_view completion, const nlohmann::json* item) {
+  auto placeholder = [&](std::string_view name) -> std::string {
+    for (size_t p = 0; p < params.size(); ++p) {
+      if (params[p] != name) continue;
+      const rft_value& v = args[p];
+      return v.tag == RFT_STR ? std::string(view_str(v)) : display_value(v);
+    }
+    if (name == "prompt") return std::string(prompt);
+    if (name == "completion") return std::string(completion);
+    if (name.starts_with("item.") && item != nullptr && item->is_object()) {
+      auto it = item->find(name.substr(5));
+      if (it != item->end()) return it->is_string() ? it->get<std::string>() : it->dump();
+    }
+    return {};
+  };
+  std::string out;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if ((t[i] == '{' || t[i] == '}') && i + 1 < t.size() && t[i + 1] == t[i]) {
+      out += t[i++];
+      continue;
+    }
+    size_t close = t[i] == '{' ? t.find('}', i) : std::string_view::npos;
+    if (close == std::string_view::npos) {
+      out += t[i];
+      continue;
+    }
+    out += placeholder(t.substr(i + 1, close - i - 1));
+    i = close;
+  }
+  return out;
+}
+
+}  // namespace rft::grader
+
+using rft::grader::Context;
+namespace g = rft::grader;
+
+extern "C" {
+
+int rft_rt_regex_new(const char* pattern, uint64_t len, const void** slot) {
+  *slot = g::compile_regex({pattern, len}, nullptr).release();
+  return *slot == nullptr ? 1 : 0;
+}
+
+void rft_rt_regex_free(const void* re) { delete static_cast<const re2::RE2*>(re); }
+
+void rft_rt_input(rft_ctx* ctx, const rft_str* in, rft_value* out) {
+  std::string_view s = g::view(*in);
+  for (const g::CodePoint& cp : g::code_points(s)) {
+    if (cp.valid) continue;
+    Context& c = Context::from(ctx);
+    *out = rft_string(c.copy(g::sanitize_utf8(s, nullptr)));
+    c.flag("invalid_utf8");
+    return;
+  }
+  *out = rft_string(*in);
+}
+
+const void* rft_rt_item_doc(rft_ctx* ctx, const rft_sample* sample) {
+  if (sample->item_doc != nullptr) return sample->item_doc;
+  if (sample->item_json.len == 0) return nullptr;
+  Context& c = Context::from(ctx);
+  const nlohmann::json* doc = g::parse_json(c, g::view(sample->item_json));
+  if (doc == nullptr) c.flag("bad_item_json");
+  return doc;
+}
+
+void rft_rt_item_field(rft_ctx* ctx, const void* doc, const char* name, uint64_t name_len,
+                       const char* type, uint64_t type_len, rft_value* out) {
+  Context& c = Context::from(ctx);
+  std::string_view field_name(name, name_len), field_type(type, type_len);
+  const auto* item = static_cast<const nlohmann::json*>(doc);
+  const nlohmann::json* field = nullptr;
+  if (item != nullptr && item->is_object()) {
+    auto found = item->find(field_name);
+    if (found != item->end()) field = &*found;
+  }
+  *out = rft_none();
+  if (field == nullptr) {
+    if (!field_type.ends_with('?')) c.flag("bad_item:" + std::string(field_name));
+  } else if (!g::value_from_json(*field, field_type, c, out)) {
+    c.flag("bad_item:" + std::string(field_name));
+    *out = rft_none();
+  }
+}
+
+void rft_rt_equal(rft_ctx*, const rft_value* args, rft_value* out) {
+  *out = rft_bool(g::values_equal(args[0], args[1]));
+}
+
+void rft_rt_concat(rft_ctx* ctx, const rft_value* args, rft_value* out) {
+  *out = rft_string(rft_str_concat(ctx, args[0].as.str, args[1].as.str));
+}
+
+void rft_rt_index(rft_ctx* ctx, const rft_value* args, rft_value* out) {
+  *out = g::index_value(Context::from(ctx), args[0], args[1]);
+}
+
+void rft_rt_object(rft_ctx* ctx, uint64_t n, const rft_str* keys, const rft_value* values,
+                   rft_value* out) {
+  nlohmann::json obj = nlohmann::json::object();
+  for (uint64_t i = 0; i < n; ++i) obj[std::string(g::view(keys[i]))] = g::value_to_json(values[i]);
+  *out = g::json_value(Context::from(ctx).keep(std::move(obj)));
+}
+
+void rft_rt_judge(rft_ctx* ctx, const rft_judge_info* judge, const rft_value* args,
+                  const rft_value* prompt, const rft_value* completion, const void* item_doc,
+                  rft_value* out) {
+  Context& c = Context::from(ctx);
+  std::vector<std::string_view> params(judge->params, judge->params + judge->n_params);
+  std::string rendered =
+      g::render_judge_prompt(judge->prompt_template, params, args, g::view_str(*prompt),
+                             g::view_str(*completion), static_cast<const nlohmann::json*>(item_doc));
+  double score = 0;
+  bool ok = c.judge_fn != nullptr &&
+            c.judge_fn(c.judge_user, judge->name, rendered.data(), rendered.size(), &score) == 0 &&
+            std::isfinite(score);
+  if (!ok) {
+    c.flag("judge_error:" + std::string(judge->name));
+    *out = rft_num(judge->on_error);
+    return;
+  }
+  *out = rft_num(std::min(std::max(score, 0.0), 1.0));
+}
+
+}  // extern "C"

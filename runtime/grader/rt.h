@@ -1,0 +1,71 @@
+// The runtime entry points that generated code calls for what is not worth inlining (item
+// fields, indexing, equality, judges). They are part of the grader ABI (abi.h): changing one
+// means bumping RFT_GRADER_ABI_VERSION. The interpreter calls the same C++ functions, so both
+// back ends share these semantics. Every entry point passes values by pointer, never by value,
+// so that calls from generated code do not depend on how a C compiler passes structs.
+#pragma once
+
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "runtime/grader/abi.h"
+#include "runtime/grader/context.h"
+
+extern "C" {
+
+// What generated code knows about a judge it calls.
+typedef struct rft_judge_info {
+  const char* name;
+  const char* prompt_template;
+  uint32_t n_params;
+  const char* const* params;  // names, in order
+  double on_error;
+} rft_judge_info;
+
+// Compiles a regex literal (checked at compile time) into *slot; 0 on success.
+int rft_rt_regex_new(const char* pattern, uint64_t len, const void** slot);
+void rft_rt_regex_free(const void* re);
+
+// `in` as a string value: a view when it is valid UTF-8, else a repaired copy and the flag
+// `invalid_utf8`.
+void rft_rt_input(rft_ctx* ctx, const rft_str* in, rft_value* out);
+// The sample's row, parsed from item_json when needed (at most once per call); NULL if none or
+// not valid JSON (which raises `bad_item_json`).
+const void* rft_rt_item_doc(rft_ctx* ctx, const rft_sample* sample);
+// One declared item field: converted to `type`, or none with `bad_item:<name>` when it is
+// missing (and not optional) or has another type.
+void rft_rt_item_field(rft_ctx* ctx, const void* doc, const char* name, uint64_t name_len,
+                       const char* type, uint64_t type_len, rft_value* out);
+
+// args[0] == args[1] for non-numbers (deep equality); out is a bool.
+void rft_rt_equal(rft_ctx* ctx, const rft_value* args, rft_value* out);
+// args[0] + args[1] for strings.
+void rft_rt_concat(rft_ctx* ctx, const rft_value* args, rft_value* out);
+// args[0][args[1]]: JSON by key or position, lists and strings (by code point) by position;
+// negative positions count from the end; out of range or not whole gives none.
+void rft_rt_index(rft_ctx* ctx, const rft_value* args, rft_value* out);
+// A JSON object from n keys and values.
+void rft_rt_object(rft_ctx* ctx, uint64_t n, const rft_str* keys, const rft_value* values,
+                   rft_value* out);
+// Renders the judge's prompt and calls the context's judge callback; out is a num in [0, 1], or
+// on_error with `judge_error:<name>`.
+void rft_rt_judge(rft_ctx* ctx, const rft_judge_info* judge, const rft_value* args,
+                  const rft_value* prompt, const rft_value* completion, const void* item_doc,
+                  rft_value* out);
+}
+
+namespace rft::grader {
+
+// The semantics behind rft_rt_index.
+rft_value index_value(Context& ctx, const rft_value& base, const rft_value& index);
+
+// A judge's prompt template with {param}, {prompt}, {completion} and {item.field} filled in;
+// {{ and }} stand for braces. Strings are inserted as they are, other values as displayed.
+std::string render_judge_prompt(std::string_view tmpl, std::span<const std::string_view> params,
+                                const rft_value* args, std::string_view prompt,
+                                std::string_view completion, const nlohmann::json* item);
+
+}  // namespace rft::grader
