@@ -78,8 +78,31 @@ std::string result_line(const Row& row, const ast::RewardDecl& reward) {
 
 }  // namespace
 
+interp::Result NativeEngine::grade(const interp::Sample& sample, grader::Context& ctx) const {
+  rft_sample s{grader::str_of(sample.prompt), grader::str_of(sample.completion), {nullptr, 0},
+               sample.item};
+  interp::Result r;
+  r.components.resize(reward_.n_components);
+  reward_.grade(ctx.handle(), &s, &r.total, r.components.data());
+  r.flags = ctx.flags();
+  return r;
+}
+
+std::vector<interp::Result> grade_batch(const Engine& engine, std::span<const interp::Sample> samples,
+                                        int threads) {
+  std::vector<interp::Result> results(samples.size());
+  int n = threads > 0 ? threads : grader::default_threads();
+  std::vector<grader::Context> contexts(static_cast<size_t>(n));
+  grader::parallel_for(samples.size(), n, [&](size_t i, int worker) {
+    grader::Context& ctx = contexts[static_cast<size_t>(worker)];
+    ctx.reset();
+    results[i] = engine.grade(samples[i], ctx);
+  });
+  return results;
+}
+
 BatchSummary grade_jsonl(const ast::RewardDecl& reward, const ast::ItemDecl* item,
-                         const interp::Interpreter& interp, std::istream& in, std::ostream& out,
+                         const Engine& engine, std::istream& in, std::ostream& out,
                          const BatchOptions& options, const std::function<void(size_t)>& progress) {
   auto start = std::chrono::steady_clock::now();
   BatchSummary summary;
@@ -113,7 +136,7 @@ BatchSummary grade_jsonl(const ast::RewardDecl& reward, const ast::ItemDecl* ite
           row.data["completion"].get_ref<const std::string&>(), &row.data};
       grader::Context& ctx = contexts[static_cast<size_t>(worker)];
       ctx.reset();
-      row.result = interp.grade(reward, sample, ctx);
+      row.result = engine.grade(sample, ctx);
     });
     for (Row& row : chunk) {
       out << result_line(row, reward) << '\n';

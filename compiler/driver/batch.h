@@ -4,13 +4,51 @@
 
 #include <functional>
 #include <iosfwd>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "compiler/ast/ast.h"
 #include "compiler/interp/interpreter.h"
+#include "runtime/grader/abi.h"
 
 namespace rft {
+
+// How one sample is graded: by the reference interpreter or by a compiled grader. Engines are
+// immutable and thread-safe; each thread passes its own context.
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual interp::Result grade(const interp::Sample& sample, grader::Context& ctx) const = 0;
+};
+
+class InterpEngine final : public Engine {
+ public:
+  InterpEngine(const interp::Interpreter& interp, const ast::RewardDecl& reward)
+      : interp_(interp), reward_(reward) {}
+  interp::Result grade(const interp::Sample& sample, grader::Context& ctx) const override {
+    return interp_.grade(reward_, sample, ctx);
+  }
+
+ private:
+  const interp::Interpreter& interp_;
+  const ast::RewardDecl& reward_;
+};
+
+// A reward compiled to native code (JIT or a shared object), called through the grader ABI.
+class NativeEngine final : public Engine {
+ public:
+  explicit NativeEngine(const rft_reward_info& reward) : reward_(reward) {}
+  interp::Result grade(const interp::Sample& sample, grader::Context& ctx) const override;
+
+ private:
+  const rft_reward_info& reward_;
+};
+
+// Grades a whole batch in one call on `threads` threads (0: all cores); results are in the
+// order of the samples. This is the entry point for training loops.
+std::vector<interp::Result> grade_batch(const Engine& engine, std::span<const interp::Sample> samples,
+                                        int threads = 0);
 
 struct BatchOptions {
   int threads = 0;          // 0: all cores
@@ -34,7 +72,7 @@ struct BatchSummary {
 //   {"line":4,"error":"`completion` is missing"}
 // A bad row never stops the batch. `progress` (optional) is called with the rows done so far.
 BatchSummary grade_jsonl(const ast::RewardDecl& reward, const ast::ItemDecl* item,
-                         const interp::Interpreter& interp, std::istream& in, std::ostream& out,
+                         const Engine& engine, std::istream& in, std::ostream& out,
                          const BatchOptions& options,
                          const std::function<void(size_t)>& progress = nullptr);
 

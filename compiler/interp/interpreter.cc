@@ -54,6 +54,25 @@ double to_num(const rft_value& v) {
 
 // ---- Interpreter ----
 
+bool calls_judge(const ast::ComponentDecl& c) {
+  std::unordered_set<const void*> seen;
+  std::vector<const ast::Expr*> work{c.value.get()};
+  while (!work.empty()) {
+    const ast::Expr* e = work.back();
+    work.pop_back();
+    check::Uses u;
+    check::collect_uses(*e, u);
+    if (!u.judges.empty()) return true;
+    for (auto* l : u.lets) {
+      if (seen.insert(l).second) work.push_back(l->value.get());
+    }
+    for (auto* cc : u.components) {
+      if (seen.insert(cc).second) work.push_back(cc->value.get());
+    }
+  }
+  return false;
+}
+
 Interpreter::Interpreter(const Program& program) {
   std::function<void(const ast::Expr&)> visit = [&](const ast::Expr& e) {
     if (e.kind == ast::ExprKind::kString && e.as<ast::StringExpr>().is_regex) {
@@ -64,28 +83,10 @@ Interpreter::Interpreter(const Program& program) {
   };
   for (const auto& m : program.modules) {
     m->for_each_root(visit);
-    // Which components (transitively) call a judge: those are skipped when the total does not
-    // need them, so that gating saves the call.
     for (const auto& r : m->rewards) {
       item_decls_[r.get()] = m->item.get();
       for (const auto& c : r->components) {
-        std::unordered_set<const void*> seen;
-        std::vector<const ast::Expr*> work{c->value.get()};
-        bool judge = false;
-        while (!work.empty() && !judge) {
-          const ast::Expr* e = work.back();
-          work.pop_back();
-          check::Uses u;
-          check::collect_uses(*e, u);
-          judge = !u.judges.empty();
-          for (auto* l : u.lets) {
-            if (seen.insert(l).second) work.push_back(l->value.get());
-          }
-          for (auto* cc : u.components) {
-            if (seen.insert(cc).second) work.push_back(cc->value.get());
-          }
-        }
-        if (judge) needs_judge_[c.get()] = true;
+        if (calls_judge(*c)) needs_judge_[c.get()] = true;
       }
     }
   }

@@ -23,7 +23,8 @@ std::string grade_text(Spec& spec, const std::string& input, int threads, size_t
   options.chunk_rows = chunk;
   const ast::Module* owner = nullptr;
   const ast::RewardDecl* reward = spec.program->find_reward("r", &owner);
-  BatchSummary s = grade_jsonl(*reward, owner->item.get(), *spec.interp, in, out, options);
+  InterpEngine engine(*spec.interp, *reward);
+  BatchSummary s = grade_jsonl(*reward, owner->item.get(), engine, in, out, options);
   if (summary != nullptr) *summary = s;
   return out.str();
 }

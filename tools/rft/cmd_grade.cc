@@ -8,6 +8,9 @@
 #include <iostream>
 #include <memory>
 
+#include <filesystem>
+
+#include "compiler/codegen/codegen.h"
 #include "compiler/driver/batch.h"
 #include "compiler/driver/suggest.h"
 #include "runtime/grader/value_ops.h"
@@ -22,8 +25,9 @@ struct GradeOptions {
   std::string reward;
   std::string data;
   std::string out;
-  std::string engine = "interp";
+  std::string engine = "jit";
   int threads = 0;
+  bool no_cache = false;
 };
 
 int fail(const std::string& msg) { return user_error("grade", msg); }
@@ -35,6 +39,44 @@ int run_grade(const GradeOptions& o) {
   const ast::RewardDecl* reward = loaded.reward;
   const ast::Module* owner = loaded.module;
 
+  // The engine. Compiled graders are looked up by name in what the compiler emitted.
+  std::unique_ptr<Engine> engine;
+  std::unique_ptr<interp::Interpreter> interp;
+  std::unique_ptr<codegen::Jit> jit;
+  std::unique_ptr<codegen::JitGrader> jitted;
+  std::unique_ptr<rft_grader, void (*)(rft_grader*)> shared(nullptr, rft_grader_close);
+  std::string error;
+  if (o.engine == "interp") {
+    interp = std::make_unique<interp::Interpreter>(*p);
+    engine = std::make_unique<InterpEngine>(*interp, *reward);
+  } else if (o.engine == "jit") {
+    jit = codegen::Jit::create(&error);
+    codegen::JitOptions jo;
+    jo.use_cache = !o.no_cache;
+    if (jit) jitted = jit->load(*p, jo, &error);
+    if (!jitted) return fail("cannot compile `" + o.spec + "`: " + error);
+    const rft_reward_info* r = jitted->find(reward->name);
+    if (r == nullptr) return fail("no compiled grader for reward `" + reward->name + "`");
+    engine = std::make_unique<NativeEngine>(*r);
+  } else {
+    // Ahead of time: a shared object, loaded the way any other program would load it.
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path dir = fs::temp_directory_path(ec) / ("rft-grade-" + std::to_string(getpid()));
+    fs::create_directories(dir, ec);
+    std::string so = (dir / "grader.so").string();
+    bool built = codegen::compile_to_file(*p, codegen::CompileOptions{}, so, &error);
+    if (built) {
+      char why[512] = "";
+      shared.reset(rft_grader_open(so.c_str(), why, sizeof why));
+      if (!shared) error = why;
+    }
+    fs::remove_all(dir, ec);  // the loaded object stays mapped
+    if (!shared) return fail("cannot build a shared object for `" + o.spec + "`: " + error);
+    const rft_reward_info* r = rft_grader_find(shared.get(), reward->name.c_str());
+    if (r == nullptr) return fail("no compiled grader for reward `" + reward->name + "`");
+    engine = std::make_unique<NativeEngine>(*r);
+  }
   std::ifstream file;
   std::istream* in = &std::cin;
   if (o.data != "-") {
@@ -56,10 +98,9 @@ int run_grade(const GradeOptions& o) {
   auto progress = [&](size_t rows) {
     if (tty) std::fprintf(stderr, "\rgraded %zu rows", rows);
   };
-  interp::Interpreter interp(*p);
   BatchOptions options;
   options.threads = o.threads;
-  BatchSummary s = grade_jsonl(*reward, owner->item.get(), interp, *in, out, options, progress);
+  BatchSummary s = grade_jsonl(*reward, owner->item.get(), *engine, *in, out, options, progress);
   if (tty) std::fprintf(stderr, "\r");
   if (!o.out.empty()) {
     out_file.close();
@@ -94,9 +135,13 @@ void add_grade(CLI::App& app, Command& run) {
                   "JSONL rows: {\"completion\": ..., \"prompt\": ..., item fields...}; - for stdin")
       ->required();
   cmd->add_option("--out", o->out, "Where to write the results (default: stdout)");
-  cmd->add_option("--engine", o->engine, "How to evaluate the reward: interp (the reference "
-                                         "interpreter)")
-      ->check(CLI::IsMember({"interp"}));
+  cmd->add_option("--engine", o->engine,
+                  "How to evaluate the reward: jit (native code compiled in process, cached), "
+                  "aot (a shared object, as `rft compile` makes) or interp (the reference "
+                  "interpreter)")
+      ->check(CLI::IsMember({"jit", "aot", "interp"}))
+      ->capture_default_str();
+  cmd->add_flag("--no-cache", o->no_cache, "Compile anew instead of using the compile cache");
   cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)")
       ->check(CLI::NonNegativeNumber);
   cmd->callback([o, &run] { run = [o] { return run_grade(*o); }; });

@@ -15,5 +15,6 @@ void add_check(CLI::App& app, Command& run);
 void add_test(CLI::App& app, Command& run);
 void add_explain(CLI::App& app, Command& run);
 void add_grade(CLI::App& app, Command& run);
+void add_compile(CLI::App& app, Command& run);
 
 }  // namespace rft::cli

@@ -1,0 +1,266 @@
+// From a Program to object code: hashing for the cache, the LLVM pipeline (lowering, the O2
+// optimizer, machine code), and linking shared objects.
+#include <llvm/ADT/StringExtras.h>
+#include <llvm/IR/LegacyPassManager.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/MC/TargetRegistry.h>
+#include <llvm/Passes/PassBuilder.h>
+#include <llvm/Support/SHA256.h>
+#include <llvm/Support/TargetSelect.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+#include <llvm/TargetParser/Host.h>
+#include <llvm/Config/llvm-config.h>
+
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+
+#include "compiler/codegen/codegen.h"
+#include "compiler/codegen/emit.h"
+#include "compiler/codegen/lower.h"
+#include "compiler/driver/loader.h"
+
+extern char** environ;
+
+namespace rft::codegen {
+
+namespace {
+
+std::string hex_digest(llvm::SHA256& h) {
+  auto digest = h.final();
+  return llvm::toHex(llvm::ArrayRef<uint8_t>(digest.data(), digest.size()), true);
+}
+
+void hash_sources(llvm::SHA256& h, const Program& program) {
+  for (const auto& m : program.modules) {
+    const std::string& text = program.sources.file(m->file).text();
+    h.update(m->name);
+    h.update(llvm::StringRef("\0", 1));
+    h.update(std::to_string(text.size()));
+    h.update(llvm::StringRef("\0", 1));
+    h.update(text);
+  }
+}
+
+}  // namespace
+
+void initialize_llvm() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    llvm::InitializeNativeTargetAsmParser();
+  });
+}
+
+std::string compiler_id() {
+  return std::string("rft ") + RFT_VERSION + " (LLVM " LLVM_VERSION_STRING ", " +
+         llvm::sys::getProcessTriple() + ")";
+}
+
+std::string source_hash(const Program& program) {
+  llvm::SHA256 h;
+  hash_sources(h, program);
+  return hex_digest(h);
+}
+
+std::string compile_key(const Program& program, const CompileOptions& options) {
+  llvm::SHA256 h;
+  h.update(compiler_id());
+  h.update(RFT_CODEGEN_ID);  // a digest of the code generator's own sources
+  h.update(std::to_string(RFT_GRADER_ABI_VERSION));
+  h.update(options.cpu == "host" ? llvm::sys::getHostCPUName().str() : options.cpu);
+  h.update(std::to_string(options.opt_level));
+  hash_sources(h, program);
+  return hex_digest(h);
+}
+
+std::unique_ptr<llvm::TargetMachine> target_machine(const CompileOptions& options,
+                                                    std::string* error) {
+  initialize_llvm();
+  std::string triple = llvm::sys::getProcessTriple();
+  std::string lookup_error;
+  const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, lookup_error);
+  if (target == nullptr) {
+    *error = "no code generator for " + triple + ": " + lookup_error;
+    return nullptr;
+  }
+  std::string cpu = options.cpu == "host" ? llvm::sys::getHostCPUName().str() : "x86-64";
+  if (llvm::Triple(triple).getArch() != llvm::Triple::x86_64 && options.cpu != "host") {
+    cpu = "generic";
+  }
+  std::string features;
+  if (options.cpu == "host") {
+    llvm::StringMap<bool> host;
+    if (llvm::sys::getHostCPUFeatures(host)) {
+      for (const auto& f : host) features += (features.empty() ? "" : ",") + std::string(f.second ? "+" : "-") + f.first().str();
+    }
+  }
+  auto level = options.opt_level <= 0   ? llvm::CodeGenOpt::None
+               : options.opt_level == 1 ? llvm::CodeGenOpt::Less
+               : options.opt_level == 2 ? llvm::CodeGenOpt::Default
+                                        : llvm::CodeGenOpt::Aggressive;
+  std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
+      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt, level));
+  if (!tm) *error = "cannot create a target machine for " + triple;
+  return tm;
+}
+
+bool compile_object(const Program& program, const CompileOptions& options, std::string* object,
+                    std::string* error) {
+  std::unique_ptr<llvm::TargetMachine> tm = target_machine(options, error);
+  if (!tm) return false;
+  llvm::LLVMContext llvm_ctx;
+  std::unique_ptr<llvm::Module> module =
+      lower_program(program, llvm_ctx, source_hash(program), compiler_id());
+  module->setTargetTriple(tm->getTargetTriple().str());
+  module->setDataLayout(tm->createDataLayout());
+  std::string verify;
+  llvm::raw_string_ostream verify_out(verify);
+  if (llvm::verifyModule(*module, &verify_out)) {
+    *error = "internal error: the generated code is invalid:\n" + verify_out.str();
+    return false;
+  }
+
+  if (options.opt_level > 0) {
+    llvm::LoopAnalysisManager lam;
+    llvm::FunctionAnalysisManager fam;
+    llvm::CGSCCAnalysisManager cgam;
+    llvm::ModuleAnalysisManager mam;
+    llvm::PassBuilder pb(tm.get());
+    pb.registerModuleAnalyses(mam);
+    pb.registerCGSCCAnalyses(cgam);
+    pb.registerFunctionAnalyses(fam);
+    pb.registerLoopAnalyses(lam);
+    pb.crossRegisterProxies(lam, fam, cgam, mam);
+    auto level = options.opt_level == 1   ? llvm::OptimizationLevel::O1
+                 : options.opt_level == 2 ? llvm::OptimizationLevel::O2
+                                          : llvm::OptimizationLevel::O3;
+    pb.buildPerModuleDefaultPipeline(level).run(*module, mam);
+  }
+
+  llvm::SmallVector<char, 0> buffer;
+  llvm::raw_svector_ostream out(buffer);
+  llvm::legacy::PassManager codegen;
+  if (tm->addPassesToEmitFile(codegen, out, nullptr, llvm::CGFT_ObjectFile)) {
+    *error = "the target cannot emit object files";
+    return false;
+  }
+  codegen.run(*module);
+  object->assign(buffer.begin(), buffer.end());
+  return true;
+}
+
+namespace {
+
+// Runs argv; returns its exit status (or -1), with stderr captured into *output.
+int run_program(const std::vector<std::string>& argv, std::string* output) {
+  std::string log = (std::filesystem::temp_directory_path() / ("rft-link-" + std::to_string(getpid()) + ".log")).string();
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  int status = -1;
+  if (rc == 0) {
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  std::ifstream in(log);
+  std::stringstream text;
+  text << in.rdbuf();
+  *output = text.str();
+  std::filesystem::remove(log);
+  return rc == 0 ? status : -1;
+}
+
+}  // namespace
+
+bool link_shared(const std::string& object_path, const std::string& out, std::string* error) {
+  // Undefined symbols (the builtins, libc's memset and libm's fmod) are resolved against the
+  // process that loads the grader, which has librft_grader.
+  const std::vector<std::vector<std::string>> linkers = {
+      {"ld.lld-16", "-shared", "--hash-style=gnu", "-o", out, object_path},
+      {"ld.lld", "-shared", "--hash-style=gnu", "-o", out, object_path},
+      {"cc", "-shared", "-o", out, object_path},
+  };
+  std::string tried;
+  for (const auto& argv : linkers) {
+    std::string output;
+    int rc = run_program(argv, &output);
+    if (rc == 0) return true;
+    if (rc > 0) {
+      *error = argv[0] + " failed: " + output;
+      return false;
+    }
+    tried += (tried.empty() ? "" : ", ") + argv[0];
+  }
+  *error = "no linker found (tried " + tried + "); install lld-16 or a C compiler";
+  return false;
+}
+
+namespace {
+
+bool write_file(const std::string& path, const std::string& bytes, std::string* error) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) *error = "cannot write `" + path + "`";
+  return static_cast<bool>(out);
+}
+
+}  // namespace
+
+bool compile_to_file(const Program& program, const CompileOptions& options, const std::string& out,
+                     std::string* error) {
+  std::string object;
+  if (!compile_object(program, options, &object, error)) return false;
+  std::string partial = out + ".partial";
+  std::error_code ec;
+  if (out.ends_with(".o")) {
+    if (!write_file(partial, object, error)) return false;
+  } else {
+    std::string tmp_object = out + ".partial.o";
+    bool ok = write_file(tmp_object, object, error) && link_shared(tmp_object, partial, error);
+    std::filesystem::remove(tmp_object, ec);
+    if (!ok) {
+      std::filesystem::remove(partial, ec);
+      return false;
+    }
+  }
+  std::filesystem::rename(partial, out, ec);
+  if (ec) {
+    *error = "cannot write `" + out + "`: " + ec.message();
+    std::filesystem::remove(partial, ec);
+    return false;
+  }
+  return true;
+}
+
+std::string cache_dir() {
+  if (const char* d = std::getenv("RFT_CACHE_DIR"); d != nullptr && *d != '\0') return d;
+  if (const char* d = std::getenv("XDG_CACHE_HOME"); d != nullptr && *d != '\0') {
+    return std::string(d) + "/rft";
+  }
+  if (const char* d = std::getenv("HOME"); d != nullptr && *d != '\0') {
+    return std::string(d) + "/.cache/rft";
+  }
+  return {};
+}
+
+}  // namespace rft::codegen

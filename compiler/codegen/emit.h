@@ -1,0 +1,19 @@
+// Private to compiler/codegen: the pieces of emit.cc that jit.cc shares.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <llvm/Target/TargetMachine.h>
+
+#include "compiler/codegen/codegen.h"
+
+namespace rft::codegen {
+
+// Registers the native target with LLVM, once per process.
+void initialize_llvm();
+
+std::unique_ptr<llvm::TargetMachine> target_machine(const CompileOptions& options,
+                                                    std::string* error);
+
+}  // namespace rft::codegen

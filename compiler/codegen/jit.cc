@@ -1,0 +1,164 @@
+// The in-process back end: ORC LLJIT, one JITDylib and ResourceTracker per loaded spec, and an
+// on-disk cache of compiled objects keyed by compile_key().
+#include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
+#include <llvm/ExecutionEngine/Orc/LLJIT.h>
+#include <llvm/Support/MemoryBuffer.h>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "compiler/codegen/codegen.h"
+#include "compiler/codegen/emit.h"
+#include "compiler/driver/loader.h"
+
+namespace rft::codegen {
+
+const rft_reward_info* JitGrader::find(std::string_view reward) const {
+  const rft_grader_info* i = info();
+  for (uint32_t r = 0; r < i->n_rewards; ++r) {
+    if (reward == i->rewards[r].name) return &i->rewards[r];
+  }
+  return nullptr;
+}
+
+namespace {
+
+namespace orc = llvm::orc;
+namespace fs = std::filesystem;
+
+bool read_file(const fs::path& p, std::string* out) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return false;
+  std::stringstream s;
+  s << in.rdbuf();
+  *out = s.str();
+  return static_cast<bool>(in) || in.eof();
+}
+
+// Writes atomically (a temporary file renamed into place), so that a reader never sees half an
+// object and concurrent writers of the same key do not interfere. Failures only lose caching.
+void write_cache(const fs::path& p, const std::string& bytes) {
+  std::error_code ec;
+  fs::create_directories(p.parent_path(), ec);
+  static std::atomic<unsigned> counter{0};
+  fs::path tmp = p;
+  tmp += ".tmp." + std::to_string(getpid()) + "." + std::to_string(counter++);
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return;
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!out) {
+      fs::remove(tmp, ec);
+      return;
+    }
+  }
+  fs::rename(tmp, p, ec);
+  if (ec) fs::remove(tmp, ec);
+}
+
+std::string message(llvm::Error e) { return llvm::toString(std::move(e)); }
+
+class LoadedSpec final : public JitGrader {
+ public:
+  LoadedSpec(orc::LLJIT& jit, orc::JITDylib& dylib, orc::ResourceTrackerSP tracker,
+             const rft_grader_info* info, bool cached, double ms)
+      : jit_(jit), dylib_(dylib), tracker_(std::move(tracker)), info_(info) {
+    from_cache_ = cached;
+    compile_ms_ = ms;
+  }
+  ~LoadedSpec() override {
+    if (info_ != nullptr && info_->fini != nullptr) info_->fini();
+    llvm::consumeError(tracker_->remove());
+    llvm::consumeError(jit_.getExecutionSession().removeJITDylib(dylib_));
+  }
+  const rft_grader_info* info() const override { return info_; }
+
+ private:
+  orc::LLJIT& jit_;
+  orc::JITDylib& dylib_;
+  orc::ResourceTrackerSP tracker_;
+  const rft_grader_info* info_;
+};
+
+class OrcJit final : public Jit {
+ public:
+  explicit OrcJit(std::unique_ptr<orc::LLJIT> jit) : jit_(std::move(jit)) {}
+
+  std::unique_ptr<JitGrader> load(const Program& program, const JitOptions& options,
+                                   std::string* error) override {
+    auto start = std::chrono::steady_clock::now();
+    std::string object;
+    bool cached = false;
+    fs::path cache_file;
+    if (options.use_cache) {
+      std::string dir = options.cache_dir.empty() ? cache_dir() : options.cache_dir;
+      if (!dir.empty()) {
+        cache_file = fs::path(dir) / (compile_key(program, options.compile) + ".o");
+        cached = read_file(cache_file, &object) && !object.empty();
+      }
+    }
+    if (!cached) {
+      if (!compile_object(program, options.compile, &object, error)) return nullptr;
+      if (!cache_file.empty()) write_cache(cache_file, object);
+    }
+
+    orc::ExecutionSession& es = jit_->getExecutionSession();
+    orc::JITDylib& dylib = es.createBareJITDylib("spec" + std::to_string(next_id_++));
+    auto process = orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
+        jit_->getDataLayout().getGlobalPrefix());
+    if (!process) {
+      *error = message(process.takeError());
+      llvm::consumeError(es.removeJITDylib(dylib));
+      return nullptr;
+    }
+    dylib.addGenerator(std::move(*process));
+    orc::ResourceTrackerSP tracker = dylib.createResourceTracker();
+    auto fail = [&](std::string why) -> std::unique_ptr<JitGrader> {
+      *error = std::move(why);
+      llvm::consumeError(tracker->remove());
+      llvm::consumeError(es.removeJITDylib(dylib));
+      return nullptr;
+    };
+    auto buffer = llvm::MemoryBuffer::getMemBufferCopy(object, "rft-grader.o");
+    if (llvm::Error e = jit_->addObjectFile(tracker, std::move(buffer))) {
+      if (cached) std::filesystem::remove(cache_file);  // a damaged entry: compile next time
+      return fail("cannot load the compiled grader: " + message(std::move(e)));
+    }
+    auto entry = jit_->lookup(dylib, RFT_GRADER_ENTRY);
+    if (!entry) return fail("cannot link the compiled grader: " + message(entry.takeError()));
+    const rft_grader_info* info = entry->toPtr<rft_grader_entry_fn>()();
+    char why[512];
+    if (rft_grader_check(info, why, sizeof why) != 0) return fail(why);
+    if (info->init != nullptr && info->init() != 0) {
+      if (info->fini != nullptr) info->fini();
+      return fail("a regex literal does not compile");
+    }
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                    .count();
+    return std::make_unique<LoadedSpec>(*jit_, dylib, std::move(tracker), info, cached, ms);
+  }
+
+ private:
+  std::unique_ptr<orc::LLJIT> jit_;
+  std::atomic<unsigned> next_id_{0};
+};
+
+}  // namespace
+
+std::unique_ptr<Jit> Jit::create(std::string* error) {
+  initialize_llvm();
+  auto jit = orc::LLJITBuilder().create();
+  if (!jit) {
+    *error = message(jit.takeError());
+    return nullptr;
+  }
+  return std::make_unique<OrcJit>(std::move(*jit));
+}
+
+}  // namespace rft::codegen
