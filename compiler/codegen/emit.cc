@@ -117,6 +117,10 @@ std::unique_ptr<llvm::TargetMachine> target_machine(const CompileOptions& option
 
 bool compile_object(const Program& program, const CompileOptions& options, std::string* object,
                     std::string* error) {
+  if (!program.ok()) {
+    *error = "the spec has errors; `rft check` shows them";
+    return false;
+  }
   std::unique_ptr<llvm::TargetMachine> tm = target_machine(options, error);
   if (!tm) return false;
   llvm::LLVMContext llvm_ctx;

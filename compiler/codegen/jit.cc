@@ -93,6 +93,10 @@ class OrcJit final : public Jit {
   std::unique_ptr<JitGrader> load(const Program& program, const JitOptions& options,
                                    std::string* error) override {
     auto start = std::chrono::steady_clock::now();
+    if (!program.ok()) {
+      *error = "the spec has errors; `rft check` shows them";
+      return nullptr;
+    }
     std::string object;
     bool cached = false;
     fs::path cache_file;

@@ -1,0 +1,257 @@
+// The JIT's lifecycle (compile cache, unloading, separate specs), the grader ABI checks, and
+// judges called from native code. Results are compared with the reference interpreter.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "compiler/codegen/codegen.h"
+#include "compiler/driver/batch.h"
+#include "tests/compiler/spec_fixture.h"
+
+namespace rft {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::Spec;
+
+constexpr const char* kSpec = R"rft(
+item { answer: str }
+reward r {
+  let n = num(capture(completion, r"answer: (-?\d+)"))
+  component correct = n == num(item.answer)
+  component short = len(completion) < 40
+  total = correct + 0.5 * short
+}
+)rft";
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() /
+           ("rft-codegen-test-" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+std::unique_ptr<codegen::Jit> make_jit() {
+  std::string error;
+  auto jit = codegen::Jit::create(&error);
+  EXPECT_TRUE(jit) << error;
+  return jit;
+}
+
+interp::Result grade_native(const codegen::JitGrader& g, const std::string& reward,
+                            std::string_view completion, const nlohmann::json& row,
+                            rft_judge_fn judge = nullptr, void* user = nullptr) {
+  const rft_reward_info* info = g.find(reward);
+  EXPECT_NE(info, nullptr);
+  if (info == nullptr) return {};
+  grader::Context ctx;
+  rft_ctx_set_judge(ctx.handle(), judge, user);
+  return NativeEngine(*info).grade(interp::Sample{{}, completion, &row}, ctx);
+}
+
+TEST(Jit, SecondLoadComesFromTheCacheAndAgrees) {
+  TempDir dir;
+  Spec spec(kSpec);
+  auto jit = make_jit();
+  codegen::JitOptions options;
+  options.cache_dir = dir.path.string();
+  std::string error;
+  auto cold = jit->load(*spec.program, options, &error);
+  ASSERT_TRUE(cold) << error;
+  EXPECT_FALSE(cold->from_cache());
+  auto warm = jit->load(*spec.program, options, &error);
+  ASSERT_TRUE(warm) << error;
+  EXPECT_TRUE(warm->from_cache());
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()), 1);
+
+  nlohmann::json row = {{"answer", "12"}};
+  interp::Result expected = spec.grade("answer: 12", row);
+  for (const auto* g : {cold.get(), warm.get()}) {
+    interp::Result got = grade_native(*g, "r", "answer: 12", row);
+    EXPECT_EQ(got.total, expected.total);
+    EXPECT_EQ(got.components, expected.components);
+    EXPECT_EQ(got.flags, expected.flags);
+  }
+  EXPECT_EQ(expected.total, 1.5);
+}
+
+TEST(Jit, ADamagedCacheEntryIsRecompiled) {
+  TempDir dir;
+  Spec spec(kSpec);
+  auto jit = make_jit();
+  codegen::JitOptions options;
+  options.cache_dir = dir.path.string();
+  std::string error;
+  ASSERT_TRUE(jit->load(*spec.program, options, &error)) << error;
+  for (const auto& e : fs::directory_iterator(dir.path)) {
+    std::ofstream(e.path(), std::ios::trunc) << "not an object file";
+  }
+  auto g = jit->load(*spec.program, options, &error);
+  // A damaged entry is either detected and recompiled, or refused with a message; never a crash.
+  if (g) {
+    EXPECT_EQ(grade_native(*g, "r", "answer: 3", {{"answer", "3"}}).total, 1.5);
+  } else {
+    EXPECT_NE(error.find("cannot load"), std::string::npos) << error;
+    g = jit->load(*spec.program, options, &error);
+    ASSERT_TRUE(g) << error;
+    EXPECT_FALSE(g->from_cache());
+  }
+}
+
+TEST(Jit, SpecsLoadSideBySideAndUnloadIndependently) {
+  Spec a("reward r {\n  total = 1\n}\n");
+  Spec b("reward r {\n  total = 2\n}\n");
+  auto jit = make_jit();
+  codegen::JitOptions options;
+  options.use_cache = false;
+  std::string error;
+  auto ga = jit->load(*a.program, options, &error);
+  auto gb = jit->load(*b.program, options, &error);
+  ASSERT_TRUE(ga && gb) << error;
+  EXPECT_EQ(grade_native(*ga, "r", "", {}).total, 1);
+  EXPECT_EQ(grade_native(*gb, "r", "", {}).total, 2);
+  ga.reset();  // frees a's code; b keeps working
+  EXPECT_EQ(grade_native(*gb, "r", "", {}).total, 2);
+  for (int i = 0; i < 3; ++i) {  // reloading after unloading
+    auto again = jit->load(*a.program, options, &error);
+    ASSERT_TRUE(again) << error;
+    EXPECT_EQ(grade_native(*again, "r", "", {}).total, 1);
+  }
+}
+
+TEST(Jit, InfoBlockDescribesTheRewards) {
+  Spec spec(kSpec);
+  auto jit = make_jit();
+  codegen::JitOptions options;
+  options.use_cache = false;
+  std::string error;
+  auto g = jit->load(*spec.program, options, &error);
+  ASSERT_TRUE(g) << error;
+  const rft_grader_info* info = g->info();
+  EXPECT_EQ(info->abi_version, RFT_GRADER_ABI_VERSION);
+  EXPECT_EQ(std::string(info->source_hash), codegen::source_hash(*spec.program));
+  EXPECT_EQ(std::string(info->source_hash).size(), 64u);
+  ASSERT_EQ(info->n_rewards, 1u);
+  const rft_reward_info& r = info->rewards[0];
+  EXPECT_STREQ(r.name, "r");
+  ASSERT_EQ(r.n_components, 2u);
+  EXPECT_STREQ(r.components[0], "correct");
+  EXPECT_STREQ(r.components[1], "short");
+  ASSERT_EQ(r.n_item_fields, 1u);
+  EXPECT_STREQ(r.item_fields[0], "answer");
+  EXPECT_STREQ(r.item_types[0], "str");
+}
+
+TEST(GraderAbi, AnotherVersionIsRefusedWithAReason) {
+  rft_grader_info info{};
+  info.abi_version = RFT_GRADER_ABI_VERSION + 1;
+  char why[256] = "";
+  EXPECT_NE(rft_grader_check(&info, why, sizeof why), 0);
+  EXPECT_NE(std::string(why).find("recompile it with `rft compile`"), std::string::npos) << why;
+  info.abi_version = RFT_GRADER_ABI_VERSION;
+  EXPECT_EQ(rft_grader_check(&info, why, sizeof why), 0);
+  char none[256] = "";
+  EXPECT_EQ(rft_grader_open("/nonexistent/grader.so", none, sizeof none), nullptr);
+  EXPECT_NE(std::string(none).find("cannot load"), std::string::npos) << none;
+}
+
+// Judges: the native code renders the same prompt as the interpreter and passes it to the
+// context's callback; a failing judge falls back to on_error with a flag.
+struct Recorder : interp::JudgeProvider {
+  std::string last;
+  std::optional<double> score(const ast::JudgeDecl&, const std::string& prompt) override {
+    last = prompt;
+    return 0.8;
+  }
+};
+
+int record_judge(void* user, const char* judge, const char* prompt, uint64_t len, double* score) {
+  auto* seen = static_cast<std::string*>(user);
+  *seen = std::string(judge) + ":" + std::string(prompt, len);
+  *score = 0.8;
+  return 0;
+}
+
+TEST(Jit, JudgesGetTheSamePromptAndGatingSkipsThem) {
+  Spec spec(R"rft(
+item { topic: str }
+judge kind(text: str) {
+  model = "judge"
+  prompt = "Topic {item.topic}. Is this kind? {text} {{literal}}"
+  scale = 0..1
+  on_error = 0.25
+}
+reward r {
+  component ok = !contains(completion, "rude")
+  component tone = kind(completion + "!")
+  total = if ok then tone else -1
+}
+)rft");
+  auto jit = make_jit();
+  codegen::JitOptions options;
+  options.use_cache = false;
+  std::string error;
+  auto g = jit->load(*spec.program, options, &error);
+  ASSERT_TRUE(g) << error;
+  nlohmann::json row = {{"topic", "tea"}};
+
+  Recorder recorder;
+  interp::Result expected = spec.grade("thanks", row, &recorder);
+  std::string seen;
+  interp::Result got = grade_native(*g, "r", "thanks", row, record_judge, &seen);
+  EXPECT_EQ(got.total, expected.total);
+  EXPECT_EQ(got.components, expected.components);
+  EXPECT_EQ(seen, "kind:" + recorder.last);
+  EXPECT_EQ(recorder.last, "Topic tea. Is this kind? thanks! {literal}");
+
+  // No callback: on_error and a flag, as in the interpreter without a provider.
+  got = grade_native(*g, "r", "thanks", row);
+  expected = spec.grade("thanks", row);
+  EXPECT_EQ(got.total, 0.25);
+  EXPECT_EQ(got.flags, expected.flags);
+  EXPECT_TRUE(testing::has_flag(got, "judge_error:kind"));
+
+  // Gated off: the judge is not called and the component is flagged as skipped.
+  seen.clear();
+  got = grade_native(*g, "r", "rude", row, record_judge, &seen);
+  EXPECT_EQ(seen, "");
+  EXPECT_EQ(got.total, -1);
+  EXPECT_EQ(got.flags, spec.grade("rude", row).flags);
+  EXPECT_TRUE(testing::has_flag(got, "skipped:tone"));
+}
+
+TEST(Jit, RefusesAProgramWithErrors) {
+  auto program = load_program_from_string("bad.reward", "reward r {\n  total = nosuch\n}\n");
+  ASSERT_FALSE(program->ok());
+  auto jit = make_jit();
+  std::string error;
+  EXPECT_FALSE(jit->load(*program, codegen::JitOptions{}, &error));
+  EXPECT_NE(error.find("errors"), std::string::npos) << error;
+}
+
+TEST(Aot, CompileToFileWritesObjectsAndRefusesBadPaths) {
+  TempDir dir;
+  Spec spec(kSpec);
+  std::string error;
+  std::string obj = (dir.path / "g.o").string();
+  ASSERT_TRUE(codegen::compile_to_file(*spec.program, {}, obj, &error)) << error;
+  std::ifstream in(obj, std::ios::binary);
+  char magic[4] = {};
+  in.read(magic, 4);
+  EXPECT_EQ(std::string(magic, 4), "\x7f" "ELF");
+  EXPECT_FALSE(fs::exists(obj + ".partial"));
+  EXPECT_FALSE(codegen::compile_to_file(*spec.program, {}, "/nonexistent/dir/g.so", &error));
+  EXPECT_NE(error.find("/nonexistent/dir/g.so"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace rft
