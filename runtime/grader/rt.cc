@@ -107,14 +107,13 @@ void rft_rt_regex_free(const void* re) { delete static_cast<const re2::RE2*>(re)
 
 void rft_rt_input(rft_ctx* ctx, const rft_str* in, rft_value* out) {
   std::string_view s = g::view(*in);
-  for (const g::CodePoint& cp : g::code_points(s)) {
-    if (cp.valid) continue;
-    Context& c = Context::from(ctx);
-    *out = rft_string(c.copy(g::sanitize_utf8(s, nullptr)));
-    c.flag("invalid_utf8");
+  if (g::is_valid_utf8(s)) {
+    *out = rft_string(*in);
     return;
   }
-  *out = rft_string(*in);
+  Context& c = Context::from(ctx);
+  *out = rft_string(c.copy(g::sanitize_utf8(s, nullptr)));
+  c.flag("invalid_utf8");
 }
 
 const void* rft_rt_item_doc(rft_ctx* ctx, const rft_sample* sample) {

@@ -1,5 +1,7 @@
 #include "runtime/grader/utf8.h"
 
+#include <cstring>
+
 namespace rft::grader {
 
 namespace {
@@ -60,16 +62,59 @@ void encode_utf8(char32_t cp, std::string& out) {
   }
 }
 
+namespace {
+
+// The number of ASCII bytes from `pos` on, eight at a time while possible.
+size_t ascii_run(std::string_view s, size_t pos) {
+  size_t i = pos;
+  while (i + 8 <= s.size()) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    if ((word & 0x8080808080808080ull) != 0) break;
+    i += 8;
+  }
+  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
+  return i - pos;
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view s) {
+  for (size_t i = ascii_run(s, 0); i < s.size(); i += ascii_run(s, i)) {
+    CodePoint c = decode_utf8(s, i);
+    if (!c.valid) return false;
+    i += c.len;
+  }
+  return true;
+}
+
 size_t count_code_points(std::string_view s) {
   size_t n = 0;
-  for (auto it = code_points(s).begin(); it != std::default_sentinel; ++it) ++n;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t run = ascii_run(s, i);
+    n += run;
+    i += run;
+    if (i < s.size()) {
+      i += decode_utf8(s, i).len;
+      ++n;
+    }
+  }
   return n;
 }
 
 size_t byte_offset_of(std::string_view s, size_t index) {
-  auto it = code_points(s).begin();
-  for (size_t i = 0; i < index && it != std::default_sentinel; ++i) ++it;
-  return it->offset;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t run = ascii_run(s, i);
+    if (run >= index) return i + index;
+    i += run;
+    index -= run;
+    if (i >= s.size()) break;
+    i += decode_utf8(s, i).len;
+    if (--index == 0) return i;
+  }
+  return s.size();
 }
 
 std::string sanitize_utf8(std::string_view in, bool* changed) {

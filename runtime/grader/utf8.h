@@ -70,6 +70,9 @@ class CodePointRange {
 
 inline CodePointRange code_points(std::string_view s) { return CodePointRange(s); }
 
+// Whether s is well-formed UTF-8. ASCII runs are checked eight bytes at a time.
+bool is_valid_utf8(std::string_view s);
+
 // Number of code points (invalid subparts count one each).
 size_t count_code_points(std::string_view s);
 

@@ -1,4 +1,5 @@
 #include <cstdio>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -180,6 +181,33 @@ TEST(Unicode, SimpleCaseMappings) {
   EXPECT_EQ(simple_lower(0x3A2), char32_t{0x3A2});  // unassigned
   EXPECT_EQ(simple_upper(U'中'), U'中');
   EXPECT_EQ(simple_lower(U'Ａ'), U'Ａ');  // fullwidth: outside the supported blocks
+}
+
+// The fast paths (ASCII eight bytes at a time) agree with walking code_points() one by one, on
+// random mixes of ASCII runs, multi-byte characters and invalid bytes, at every alignment.
+TEST(Utf8, FastPathsAgreeWithDecodingOneByOne) {
+  std::mt19937 rng(7);
+  const std::vector<std::string> pieces = {"a", "hello world", "0123456789abcdef", "é", "中",
+                                           "😀", "\xff", "\xe4\xb8", "\xc0\xaf", "\xed\xa0\x80", " "};
+  for (int n = 0; n < 3000; ++n) {
+    std::string s;
+    int parts = static_cast<int>(rng() % 12);
+    for (int i = 0; i < parts; ++i) s += pieces[rng() % pieces.size()];
+    size_t count = 0;
+    bool valid = true;
+    std::vector<size_t> offsets;
+    for (const CodePoint& c : code_points(s)) {
+      offsets.push_back(c.offset);
+      valid = valid && c.valid;
+      ++count;
+    }
+    offsets.push_back(s.size());
+    ASSERT_EQ(is_valid_utf8(s), valid) << s;
+    ASSERT_EQ(count_code_points(s), count) << s;
+    for (size_t i = 0; i <= count + 1; ++i) {
+      ASSERT_EQ(byte_offset_of(s, i), offsets[std::min(i, count)]) << s << " at " << i;
+    }
+  }
 }
 
 }  // namespace
