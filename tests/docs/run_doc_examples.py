@@ -24,7 +24,8 @@ tested; the others are there to be imported. Each spec block runs in a fresh dir
 
 Console blocks run in one directory per document, where every named file of the document's
 earlier spec blocks has been written (a later block replaces a file of the same name), with
-`rft` on PATH, NO_COLOR=1, and RFT_PATH / RFT_STDLIB unset.
+`rft` on PATH, NO_COLOR=1, RFT_PATH / RFT_STDLIB unset, and RFT_CACHE_DIR (the JIT's compile
+cache) in a temporary directory rather than the user's home.
 
 When the repository's sources are next to DOCS_DIR, the script also checks that docs/language.md
 lists every builtin signature (between <!-- builtins:begin --> and <!-- builtins:end -->, exactly
@@ -115,11 +116,15 @@ def write_files(directory, files):
             f.write(content)
 
 
+CACHE_DIR = tempfile.TemporaryDirectory(prefix="rft-doc-cache-")
+
+
 def clean_env(bin_dir=None):
     env = dict(os.environ)
     for var in ("RFT_PATH", "RFT_STDLIB"):
         env.pop(var, None)
     env["NO_COLOR"] = "1"
+    env["RFT_CACHE_DIR"] = CACHE_DIR.name
     if bin_dir is not None:
         env["PATH"] = bin_dir + os.pathsep + env.get("PATH", "")
     return env

@@ -1,0 +1,190 @@
+// Grading throughput of the three engines on one core, and JIT compile latency.
+//
+//   grade_bench SPEC REWARD CORPUS.jsonl [--repeat K] [--compile-spec SPEC50]
+//
+// Loads every corpus row into memory first (not timed), then grades all rows on one thread with
+// each engine (interp, jit, aot), best of K passes. Prints one JSON line per measurement. The
+// totals of all engines are summed as a checksum: they must agree, or the run fails.
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <unistd.h>
+
+#include "compiler/codegen/codegen.h"
+#include "compiler/driver/batch.h"
+#include "compiler/driver/loader.h"
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+std::unique_ptr<rft::Program> load(const std::string& path) {
+  auto p = rft::load_program({path});
+  if (!p->ok()) {
+    std::cerr << rft::render_all(p->diags, p->sources);
+    std::exit(1);
+  }
+  return p;
+}
+
+double median(std::vector<double> xs) {
+  std::sort(xs.begin(), xs.end());
+  return xs[xs.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 4) {
+    std::cerr << "usage: grade_bench SPEC REWARD CORPUS.jsonl [--repeat K] [--compile-spec SPEC]\n";
+    return 2;
+  }
+  std::string spec_path = argv[1], reward_name = argv[2], corpus_path = argv[3];
+  int repeat = 3;
+  std::string compile_spec;
+  for (int i = 4; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--repeat") == 0) repeat = std::max(1, std::atoi(argv[i + 1]));
+    if (std::strcmp(argv[i], "--compile-spec") == 0) compile_spec = argv[i + 1];
+  }
+
+  auto program = load(spec_path);
+  const rft::ast::RewardDecl* reward = program->find_reward(reward_name);
+  if (reward == nullptr) {
+    std::cerr << "no reward " << reward_name << "\n";
+    return 1;
+  }
+
+  // The corpus, parsed up front.
+  std::ifstream in(corpus_path);
+  std::vector<nlohmann::json> rows;
+  std::string line;
+  size_t bytes = 0;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    rows.push_back(nlohmann::json::parse(line));
+    bytes += rows.back()["completion"].get_ref<const std::string&>().size();
+  }
+  std::vector<rft::interp::Sample> samples;
+  for (const auto& r : rows) {
+    auto p = r.find("prompt");
+    samples.push_back({p == r.end() ? std::string_view() : p->get_ref<const std::string&>(),
+                       r["completion"].get_ref<const std::string&>(), &r});
+  }
+  std::cerr << "corpus: " << samples.size() << " rows, mean completion "
+            << bytes / std::max<size_t>(1, samples.size()) << " bytes\n";
+
+  // The engines.
+  rft::interp::Interpreter interp(*program);
+  rft::InterpEngine interp_engine(interp, *reward);
+  std::string error;
+  auto jit = rft::codegen::Jit::create(&error);
+  rft::codegen::JitOptions jo;
+  jo.use_cache = false;
+  auto jitted = jit ? jit->load(*program, jo, &error) : nullptr;
+  if (!jitted) {
+    std::cerr << error << "\n";
+    return 1;
+  }
+  rft::NativeEngine jit_engine(*jitted->find(reward_name));
+  fs::path dir = fs::temp_directory_path() / ("rft-bench-" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  std::string so = (dir / "grader.so").string();
+  if (!rft::codegen::compile_to_file(*program, {}, so, &error)) {
+    std::cerr << error << "\n";
+    return 1;
+  }
+  char why[512] = "";
+  rft_grader* shared = rft_grader_open(so.c_str(), why, sizeof why);
+  if (shared == nullptr) {
+    std::cerr << why << "\n";
+    return 1;
+  }
+  rft::NativeEngine aot_engine(*rft_grader_find(shared, reward_name.c_str()));
+
+  struct Run {
+    const char* name;
+    const rft::Engine* engine;
+  };
+  double checksum_ref = NAN;
+  for (const Run& run : {Run{"interp", &interp_engine}, Run{"jit", &jit_engine},
+                         Run{"aot", &aot_engine}}) {
+    double best = 1e300, checksum = 0;
+    rft::grader::Context ctx;
+    for (int k = 0; k < repeat; ++k) {
+      checksum = 0;
+      auto t = Clock::now();
+      for (const auto& s : samples) {
+        ctx.reset();
+        checksum += run.engine->grade(s, ctx).total;
+      }
+      best = std::min(best, seconds_since(t));
+    }
+    if (std::isnan(checksum_ref)) checksum_ref = checksum;
+    if (checksum != checksum_ref) {
+      std::cerr << run.name << " disagrees: checksum " << checksum << " vs " << checksum_ref << "\n";
+      return 1;
+    }
+    std::printf("{\"engine\":\"%s\",\"rows\":%zu,\"seconds\":%.6f,\"rows_per_s\":%.1f,"
+                "\"checksum\":%.9g}\n",
+                run.name, samples.size(), best, static_cast<double>(samples.size()) / best,
+                checksum);
+    std::fflush(stdout);
+  }
+  rft_grader_close(shared);
+
+  if (!compile_spec.empty()) {
+    auto p50 = load(compile_spec);
+    std::vector<double> cold, warm, aot;
+    for (int k = 0; k < 7; ++k) {
+      auto t = Clock::now();
+      auto g = jit->load(*p50, jo, &error);
+      cold.push_back(seconds_since(t) * 1000);
+      if (!g) {
+        std::cerr << error << "\n";
+        return 1;
+      }
+    }
+    rft::codegen::JitOptions cached = jo;
+    cached.use_cache = true;
+    cached.cache_dir = (dir / "cache").string();
+    jit->load(*p50, cached, &error);  // fills the cache
+    for (int k = 0; k < 15; ++k) {
+      auto t = Clock::now();
+      auto g = jit->load(*p50, cached, &error);
+      warm.push_back(seconds_since(t) * 1000);
+      if (!g || !g->from_cache()) {
+        std::cerr << "warm load did not come from the cache\n";
+        return 1;
+      }
+    }
+    for (int k = 0; k < 5; ++k) {
+      auto t = Clock::now();
+      if (!rft::codegen::compile_to_file(*p50, {}, (dir / "c50.so").string(), &error)) {
+        std::cerr << error << "\n";
+        return 1;
+      }
+      aot.push_back(seconds_since(t) * 1000);
+    }
+    std::printf("{\"compile\":\"%s\",\"lines\":%zu,\"jit_cold_ms\":%.2f,\"jit_warm_ms\":%.3f,"
+                "\"aot_so_ms\":%.2f}\n",
+                compile_spec.c_str(),
+                static_cast<size_t>(std::count(p50->sources.file(p50->roots[0]->file).text().begin(),
+                                               p50->sources.file(p50->roots[0]->file).text().end(), '\n')),
+                median(cold), median(warm), median(aot));
+  }
+  fs::remove_all(dir);
+  return 0;
+}
