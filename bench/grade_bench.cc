@@ -1,6 +1,7 @@
 // Grading throughput of the three engines on one core, and JIT compile latency.
 //
-//   grade_bench SPEC REWARD CORPUS.jsonl [--repeat K] [--compile-spec SPEC50]
+//   grade_bench SPEC REWARD CORPUS.jsonl [--repeat K] [--opt N] [--engine interp|jit|aot]
+//               [--compile-spec SPEC50]
 //
 // Loads every corpus row into memory first (not timed), then grades all rows on one thread with
 // each engine (interp, jit, aot), best of K passes. Prints one JSON line per measurement. The
@@ -54,10 +55,14 @@ int main(int argc, char** argv) {
   }
   std::string spec_path = argv[1], reward_name = argv[2], corpus_path = argv[3];
   int repeat = 3;
+  int opt = 2;
+  std::string only;  // --engine NAME: measure one engine (for profiling)
   std::string compile_spec;
   for (int i = 4; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--repeat") == 0) repeat = std::max(1, std::atoi(argv[i + 1]));
     if (std::strcmp(argv[i], "--compile-spec") == 0) compile_spec = argv[i + 1];
+    if (std::strcmp(argv[i], "--opt") == 0) opt = std::atoi(argv[i + 1]);
+    if (std::strcmp(argv[i], "--engine") == 0) only = argv[i + 1];
   }
 
   auto program = load(spec_path);
@@ -93,6 +98,9 @@ int main(int argc, char** argv) {
   auto jit = rft::codegen::Jit::create(&error);
   rft::codegen::JitOptions jo;
   jo.use_cache = false;
+  jo.compile.opt_level = opt;
+  rft::codegen::CompileOptions aot_options;
+  aot_options.opt_level = opt;
   auto jitted = jit ? jit->load(*program, jo, &error) : nullptr;
   if (!jitted) {
     std::cerr << error << "\n";
@@ -102,7 +110,7 @@ int main(int argc, char** argv) {
   fs::path dir = fs::temp_directory_path() / ("rft-bench-" + std::to_string(getpid()));
   fs::create_directories(dir);
   std::string so = (dir / "grader.so").string();
-  if (!rft::codegen::compile_to_file(*program, {}, so, &error)) {
+  if (!rft::codegen::compile_to_file(*program, aot_options, so, &error)) {
     std::cerr << error << "\n";
     return 1;
   }
@@ -121,6 +129,7 @@ int main(int argc, char** argv) {
   double checksum_ref = NAN;
   for (const Run& run : {Run{"interp", &interp_engine}, Run{"jit", &jit_engine},
                          Run{"aot", &aot_engine}}) {
+    if (!only.empty() && only != run.name) continue;
     double best = 1e300, checksum = 0;
     rft::grader::Context ctx;
     for (int k = 0; k < repeat; ++k) {
@@ -172,7 +181,7 @@ int main(int argc, char** argv) {
     }
     for (int k = 0; k < 5; ++k) {
       auto t = Clock::now();
-      if (!rft::codegen::compile_to_file(*p50, {}, (dir / "c50.so").string(), &error)) {
+      if (!rft::codegen::compile_to_file(*p50, aot_options, (dir / "c50.so").string(), &error)) {
         std::cerr << error << "\n";
         return 1;
       }

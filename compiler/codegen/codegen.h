@@ -40,8 +40,9 @@ bool compile_object(const Program& program, const CompileOptions& options, std::
 // (ld.lld, or cc). The result depends on librft_grader only.
 bool link_shared(const std::string& object_path, const std::string& out, std::string* error);
 
-// `rft compile`: writes the program's graders to `out`, a relocatable object (.o) or a shared
-// object (anything else). The file appears complete or not at all.
+// `rft compile`: writes the program's graders to `out`: a relocatable object (.o), the optimized
+// LLVM IR as text (.ll, for reading), or a shared object (anything else). The file appears
+// complete or not at all.
 bool compile_to_file(const Program& program, const CompileOptions& options, const std::string& out,
                      std::string* error);
 

@@ -117,6 +117,16 @@ std::unique_ptr<llvm::TargetMachine> target_machine(const CompileOptions& option
 
 bool compile_object(const Program& program, const CompileOptions& options, std::string* object,
                     std::string* error) {
+  return compile_module(program, options, object, error, /*ir=*/false);
+}
+
+bool compile_ir(const Program& program, const CompileOptions& options, std::string* ir,
+                std::string* error) {
+  return compile_module(program, options, ir, error, /*ir=*/true);
+}
+
+bool compile_module(const Program& program, const CompileOptions& options, std::string* out,
+                    std::string* error, bool ir) {
   if (!program.ok()) {
     *error = "the spec has errors; `rft check` shows them";
     return false;
@@ -152,15 +162,20 @@ bool compile_object(const Program& program, const CompileOptions& options, std::
     pb.buildPerModuleDefaultPipeline(level).run(*module, mam);
   }
 
+  if (ir) {
+    llvm::raw_string_ostream text(*out);
+    module->print(text, nullptr);
+    return true;
+  }
   llvm::SmallVector<char, 0> buffer;
-  llvm::raw_svector_ostream out(buffer);
+  llvm::raw_svector_ostream stream(buffer);
   llvm::legacy::PassManager codegen;
-  if (tm->addPassesToEmitFile(codegen, out, nullptr, llvm::CGFT_ObjectFile)) {
+  if (tm->addPassesToEmitFile(codegen, stream, nullptr, llvm::CGFT_ObjectFile)) {
     *error = "the target cannot emit object files";
     return false;
   }
   codegen.run(*module);
-  object->assign(buffer.begin(), buffer.end());
+  out->assign(buffer.begin(), buffer.end());
   return true;
 }
 
@@ -233,10 +248,14 @@ bool write_file(const std::string& path, const std::string& bytes, std::string* 
 bool compile_to_file(const Program& program, const CompileOptions& options, const std::string& out,
                      std::string* error) {
   std::string object;
-  if (!compile_object(program, options, &object, error)) return false;
+  bool ir = out.ends_with(".ll");
+  if (!(ir ? compile_ir(program, options, &object, error)
+           : compile_object(program, options, &object, error))) {
+    return false;
+  }
   std::string partial = out + ".partial";
   std::error_code ec;
-  if (out.ends_with(".o")) {
+  if (out.ends_with(".o") || ir) {
     if (!write_file(partial, object, error)) return false;
   } else {
     std::string tmp_object = out + ".partial.o";

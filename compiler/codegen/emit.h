@@ -13,6 +13,12 @@ namespace rft::codegen {
 // Registers the native target with LLVM, once per process.
 void initialize_llvm();
 
+// Lowers and optimizes the program; writes an object file, or with `ir` the LLVM IR as text.
+bool compile_module(const Program& program, const CompileOptions& options, std::string* out,
+                    std::string* error, bool ir);
+bool compile_ir(const Program& program, const CompileOptions& options, std::string* ir,
+                std::string* error);
+
 std::unique_ptr<llvm::TargetMachine> target_machine(const CompileOptions& options,
                                                     std::string* error);
 

@@ -140,6 +140,11 @@ RFT_BUILTIN(numbers) {
   std::vector<rft_value> found;
   std::string literal;
   for (size_t i = 0; i < s.size();) {
+    // Only a digit, '-' or '.' can start a number: skip everything else without scanning.
+    if (!is_digit(s[i]) && s[i] != '-' && s[i] != '.') {
+      ++i;
+      continue;
+    }
     const char prev = i > 0 ? s[i - 1] : ' ';
     literal.clear();
     size_t start = i;
