@@ -52,7 +52,8 @@ void add_compile(CLI::App& app, Command& run) {
   CLI::App* cmd = app.add_subcommand(
       "compile", "Compile a spec's rewards to a shared object (or .o) for the grader ABI");
   cmd->add_option("spec", o->spec, "The .reward file")->required();
-  cmd->add_option("-o,--out", o->out, "The output: NAME.so (shared object) or NAME.o (object)")
+  cmd->add_option("-o,--out", o->out,
+                  "The output: NAME.so (shared object), NAME.o (object) or NAME.ll (LLVM IR)")
       ->required();
   cmd->add_option("-O,--opt", o->opt_level, "Optimization level")
       ->check(CLI::Range(0, 3))
