@@ -104,6 +104,8 @@ class Lowerer {
   }
   llvm::Constant* cstr_ptr(std::string_view s);  // NUL-terminated, for the info block
   Value* entry_alloca(Type* t, unsigned n = 1);
+  // A stack array (in the entry block) holding `values`, for a call through the C ABI.
+  Value* value_array(const std::vector<Value*>& values);
   Value* call_builtin(std::string_view symbol, const std::vector<Value*>& args);
   Value* call_value_fn(llvm::FunctionCallee f, const std::vector<Value*>& prefix,
                        const std::vector<Value*>& args);
@@ -315,12 +317,17 @@ Value* Lowerer::entry_alloca(Type* t, unsigned n) {
   return eb.CreateAlloca(t, eb.getInt32(n));
 }
 
+Value* Lowerer::value_array(const std::vector<Value*>& values) {
+  Value* arr = entry_alloca(val_, std::max<unsigned>(1, static_cast<unsigned>(values.size())));
+  for (size_t i = 0; i < values.size(); ++i) {
+    b_.CreateStore(values[i], b_.CreateConstInBoundsGEP1_32(val_, arr, static_cast<unsigned>(i)));
+  }
+  return arr;
+}
+
 Value* Lowerer::call_value_fn(llvm::FunctionCallee f, const std::vector<Value*>& prefix,
                               const std::vector<Value*>& args) {
-  Value* arr = entry_alloca(val_, std::max<unsigned>(1, static_cast<unsigned>(args.size())));
-  for (size_t i = 0; i < args.size(); ++i) {
-    b_.CreateStore(args[i], b_.CreateConstInBoundsGEP1_32(val_, arr, static_cast<unsigned>(i)));
-  }
+  Value* arr = value_array(args);
   Value* out = entry_alloca(val_);
   b_.CreateStore(none(), out);
   std::vector<Value*> call_args = prefix;
@@ -662,10 +669,7 @@ Value* Lowerer::call(Env& env, const ast::CallExpr& c) {
   if (auto* b = std::get_if<const grader::Builtin*>(&c.target)) {
     result = call_builtin((*b)->symbol, args);
   } else if (auto* fn = std::get_if<const ast::FnDecl*>(&c.target)) {
-    Value* arr = entry_alloca(val_, std::max<unsigned>(1, static_cast<unsigned>(args.size())));
-    for (size_t i = 0; i < args.size(); ++i) {
-      b_.CreateStore(args[i], b_.CreateConstInBoundsGEP1_32(val_, arr, static_cast<unsigned>(i)));
-    }
+    Value* arr = value_array(args);
     result = convert(b_.CreateCall(user_function(*fn), {env.sframe, arr}), (*fn)->result);
   } else if (auto* j = std::get_if<const ast::JudgeDecl*>(&c.target)) {
     result = judge_call(env, **j, args);
@@ -698,10 +702,7 @@ Value* Lowerer::judge_call(Env& env, const ast::JudgeDecl& j, const std::vector<
     info = new llvm::GlobalVariable(*m_, t, true, llvm::GlobalValue::PrivateLinkage, init,
                                     "judge." + j.name);
   }
-  Value* arr = entry_alloca(val_, std::max<unsigned>(1, static_cast<unsigned>(args.size())));
-  for (size_t i = 0; i < args.size(); ++i) {
-    b_.CreateStore(args[i], b_.CreateConstInBoundsGEP1_32(val_, arr, static_cast<unsigned>(i)));
-  }
+  Value* arr = value_array(args);
   Value* out = entry_alloca(val_);
   auto t = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, ptr_, ptr_, ptr_, ptr_, ptr_, ptr_}, false);
   b_.CreateCall(runtime("rft_rt_judge", t),
@@ -833,10 +834,7 @@ Value* Lowerer::object_literal(Env& env, const ast::ObjectExpr& o) {
   auto* keys_t = llvm::ArrayType::get(str_, keys.size());
   auto* keys_g = new llvm::GlobalVariable(*m_, keys_t, true, llvm::GlobalValue::PrivateLinkage,
                                           llvm::ConstantArray::get(keys_t, keys), "object.keys");
-  Value* arr = entry_alloca(val_, std::max<unsigned>(1, static_cast<unsigned>(values.size())));
-  for (size_t i = 0; i < values.size(); ++i) {
-    b_.CreateStore(values[i], b_.CreateConstInBoundsGEP1_32(val_, arr, static_cast<unsigned>(i)));
-  }
+  Value* arr = value_array(values);
   Value* out = entry_alloca(val_);
   auto t = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, i64_, ptr_, ptr_, ptr_}, false);
   b_.CreateCall(runtime("rft_rt_object", t),
