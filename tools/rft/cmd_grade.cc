@@ -54,7 +54,10 @@ int run_grade(const GradeOptions& o) {
     codegen::JitOptions jo;
     jo.use_cache = !o.no_cache;
     if (jit) jitted = jit->load(*p, jo, &error);
-    if (!jitted) return fail("cannot compile `" + o.spec + "`: " + error);
+    if (!jitted) {
+      return fail("cannot compile `" + o.spec + "`: " + error +
+                  " (--engine interp grades without compiling)");
+    }
     const rft_reward_info* r = jitted->find(reward->name);
     if (r == nullptr) return fail("no compiled grader for reward `" + reward->name + "`");
     engine = std::make_unique<NativeEngine>(*r);
