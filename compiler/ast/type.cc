@@ -85,6 +85,19 @@ bool assignable(const Type* from, const Type* to) {
   return false;
 }
 
+bool is_num_list(const Type* t) {
+  t = strip_optional(t);
+  if (t->kind != Kind::kList) return false;
+  while (t->kind == Kind::kList) t = strip_optional(t->elem);
+  return t->kind == Kind::kNum;
+}
+
+const Type* list_item(const Type* t) {
+  if (t == nullptr) return nullptr;
+  t = strip_optional(t);
+  return t->kind == Kind::kList ? t->elem : nullptr;
+}
+
 std::string to_string(const Type* t) {
   switch (t->kind) {
     case Kind::kError: return "<error>";

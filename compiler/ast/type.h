@@ -39,6 +39,11 @@ const Type* list_of(const Type* elem);
 const Type* optional_of(const Type* t);
 // T for T?, otherwise t.
 const Type* strip_optional(const Type* t);
+// Whether t is a list whose items are numbers at the bottom (list<num>, list<list<num?>>?, ...):
+// a value of such a type may hold bools that must be read as numbers (see numeric_list).
+bool is_num_list(const Type* t);
+// The item type of a list type (list<T> or list<T>?), or null for other types.
+const Type* list_item(const Type* t);
 
 inline bool is_error(const Type* t) { return t->kind == Kind::kError; }
 inline bool is_optional(const Type* t) { return t->kind == Kind::kOptional; }

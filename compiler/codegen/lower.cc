@@ -286,9 +286,11 @@ Value* Lowerer::is_numeric(Value* v) {
                      b_.CreateICmpEQ(t, b_.getInt32(RFT_BOOL)));
 }
 
-// The one implicit conversion that changes a value's representation: bool → num.
+// The implicit conversion bool → num, also to the items of a list used as list<num>.
 Value* Lowerer::convert(Value* v, const types::Type* to) {
-  if (to == nullptr || types::strip_optional(to)->kind != types::Kind::kNum) return v;
+  if (to == nullptr) return v;
+  if (types::is_num_list(to)) return call_builtin("rft_rt_num_list", {v});
+  if (types::strip_optional(to)->kind != types::Kind::kNum) return v;
   Value* is_bool = b_.CreateICmpEQ(tag_of(v), b_.getInt32(RFT_BOOL));
   return b_.CreateSelect(is_bool, num(b_.CreateUIToFP(word_a(v), f64_)), v);
 }
@@ -811,7 +813,8 @@ Value* Lowerer::regex_literal(const ast::StringExpr& s) {
 
 Value* Lowerer::list_literal(Env& env, const ast::ListExpr& l) {
   std::vector<Value*> items;
-  for (const auto& e : l.elems) items.push_back(expr(env, *e));
+  const types::Type* item_type = types::list_item(l.type);
+  for (const auto& e : l.elems) items.push_back(convert(expr(env, *e), item_type));
   if (items.empty()) return make(RFT_LIST, b_.getInt64(0), b_.getInt64(0));
   auto t = llvm::FunctionType::get(ptr_, {ptr_, i64_, i64_}, false);
   Value* mem = b_.CreateCall(runtime("rft_ctx_alloc", t),

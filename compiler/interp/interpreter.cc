@@ -250,7 +250,8 @@ struct Evaluation::Impl {
       case ast::ExprKind::kList: {
         const auto& l = e.as<ast::ListExpr>();
         rft_value* items = ctx.alloc_values(l.elems.size());
-        for (size_t i = 0; i < l.elems.size(); ++i) items[i] = eval(*l.elems[i], frame);
+        const types::Type* elem = types::list_item(e.type);
+        for (size_t i = 0; i < l.elems.size(); ++i) items[i] = convert(eval(*l.elems[i], frame), elem);
         return grader::list_value(items, l.elems.size());
       }
       case ast::ExprKind::kObject: {
@@ -290,11 +291,13 @@ struct Evaluation::Impl {
     return rft_none();
   }
 
-  // Applies the one implicit conversion that changes a value's representation: bool → num.
-  static rft_value convert(const rft_value& v, const types::Type* to) {
-    if (v.tag == RFT_BOOL && to != nullptr && types::strip_optional(to)->kind == types::Kind::kNum) {
+  // Applies the implicit conversion bool → num, also to the items of a list used as list<num>.
+  rft_value convert(const rft_value& v, const types::Type* to) {
+    if (to == nullptr) return v;
+    if (v.tag == RFT_BOOL && types::strip_optional(to)->kind == types::Kind::kNum) {
       return rft_num(static_cast<double>(v.as.boolean));
     }
+    if (v.tag == RFT_LIST && types::is_num_list(to)) return grader::numeric_list(ctx, v);
     return v;
   }
 

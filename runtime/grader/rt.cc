@@ -148,6 +148,10 @@ void rft_rt_equal(rft_ctx*, const rft_value* args, rft_value* out) {
   *out = rft_bool(g::values_equal(args[0], args[1]));
 }
 
+void rft_rt_num_list(rft_ctx* ctx, const rft_value* args, rft_value* out) {
+  *out = g::numeric_list(Context::from(ctx), args[0]);
+}
+
 void rft_rt_concat(rft_ctx* ctx, const rft_value* args, rft_value* out) {
   *out = rft_string(rft_str_concat(ctx, args[0].as.str, args[1].as.str));
 }

@@ -42,6 +42,8 @@ void rft_rt_item_field(rft_ctx* ctx, const void* doc, const char* name, uint64_t
 
 // args[0] == args[1] for non-numbers (deep equality); out is a bool.
 void rft_rt_equal(rft_ctx* ctx, const rft_value* args, rft_value* out);
+// args[0] as a list of numbers (grader::numeric_list): for a list<bool> where list<num> is due.
+void rft_rt_num_list(rft_ctx* ctx, const rft_value* args, rft_value* out);
 // args[0] + args[1] for strings.
 void rft_rt_concat(rft_ctx* ctx, const rft_value* args, rft_value* out);
 // args[0][args[1]]: JSON by key or position, lists and strings (by code point) by position;

@@ -94,6 +94,30 @@ SliceBounds slice_bounds(double start, double end, size_t n) {
   return {b, std::max(b, clamp_index(end))};
 }
 
+namespace {
+
+bool holds_bool(const rft_value& v) {
+  if (v.tag == RFT_BOOL) return true;
+  if (v.tag != RFT_LIST) return false;
+  for (const rft_value& x : items_of(v)) {
+    if (holds_bool(x)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+rft_value numeric_list(Context& ctx, const rft_value& v) {
+  if (v.tag != RFT_LIST || !holds_bool(v)) return v;
+  auto items = items_of(v);
+  rft_value* out = ctx.alloc_values(items.size());
+  for (size_t i = 0; i < items.size(); ++i) {
+    const rft_value& x = items[i];
+    out[i] = x.tag == RFT_BOOL ? rft_num(static_cast<double>(x.as.boolean)) : numeric_list(ctx, x);
+  }
+  return list_value(out, items.size());
+}
+
 rft_value make_list(Context& ctx, std::span<const rft_value> items) {
   if (items.empty()) return list_value(nullptr, 0);
   rft_value* copy = ctx.alloc_values(items.size());

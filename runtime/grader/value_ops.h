@@ -63,6 +63,11 @@ struct SliceBounds {
 };
 SliceBounds slice_bounds(double start, double end, size_t n);
 
+// A list (nested to any depth) with every bool item turned into the number 0 or 1: how a
+// list<bool>, or a literal such as [true, 2], becomes the list<num> a parameter or a declared type
+// asks for. Returns `v` itself when it holds no bools (or is not a list).
+rft_value numeric_list(Context& ctx, const rft_value& v);
+
 // A list value whose items are copied into the context's arena.
 rft_value make_list(Context& ctx, std::span<const rft_value> items);
 // A list of string views; the bytes are not copied, so they must live at least as long as the

@@ -51,6 +51,38 @@ TEST(Semantics, BoolCountsAsOneOrZero) {
   EXPECT_EQ(spec.grade("x").components, std::vector<double>{1});
 }
 
+// Where a list<num> is due, the bools of a list count as 1 and 0 too: passed to a builtin, held
+// by a declared type, or mixed with numbers in one literal.
+TEST(Semantics, BoolsInAListCountAsNumbersWhereListOfNumIsDue) {
+  EXPECT_EQ(eval("sum([true, true])"), "2");
+  EXPECT_EQ(eval("max([true, false])"), "1");
+  EXPECT_EQ(eval("mean([true, false, true, true])"), "0.75");
+  EXPECT_EQ(eval("count([true, true], 1)"), "2");
+  EXPECT_EQ(eval("[true, 1] == [1, 1]"), "true");
+  EXPECT_EQ(eval("[true, 2]"), "[1, 2]");
+  EXPECT_EQ(eval("contains([true, 2], 1)"), "true");
+  Spec spec(R"rft(
+reward r {
+  let e: list<num> = [true, false]
+  let d = dump({xs: e})
+  component sum_ok = sum(e) == 1 && e == [1, 0]
+  component dumped = d == "{\"xs\":[1,0]}"
+  total = sum_ok + dumped
+}
+)rft");
+  EXPECT_EQ(spec.grade("").total, 2);
+  // Bool components summed as a list: the common case.
+  Spec comps(R"rft(
+reward r {
+  component a = true
+  component b = len(completion) > 3
+  total = sum([a, b]) / 2
+}
+)rft");
+  EXPECT_EQ(comps.grade("long enough").total, 1);
+  EXPECT_EQ(comps.grade("no").total, 0.5);
+}
+
 TEST(Semantics, BoolComponentStaysACondition) {
   Spec spec(R"rft(reward r {
     component safe = !contains(completion, "bad")
