@@ -128,6 +128,39 @@ TEST(Jit, SpecsLoadSideBySideAndUnloadIndependently) {
   }
 }
 
+// The library entry point for training loops: a whole batch in one call, on several threads,
+// results in sample order and equal to grading one by one with the interpreter.
+TEST(Batch, GradeBatchKeepsOrderAndAgreesWithTheInterpreter) {
+  Spec spec(kSpec);
+  auto jit = make_jit();
+  codegen::JitOptions options;
+  options.use_cache = false;
+  std::string error;
+  auto g = jit->load(*spec.program, options, &error);
+  ASSERT_TRUE(g) << error;
+  std::vector<std::string> completions;
+  std::vector<nlohmann::json> rows;
+  for (int i = 0; i < 500; ++i) {
+    completions.push_back("answer: " + std::to_string(i % 7) + std::string(i % 50, 'x'));
+    rows.push_back({{"answer", std::to_string(i % 5)}});
+  }
+  rows[17] = nlohmann::json::object();  // a row without its field: flagged, total on_invalid
+  std::vector<interp::Sample> samples;
+  for (size_t i = 0; i < rows.size(); ++i) samples.push_back({{}, completions[i], &rows[i]});
+  NativeEngine native(*g->find("r"));
+  InterpEngine reference(*spec.interp, *spec.program->find_reward("r"));
+  std::vector<interp::Result> got = grade_batch(native, samples, 4);
+  std::vector<interp::Result> want = grade_batch(reference, samples, 1);
+  ASSERT_EQ(got.size(), samples.size());
+  for (size_t i = 0; i < samples.size(); ++i) {
+    EXPECT_EQ(got[i].total, want[i].total) << i;
+    EXPECT_EQ(got[i].components, want[i].components) << i;
+    EXPECT_EQ(got[i].flags, want[i].flags) << i;
+  }
+  EXPECT_EQ(got[0].total, 1.5);  // "answer: 0" against "0", short
+  EXPECT_TRUE(testing::has_flag(got[17], "bad_item:answer"));
+}
+
 TEST(Jit, InfoBlockDescribesTheRewards) {
   Spec spec(kSpec);
   auto jit = make_jit();
