@@ -4,11 +4,10 @@
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
-
-#include <filesystem>
 
 #include "compiler/codegen/codegen.h"
 #include "compiler/driver/batch.h"
@@ -39,12 +38,13 @@ int run_grade(const GradeOptions& o) {
   const ast::RewardDecl* reward = loaded.reward;
   const ast::Module* owner = loaded.module;
 
-  // The engine. Compiled graders are looked up by name in what the compiler emitted.
-  std::unique_ptr<Engine> engine;
+  // The engine. Compiled graders are looked up by name in what the compiler emitted; the
+  // engine is declared last, so that it goes before the code it calls.
   std::unique_ptr<interp::Interpreter> interp;
   std::unique_ptr<codegen::Jit> jit;
   std::unique_ptr<codegen::JitGrader> jitted;
   std::unique_ptr<rft_grader, void (*)(rft_grader*)> shared(nullptr, rft_grader_close);
+  std::unique_ptr<Engine> engine;
   std::string error;
   if (o.engine == "interp") {
     interp = std::make_unique<interp::Interpreter>(*p);
