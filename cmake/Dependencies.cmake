@@ -22,3 +22,7 @@ endif()
 if(RFT_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()
+
+# libtorch (Debian's libtorch-dev): found here, at the top, because its imported targets are
+# scoped to the directory that finds them and the tests link them too.
+find_package(Torch REQUIRED)

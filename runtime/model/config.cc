@@ -110,6 +110,47 @@ std::string_view family_name(Family f) {
   return "?";
 }
 
+std::string model_config_json(const ModelConfig& c) {
+  json j;
+  j["architectures"] = json::array({c.architecture.empty()
+                                        ? (c.family == Family::kLlama   ? "LlamaForCausalLM"
+                                           : c.family == Family::kQwen2 ? "Qwen2ForCausalLM"
+                                                                        : "Qwen3ForCausalLM")
+                                        : c.architecture});
+  j["model_type"] = std::string(family_name(c.family));
+  j["vocab_size"] = c.vocab_size;
+  j["hidden_size"] = c.hidden_size;
+  j["intermediate_size"] = c.intermediate_size;
+  j["num_hidden_layers"] = c.num_hidden_layers;
+  j["num_attention_heads"] = c.num_attention_heads;
+  j["num_key_value_heads"] = c.num_key_value_heads;
+  j["head_dim"] = c.head_dim;
+  j["max_position_embeddings"] = c.max_position_embeddings;
+  j["rms_norm_eps"] = c.rms_norm_eps;
+  j["rope_theta"] = c.rope_theta;
+  j["hidden_act"] = "silu";
+  if (c.rope_scaling.kind == RopeScaling::Kind::kLinear) {
+    j["rope_scaling"] = {{"rope_type", "linear"}, {"factor", c.rope_scaling.factor}};
+  } else if (c.rope_scaling.kind == RopeScaling::Kind::kLlama3) {
+    j["rope_scaling"] = {{"rope_type", "llama3"},
+                         {"factor", c.rope_scaling.factor},
+                         {"low_freq_factor", c.rope_scaling.low_freq_factor},
+                         {"high_freq_factor", c.rope_scaling.high_freq_factor},
+                         {"original_max_position_embeddings",
+                          c.rope_scaling.original_max_position_embeddings}};
+  }
+  j["tie_word_embeddings"] = c.tie_word_embeddings;
+  if (c.family == Family::kLlama) j["attention_bias"] = c.qkv_bias;
+  if (c.bos_token_id) j["bos_token_id"] = *c.bos_token_id;
+  if (c.eos_token_ids.size() == 1) {
+    j["eos_token_id"] = c.eos_token_ids[0];
+  } else if (!c.eos_token_ids.empty()) {
+    j["eos_token_id"] = c.eos_token_ids;
+  }
+  if (!c.torch_dtype.empty()) j["torch_dtype"] = c.torch_dtype;
+  return j.dump(2) + "\n";
+}
+
 Result<ModelConfig> parse_model_config(std::string_view json_text, std::string_view name) {
   json j = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
