@@ -21,7 +21,7 @@ packages=(
   # tests and benchmarks; Node runs the reference tokenizers of tests/model/js
   libgtest-dev libgmock-dev libbenchmark-dev nodejs npm
   # Python bindings and reference checkers
-  python3 python3-dev pybind11-dev python3-pytest python3-sympy python3-numpy
+  python3 python3-dev pybind11-dev python3-pytest python3-sympy python3-numpy python3-torch
   # sandbox for code-execution rewards
   bubblewrap
 )

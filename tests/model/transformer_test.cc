@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <numbers>
@@ -151,6 +152,38 @@ TEST(Rope, Llama3ScalingKeepsHighAndDividesLowFrequencies) {
   EXPECT_NEAR(inv[3].item<double>(), 0.001 / 8, 1e-9);
   c.rope_scaling.kind = RopeScaling::Kind::kNone;
   EXPECT_NEAR(rope_inverse_frequencies(c)[2].item<double>(), 0.01, 1e-9);
+}
+
+// Logits against an independent implementation of the published architecture in Python
+// (tests/model/reference_model.py, Debian's python3-torch), reading the same checkpoint files.
+TEST_P(Families, LogitsMatchThePythonReference) {
+  const std::string python = RFT_TORCH_PYTHON;
+  ASSERT_FALSE(python.empty()) << "no python3 with torch: run scripts/setup.sh (python3-torch)";
+  ASSERT_EQ(std::system((python + " -c 'import torch, numpy' 2>/dev/null").c_str()), 0)
+      << python << " cannot import torch and numpy: run scripts/setup.sh (python3-torch)";
+  torch::NoGradGuard no_grad;
+  TempDir dir;
+  ModelConfig c = small_config(GetParam());
+  c.num_hidden_layers = 3;
+  Transformer m = random_model(c, 7);
+  ASSERT_TRUE(save_transformer(m, dir.path.string()).ok());
+  std::vector<int64_t> ids = {1, 17, 42, 5, 60, 0, 33, 33, 8, 21, 2, 19, 44, 3, 7, 50, 12, 9};
+  std::string csv;
+  for (int64_t id : ids) csv += (csv.empty() ? "" : ",") + std::to_string(id);
+  fs::path out = dir.path / "logits.f32";
+  std::string cmd = python + " " RFT_SOURCE_ROOT "/tests/model/reference_model.py " +
+                    dir.path.string() + " " + csv + " " + out.string();
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  const int64_t t = static_cast<int64_t>(ids.size());
+  std::vector<float> ref(static_cast<size_t>(t * c.vocab_size));
+  std::ifstream in(out, std::ios::binary);
+  in.read(reinterpret_cast<char*>(ref.data()), static_cast<std::streamsize>(ref.size() * 4));
+  ASSERT_TRUE(in) << "short reference output";
+  torch::Tensor want = torch::from_blob(ref.data(), {t, c.vocab_size}, torch::kFloat32);
+  torch::Tensor got = full_forward(m, torch::tensor(ids).unsqueeze(0))[0];
+  double diff = (got - want).abs().max().item<double>();
+  EXPECT_LT(diff, 1e-4) << "max |logit difference| " << diff;
+  EXPECT_GT(want.abs().max().item<double>(), 0.1);  // not a degenerate model
 }
 
 TEST(Load, MissingOrMisshapenTensorsAreNamed) {
