@@ -3,7 +3,17 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <limits>
+#include <thread>
+
+#include <nlohmann/json.hpp>
+
+#include "runtime/model/text_generator.h"
+#include "runtime/model/tokenizer.h"
+#include "runtime/model/tokenizer/byte_level.h"
 
 namespace rft::model {
 namespace {
@@ -148,6 +158,192 @@ ScoredBatch completion_logprobs(Transformer& model,
   torch::Tensor predicting = logits.narrow(1, p_width - 1, c_width).log_softmax(-1);
   torch::Tensor lp = predicting.gather(-1, comp.unsqueeze(-1)).squeeze(-1);
   return {lp.masked_fill(comp_mask.logical_not(), 0.0), comp_mask};
+}
+
+// ---- text in, text out (text_generator.h) ----
+
+struct TextGenerator::Impl {
+  Transformer model{nullptr};
+  Tokenizer tokenizer;
+  std::vector<int64_t> eos;
+};
+
+TextGenerator::TextGenerator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+TextGenerator::~TextGenerator() = default;
+TextGenerator::TextGenerator(TextGenerator&&) noexcept = default;
+TextGenerator& TextGenerator::operator=(TextGenerator&&) noexcept = default;
+
+Result<TextGenerator> TextGenerator::load(const std::string& model_dir) {
+  Result<Tokenizer> tok = Tokenizer::load(model_dir);
+  if (!tok.ok()) return Result<TextGenerator>::failure(tok.error());
+  Result<Transformer> model = load_transformer(model_dir);
+  if (!model.ok()) return Result<TextGenerator>::failure(model.error());
+  auto impl = std::make_unique<Impl>(Impl{std::move(model).value(), std::move(tok).value(), {}});
+  impl->eos = impl->model->config().eos_token_ids;
+  if (auto e = impl->tokenizer.eos_id()) impl->eos.push_back(*e);
+  return TextGenerator(std::move(impl));
+}
+
+std::string TextGenerator::describe() const {
+  int64_t n = 0;
+  for (const auto& p : impl_->model->parameters()) n += p.numel();
+  const ModelConfig& c = impl_->model->config();
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "%s, %.1fM parameters, %lld layers, vocab %lld",
+                std::string(family_name(c.family)).c_str(), static_cast<double>(n) / 1e6,
+                static_cast<long long>(c.num_hidden_layers), static_cast<long long>(c.vocab_size));
+  return buf;
+}
+
+namespace {
+
+// The length of the longest prefix of `s` that ends on a character boundary and leaves at least
+// `keep` bytes after it (text that might still become the start of a stop string).
+size_t releasable(std::string_view s, size_t keep) {
+  if (s.size() <= keep) return 0;
+  size_t n = s.size() - keep;
+  while (n > 0 && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return n;
+}
+
+}  // namespace
+
+std::vector<TextResult> TextGenerator::generate(
+    const std::vector<std::string>& prompts, const TextOptions& o,
+    const std::function<void(size_t, std::string_view)>& on_text) {
+  at::set_num_threads(o.threads > 0 ? o.threads
+                                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  std::vector<std::vector<int64_t>> ids;
+  std::vector<TextResult> out(prompts.size());
+  for (size_t i = 0; i < prompts.size(); ++i) {
+    std::vector<int32_t> p = impl_->tokenizer.encode(prompts[i], /*add_special_tokens=*/true);
+    if (p.empty()) p.push_back(impl_->eos.empty() ? 0 : static_cast<int32_t>(impl_->eos[0]));
+    ids.emplace_back(p.begin(), p.end());
+    out[i].prompt_tokens = static_cast<int64_t>(p.size());
+  }
+  size_t longest_stop = 0;
+  for (const auto& s : o.stop) longest_stop = std::max(longest_stop, s.size());
+  std::vector<std::string> text(prompts.size());
+  std::vector<size_t> sent(prompts.size(), 0);  // bytes of text already passed to on_text
+  std::vector<bool> stopped(prompts.size(), false);
+  StopFn stop = [&](size_t i, const std::vector<int64_t>& tokens) {
+    std::vector<int32_t> t32(tokens.begin(), tokens.end());
+    text[i] = impl_->tokenizer.decode(t32, /*skip_special_tokens=*/true);
+    for (const auto& s : o.stop) {
+      size_t at = s.empty() ? std::string::npos : text[i].find(s);
+      if (at != std::string::npos) {
+        text[i].resize(at);
+        stopped[i] = true;
+      }
+    }
+    if (on_text) {
+      // Hold back what could still turn out to be the start of a stop string, and the bytes of
+      // a character not yet complete.
+      std::string_view done(text[i]);
+      size_t upto = stopped[i] ? done.size() : releasable(done, longest_stop > 0 ? longest_stop - 1 : 0);
+      while (upto > sent[i] && !stopped[i] && upto <= done.size() &&
+             done.substr(0, upto).ends_with("\xEF\xBF\xBD")) {
+        upto -= 3;  // a replacement character: the rest of the character has not arrived
+      }
+      if (upto > sent[i]) {
+        on_text(i, done.substr(sent[i], upto - sent[i]));
+        sent[i] = upto;
+      }
+    }
+    return stopped[i];
+  };
+  SamplingOptions so;
+  so.temperature = o.temperature;
+  so.top_k = o.top_k;
+  so.top_p = o.top_p;
+  so.seed = o.seed;
+  so.max_new_tokens = o.max_new_tokens;
+  so.eos_ids = impl_->eos;
+  std::vector<Generation> gens = rft::model::generate(impl_->model, ids, so, stop);
+  for (size_t i = 0; i < prompts.size(); ++i) {
+    out[i].new_tokens = static_cast<int64_t>(gens[i].tokens.size());
+    out[i].finish = gens[i].finish == Finish::kEos ? "eos" : gens[i].finish == Finish::kStop ? "stop" : "length";
+    out[i].text = text[i];
+    if (on_text && sent[i] < text[i].size()) on_text(i, std::string_view(text[i]).substr(sent[i]));
+  }
+  return out;
+}
+
+Result<std::string> write_builtin_model(const std::string& dir, std::string_view size,
+                                        uint64_t seed) {
+  ModelConfig c;
+  c.family = Family::kLlama;
+  c.architecture = "LlamaForCausalLM";
+  c.vocab_size = 320;  // 256 bytes, 3 special tokens, room to grow; a multiple of 64
+  c.max_position_embeddings = 2048;
+  c.rope_theta = 10000;
+  c.rms_norm_eps = 1e-5;
+  c.tie_word_embeddings = true;
+  c.eos_token_ids = {256};
+  c.torch_dtype = "float32";
+  if (size == "tiny") {
+    c.hidden_size = 128, c.intermediate_size = 384, c.num_hidden_layers = 4;
+    c.num_attention_heads = 4, c.num_key_value_heads = 2;
+  } else if (size == "small") {
+    c.hidden_size = 512, c.intermediate_size = 1536, c.num_hidden_layers = 8;
+    c.num_attention_heads = 8, c.num_key_value_heads = 4;
+  } else {
+    return Result<std::string>::failure("unknown model size `" + std::string(size) +
+                                        "`; the built-in sizes are tiny and small");
+  }
+  c.head_dim = c.hidden_size / c.num_attention_heads;
+  torch::manual_seed(seed);
+  Transformer m(c);
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& p : m->named_parameters()) {
+      if (p.key().ends_with("norm.weight")) {
+        p.value().fill_(1);
+      } else {
+        p.value().normal_(0, 0.02);
+      }
+    }
+  }
+  Result<size_t> bytes = save_transformer(m, dir);
+  if (!bytes.ok()) return Result<std::string>::failure(bytes.error());
+
+  using Json = nlohmann::json;
+  Json vocab = Json::object();
+  for (int b = 0; b < 256; ++b) vocab[to_byte_level(std::string(1, static_cast<char>(b)))] = b;
+  const char* specials[] = {"<|endoftext|>", "<|im_start|>", "<|im_end|>"};
+  Json added = Json::array();
+  for (int i = 0; i < 3; ++i) {
+    added.push_back({{"id", 256 + i}, {"content", specials[i]}, {"special", true},
+                     {"normalized", false}, {"lstrip", false}, {"rstrip", false},
+                     {"single_word", false}});
+  }
+  Json tokenizer = {
+      {"version", "1.0"},
+      {"added_tokens", added},
+      {"normalizer", nullptr},
+      {"pre_tokenizer", {{"type", "ByteLevel"}, {"add_prefix_space", false}, {"trim_offsets", false},
+                         {"use_regex", false}}},
+      {"post_processor", nullptr},
+      {"decoder", {{"type", "ByteLevel"}}},
+      {"model", {{"type", "BPE"}, {"vocab", vocab}, {"merges", Json::array()}}},
+  };
+  Json config = {{"eos_token", "<|endoftext|>"}, {"pad_token", "<|endoftext|>"},
+                 {"bos_token", nullptr}, {"model_max_length", c.max_position_embeddings}};
+  for (const auto& [name, doc] : {std::pair{"tokenizer.json", tokenizer},
+                                  std::pair{"tokenizer_config.json", config}}) {
+    std::string path = dir + "/" + name;
+    std::ofstream f(path + ".tmp", std::ios::binary | std::ios::trunc);
+    f << doc.dump(2) << "\n";
+    f.close();
+    std::error_code ec;
+    if (!f || (std::filesystem::rename(path + ".tmp", path, ec), ec)) {
+      return Result<std::string>::failure("cannot write `" + path + "`");
+    }
+  }
+  int64_t n = 0;
+  for (const auto& p : m->parameters()) n += p.numel();
+  return "wrote " + dir + ": " + std::string(size) + " model, " +
+         std::to_string(n) + " parameters, byte-level tokenizer";
 }
 
 }  // namespace rft::model

@@ -3,7 +3,10 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <filesystem>
+
 #include "runtime/model/generate.h"
+#include "runtime/model/text_generator.h"
 
 namespace rft::model {
 namespace {
@@ -159,6 +162,44 @@ TEST(Scoring, LogprobsAreDifferentiable) {
   auto params = m->named_parameters();
   ASSERT_TRUE(params["embed_tokens.weight"].grad().defined());
   EXPECT_GT(params["layers.0.self_attn.q_proj.weight"].grad().abs().sum().item<double>(), 0);
+}
+
+// The built-in family end to end: written in the Hugging Face layout, loaded by TextGenerator
+// (tokenizer included), streamed text equal to the final text, stop strings cut it.
+TEST(TextGenerator, BuiltinModelStreamsAndStops) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::temp_directory_path() / ("rft-builtin-" + std::to_string(::getpid()));
+  Result<std::string> wrote = write_builtin_model(dir.string(), "tiny", 5);
+  ASSERT_TRUE(wrote.ok()) << wrote.error();
+  EXPECT_FALSE(write_builtin_model(dir.string(), "huge", 5).ok());
+  Result<TextGenerator> gen = TextGenerator::load(dir.string());
+  ASSERT_TRUE(gen.ok()) << gen.error();
+  TextOptions o;
+  o.temperature = 0;
+  o.max_new_tokens = 24;
+  o.threads = 1;
+  std::string streamed;
+  std::vector<TextResult> free_run =
+      gen->generate({"The answer is"}, o, [&](size_t, std::string_view piece) { streamed += piece; });
+  ASSERT_EQ(free_run.size(), 1u);
+  EXPECT_EQ(streamed, free_run[0].text);
+  EXPECT_EQ(free_run[0].finish, "length");
+  EXPECT_EQ(free_run[0].new_tokens, 24);
+  EXPECT_EQ(free_run[0].prompt_tokens, 13);  // one token per byte
+  // Stop at the first ASCII character after the first two bytes of the free-running text.
+  const std::string& text = free_run[0].text;
+  size_t p = 2;
+  while (p < text.size() && static_cast<unsigned char>(text[p]) >= 0x80) ++p;
+  if (p < text.size()) {
+    o.stop = {text.substr(p, 1)};
+    streamed.clear();
+    std::vector<TextResult> cut =
+        gen->generate({"The answer is"}, o, [&](size_t, std::string_view piece) { streamed += piece; });
+    EXPECT_EQ(cut[0].finish, "stop");
+    EXPECT_EQ(cut[0].text, text.substr(0, text.find(o.stop[0])));
+    EXPECT_EQ(streamed, cut[0].text);
+  }
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -16,5 +16,6 @@ void add_test(CLI::App& app, Command& run);
 void add_explain(CLI::App& app, Command& run);
 void add_grade(CLI::App& app, Command& run);
 void add_compile(CLI::App& app, Command& run);
+void add_generate(CLI::App& app, Command& run);
 
 }  // namespace rft::cli

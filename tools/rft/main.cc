@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   rft::cli::add_explain(app, command);
   rft::cli::add_grade(app, command);
   rft::cli::add_compile(app, command);
+  rft::cli::add_generate(app, command);
 
   // CLI11 would say "a subcommand is required" for a misspelled one; say what is wrong.
   if (argc > 1 && argv[1][0] != '-') {

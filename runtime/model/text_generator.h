@@ -1,0 +1,60 @@
+// Text in, text out, for tools that must not see torch (the `rft` command): loads a model
+// directory (config.json, safetensors, tokenizer.json) and generates from prompts, streaming
+// decoded text. The implementation lives with the transformer in generate.cc.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/model/result.h"
+
+namespace rft::model {
+
+struct TextOptions {
+  double temperature = 1.0;
+  int64_t top_k = 0;
+  double top_p = 1.0;
+  uint64_t seed = 0;
+  int64_t max_new_tokens = 128;
+  std::vector<std::string> stop;  // stop strings: the text ends before the first one
+  int threads = 0;                // torch intra-op threads; 0: all cores
+};
+
+struct TextResult {
+  std::string text;
+  std::string finish;  // "length", "eos" or "stop"
+  int64_t prompt_tokens = 0;
+  int64_t new_tokens = 0;
+};
+
+class TextGenerator {
+ public:
+  static Result<TextGenerator> load(const std::string& model_dir);
+  ~TextGenerator();
+  TextGenerator(TextGenerator&&) noexcept;
+  TextGenerator& operator=(TextGenerator&&) noexcept;
+
+  // Generates for every prompt in one batch. `on_text(i, piece)` (optional) receives the text of
+  // prompt i as it is decoded (only with one prompt: batches finish together).
+  std::vector<TextResult> generate(const std::vector<std::string>& prompts, const TextOptions& o,
+                                   const std::function<void(size_t, std::string_view)>& on_text =
+                                       nullptr);
+  std::string describe() const;  // "llama, 0.8M parameters, vocab 259"
+
+ private:
+  struct Impl;
+  explicit TextGenerator(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// Writes a small random model of rft's built-in family into `dir` in the Hugging Face layout: a
+// byte-level tokenizer (256 bytes and <|endoftext|>, <|im_start|>, <|im_end|>), config.json and
+// model.safetensors. `size`: "tiny" (about 1M parameters) or "small" (about 30M).
+Result<std::string> write_builtin_model(const std::string& dir, std::string_view size,
+                                        uint64_t seed);
+
+}  // namespace rft::model
