@@ -162,38 +162,47 @@ ScoredBatch completion_logprobs(Transformer& model,
 
 // ---- text in, text out (text_generator.h) ----
 
-struct TextGenerator::Impl {
-  Transformer model{nullptr};
-  Tokenizer tokenizer;
-  std::vector<int64_t> eos;
+namespace {
+
+class TorchTextGenerator final : public TextGenerator {
+ public:
+  TorchTextGenerator(Transformer model, Tokenizer tokenizer)
+      : model_(std::move(model)), tokenizer_(std::move(tokenizer)) {
+    eos_ = model_->config().eos_token_ids;
+    if (auto e = tokenizer_.eos_id()) eos_.push_back(*e);
+  }
+  std::vector<TextResult> generate(const std::vector<std::string>& prompts, const TextOptions& o,
+                                   const std::function<void(size_t, std::string_view)>& on_text)
+      override;
+  std::string describe() const override;
+
+ private:
+  Transformer model_;
+  Tokenizer tokenizer_;
+  std::vector<int64_t> eos_;
 };
 
-TextGenerator::TextGenerator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-TextGenerator::~TextGenerator() = default;
-TextGenerator::TextGenerator(TextGenerator&&) noexcept = default;
-TextGenerator& TextGenerator::operator=(TextGenerator&&) noexcept = default;
-
-Result<TextGenerator> TextGenerator::load(const std::string& model_dir) {
+Result<std::unique_ptr<TextGenerator>> load_impl(const std::string& model_dir) {
+  using R = Result<std::unique_ptr<TextGenerator>>;
   Result<Tokenizer> tok = Tokenizer::load(model_dir);
-  if (!tok.ok()) return Result<TextGenerator>::failure(tok.error());
+  if (!tok.ok()) return R::failure(tok.error());
   Result<Transformer> model = load_transformer(model_dir);
-  if (!model.ok()) return Result<TextGenerator>::failure(model.error());
-  auto impl = std::make_unique<Impl>(Impl{std::move(model).value(), std::move(tok).value(), {}});
-  impl->eos = impl->model->config().eos_token_ids;
-  if (auto e = impl->tokenizer.eos_id()) impl->eos.push_back(*e);
-  return TextGenerator(std::move(impl));
+  if (!model.ok()) return R::failure(model.error());
+  return R(std::make_unique<TorchTextGenerator>(std::move(model).value(), std::move(tok).value()));
 }
 
-std::string TextGenerator::describe() const {
+std::string TorchTextGenerator::describe() const {
   int64_t n = 0;
-  for (const auto& p : impl_->model->parameters()) n += p.numel();
-  const ModelConfig& c = impl_->model->config();
+  for (const auto& p : model_->parameters()) n += p.numel();
+  const ModelConfig& c = model_->config();
   char buf[160];
   std::snprintf(buf, sizeof buf, "%s, %.1fM parameters, %lld layers, vocab %lld",
                 std::string(family_name(c.family)).c_str(), static_cast<double>(n) / 1e6,
                 static_cast<long long>(c.num_hidden_layers), static_cast<long long>(c.vocab_size));
   return buf;
 }
+
+}  // namespace
 
 namespace {
 
@@ -208,7 +217,7 @@ size_t releasable(std::string_view s, size_t keep) {
 
 }  // namespace
 
-std::vector<TextResult> TextGenerator::generate(
+std::vector<TextResult> TorchTextGenerator::generate(
     const std::vector<std::string>& prompts, const TextOptions& o,
     const std::function<void(size_t, std::string_view)>& on_text) {
   at::set_num_threads(o.threads > 0 ? o.threads
@@ -216,8 +225,8 @@ std::vector<TextResult> TextGenerator::generate(
   std::vector<std::vector<int64_t>> ids;
   std::vector<TextResult> out(prompts.size());
   for (size_t i = 0; i < prompts.size(); ++i) {
-    std::vector<int32_t> p = impl_->tokenizer.encode(prompts[i], /*add_special_tokens=*/true);
-    if (p.empty()) p.push_back(impl_->eos.empty() ? 0 : static_cast<int32_t>(impl_->eos[0]));
+    std::vector<int32_t> p = tokenizer_.encode(prompts[i], /*add_special_tokens=*/true);
+    if (p.empty()) p.push_back(eos_.empty() ? 0 : static_cast<int32_t>(eos_[0]));
     ids.emplace_back(p.begin(), p.end());
     out[i].prompt_tokens = static_cast<int64_t>(p.size());
   }
@@ -228,7 +237,7 @@ std::vector<TextResult> TextGenerator::generate(
   std::vector<bool> stopped(prompts.size(), false);
   StopFn stop = [&](size_t i, const std::vector<int64_t>& tokens) {
     std::vector<int32_t> t32(tokens.begin(), tokens.end());
-    text[i] = impl_->tokenizer.decode(t32, /*skip_special_tokens=*/true);
+    text[i] = tokenizer_.decode(t32, /*skip_special_tokens=*/true);
     for (const auto& s : o.stop) {
       size_t at = s.empty() ? std::string::npos : text[i].find(s);
       if (at != std::string::npos) {
@@ -258,8 +267,8 @@ std::vector<TextResult> TextGenerator::generate(
   so.top_p = o.top_p;
   so.seed = o.seed;
   so.max_new_tokens = o.max_new_tokens;
-  so.eos_ids = impl_->eos;
-  std::vector<Generation> gens = rft::model::generate(impl_->model, ids, so, stop);
+  so.eos_ids = eos_;
+  std::vector<Generation> gens = rft::model::generate(model_, ids, so, stop);
   for (size_t i = 0; i < prompts.size(); ++i) {
     out[i].new_tokens = static_cast<int64_t>(gens[i].tokens.size());
     out[i].finish = gens[i].finish == Finish::kEos ? "eos" : gens[i].finish == Finish::kStop ? "stop" : "length";
@@ -269,8 +278,10 @@ std::vector<TextResult> TextGenerator::generate(
   return out;
 }
 
-Result<std::string> write_builtin_model(const std::string& dir, std::string_view size,
-                                        uint64_t seed) {
+namespace {
+
+Result<std::string> write_builtin_impl(const std::string& dir, std::string_view size,
+                                       uint64_t seed) {
   ModelConfig c;
   c.family = Family::kLlama;
   c.architecture = "LlamaForCausalLM";
@@ -346,4 +357,12 @@ Result<std::string> write_builtin_model(const std::string& dir, std::string_view
          std::to_string(n) + " parameters, byte-level tokenizer";
 }
 
+}  // namespace
+
 }  // namespace rft::model
+
+// The plugin's one export (see text_generator.h).
+extern "C" __attribute__((visibility("default"))) const rft::model::ModelPlugin* rft_model_plugin() {
+  static const rft::model::ModelPlugin plugin{&rft::model::load_impl, &rft::model::write_builtin_impl};
+  return &plugin;
+}

@@ -12,6 +12,7 @@
 
 #include "runtime/model/result.h"
 
+
 namespace rft::model {
 
 struct TextOptions {
@@ -33,28 +34,33 @@ struct TextResult {
 
 class TextGenerator {
  public:
-  static Result<TextGenerator> load(const std::string& model_dir);
-  ~TextGenerator();
-  TextGenerator(TextGenerator&&) noexcept;
-  TextGenerator& operator=(TextGenerator&&) noexcept;
-
+  virtual ~TextGenerator() = default;
   // Generates for every prompt in one batch. `on_text(i, piece)` (optional) receives the text of
-  // prompt i as it is decoded (only with one prompt: batches finish together).
-  std::vector<TextResult> generate(const std::vector<std::string>& prompts, const TextOptions& o,
-                                   const std::function<void(size_t, std::string_view)>& on_text =
-                                       nullptr);
-  std::string describe() const;  // "llama, 0.8M parameters, vocab 259"
-
- private:
-  struct Impl;
-  explicit TextGenerator(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  // prompt i as it is decoded.
+  virtual std::vector<TextResult> generate(
+      const std::vector<std::string>& prompts, const TextOptions& o,
+      const std::function<void(size_t, std::string_view)>& on_text = nullptr) = 0;
+  virtual std::string describe() const = 0;  // "llama, 0.8M parameters, 4 layers, vocab 320"
 };
+
+// Loads a model directory. The torch runtime is a plugin (librft_model_torch.so, next to the
+// `rft` binary or on the library path) loaded on first use, so that commands which do not run a
+// model do not pay for loading torch.
+Result<std::unique_ptr<TextGenerator>> load_text_generator(const std::string& model_dir);
 
 // Writes a small random model of rft's built-in family into `dir` in the Hugging Face layout: a
 // byte-level tokenizer (256 bytes and <|endoftext|>, <|im_start|>, <|im_end|>), config.json and
 // model.safetensors. `size`: "tiny" (about 1M parameters) or "small" (about 30M).
 Result<std::string> write_builtin_model(const std::string& dir, std::string_view size,
                                         uint64_t seed);
+
+// The plugin's table (implemented in generate.cc, looked up by text_generator.cc).
+struct ModelPlugin {
+  Result<std::unique_ptr<TextGenerator>> (*load)(const std::string& model_dir);
+  Result<std::string> (*write_builtin_model)(const std::string& dir, std::string_view size,
+                                             uint64_t seed);
+};
+inline constexpr const char* kModelPluginSymbol = "rft_model_plugin";
+inline constexpr const char* kModelPluginFile = "librft_model_torch.so";
 
 }  // namespace rft::model

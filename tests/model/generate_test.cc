@@ -172,8 +172,9 @@ TEST(TextGenerator, BuiltinModelStreamsAndStops) {
   Result<std::string> wrote = write_builtin_model(dir.string(), "tiny", 5);
   ASSERT_TRUE(wrote.ok()) << wrote.error();
   EXPECT_FALSE(write_builtin_model(dir.string(), "huge", 5).ok());
-  Result<TextGenerator> gen = TextGenerator::load(dir.string());
-  ASSERT_TRUE(gen.ok()) << gen.error();
+  Result<std::unique_ptr<TextGenerator>> loaded = load_text_generator(dir.string());
+  ASSERT_TRUE(loaded.ok()) << loaded.error();
+  TextGenerator* gen = loaded->get();
   TextOptions o;
   o.temperature = 0;
   o.max_new_tokens = 24;

@@ -31,9 +31,9 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 
 int run_generate(const GenerateOptions& o) {
   if (o.prompt.empty() == o.data.empty()) return fail("give exactly one of --prompt and --data");
-  model::Result<model::TextGenerator> loaded = model::TextGenerator::load(o.model);
+  model::Result<std::unique_ptr<model::TextGenerator>> loaded = model::load_text_generator(o.model);
   if (!loaded.ok()) return fail(loaded.error());
-  model::TextGenerator& gen = *loaded;
+  model::TextGenerator& gen = **loaded;
   std::cerr << "model: " << gen.describe() << "\n";
 
   if (!o.prompt.empty()) {
