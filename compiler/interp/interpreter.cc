@@ -83,6 +83,11 @@ Interpreter::Interpreter(const Program& program) {
   };
   for (const auto& m : program.modules) {
     m->for_each_root(visit);
+    if (m->item) {
+      for (const auto& f : m->item->fields) {
+        if (f.type != nullptr) item_types_[&f] = types::to_string(f.type);
+      }
+    }
     for (const auto& r : m->rewards) {
       item_decls_[r.get()] = m->item.get();
       for (const auto& c : r->components) {
@@ -227,7 +232,7 @@ struct Evaluation::Impl {
   rft_value item_field(const ast::ItemField* f) {
     auto it = item_fields.find(f);
     if (it != item_fields.end()) return it->second;
-    std::string type = types::to_string(f->type);
+    std::string_view type = interp.item_type(f);
     rft_value v;
     rft_rt_item_field(ctx.handle(), item, f->name.data(), f->name.size(), type.data(), type.size(),
                       &v);

@@ -71,6 +71,11 @@ class Interpreter {
 
   const re2::RE2* regex(const ast::StringExpr* literal) const;
   bool needs_judge(const ast::ComponentDecl* c) const { return needs_judge_.count(c) != 0; }
+  // Empty for a field without a checked type (which no checked program reads).
+  std::string_view item_type(const ast::ItemField* f) const {
+    auto it = item_types_.find(f);
+    return it == item_types_.end() ? std::string_view() : it->second;
+  }
   // The `item` declaration of the file that declares `reward`, or null.
   const ast::ItemDecl* item_of(const ast::RewardDecl* reward) const {
     auto it = item_decls_.find(reward);
@@ -79,6 +84,8 @@ class Interpreter {
 
  private:
   std::unordered_map<const ast::RewardDecl*, const ast::ItemDecl*> item_decls_;
+  // Each item field's type as the runtime reads it ("list<num>?"), spelled once at load.
+  std::unordered_map<const ast::ItemField*, std::string> item_types_;
   std::unordered_map<const ast::StringExpr*, std::unique_ptr<re2::RE2>> regexes_;
   std::unordered_map<const ast::ComponentDecl*, bool> needs_judge_;
 };

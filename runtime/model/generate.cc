@@ -232,34 +232,35 @@ std::vector<TextResult> TorchTextGenerator::generate(
   }
   size_t longest_stop = 0;
   for (const auto& s : o.stop) longest_stop = std::max(longest_stop, s.size());
+  // Text grows a piece per token (the stream decoder holds back a character cut in two); a stop
+  // string can only end in the new piece, so the search starts just before it.
+  std::vector<TokenStreamDecoder> decoders(prompts.size(),
+                                           TokenStreamDecoder(tokenizer_, /*skip_special_tokens=*/true));
   std::vector<std::string> text(prompts.size());
   std::vector<size_t> sent(prompts.size(), 0);  // bytes of text already passed to on_text
-  std::vector<bool> stopped(prompts.size(), false);
-  StopFn stop = [&](size_t i, const std::vector<int64_t>& tokens) {
-    std::vector<int32_t> t32(tokens.begin(), tokens.end());
-    text[i] = tokenizer_.decode(t32, /*skip_special_tokens=*/true);
-    for (const auto& s : o.stop) {
-      size_t at = s.empty() ? std::string::npos : text[i].find(s);
+  auto append = [&](size_t i, const std::string& piece) {
+    size_t from = text[i].size() > longest_stop ? text[i].size() - longest_stop : 0;
+    text[i] += piece;
+    bool stopped = false;
+    for (const auto& stop_text : o.stop) {
+      size_t at = stop_text.empty() ? std::string::npos : text[i].find(stop_text, from);
       if (at != std::string::npos) {
         text[i].resize(at);
-        stopped[i] = true;
+        stopped = true;
       }
     }
     if (on_text) {
-      // Hold back what could still turn out to be the start of a stop string, and the bytes of
-      // a character not yet complete.
-      std::string_view done(text[i]);
-      size_t upto = stopped[i] ? done.size() : releasable(done, longest_stop > 0 ? longest_stop - 1 : 0);
-      while (upto > sent[i] && !stopped[i] && upto <= done.size() &&
-             done.substr(0, upto).ends_with("\xEF\xBF\xBD")) {
-        upto -= 3;  // a replacement character: the rest of the character has not arrived
-      }
+      // Hold back what could still turn out to be the start of a stop string.
+      size_t upto = stopped ? text[i].size() : releasable(text[i], longest_stop > 0 ? longest_stop - 1 : 0);
       if (upto > sent[i]) {
-        on_text(i, done.substr(sent[i], upto - sent[i]));
+        on_text(i, std::string_view(text[i]).substr(sent[i], upto - sent[i]));
         sent[i] = upto;
       }
     }
-    return stopped[i];
+    return stopped;
+  };
+  StopFn stop = [&](size_t i, const std::vector<int64_t>& tokens) {
+    return append(i, decoders[i].push(static_cast<int32_t>(tokens.back())));
   };
   SamplingOptions so;
   so.temperature = o.temperature;
@@ -272,8 +273,9 @@ std::vector<TextResult> TorchTextGenerator::generate(
   for (size_t i = 0; i < prompts.size(); ++i) {
     out[i].new_tokens = static_cast<int64_t>(gens[i].tokens.size());
     out[i].finish = gens[i].finish == Finish::kEos ? "eos" : gens[i].finish == Finish::kStop ? "stop" : "length";
-    out[i].text = text[i];
+    if (gens[i].finish != Finish::kStop && append(i, decoders[i].finish())) out[i].finish = "stop";
     if (on_text && sent[i] < text[i].size()) on_text(i, std::string_view(text[i]).substr(sent[i]));
+    out[i].text = std::move(text[i]);
   }
   return out;
 }

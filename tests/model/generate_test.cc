@@ -191,15 +191,14 @@ TEST(TextGenerator, BuiltinModelStreamsAndStops) {
   const std::string& text = free_run[0].text;
   size_t p = 2;
   while (p < text.size() && static_cast<unsigned char>(text[p]) >= 0x80) ++p;
-  if (p < text.size()) {
-    o.stop = {text.substr(p, 1)};
-    streamed.clear();
-    std::vector<TextResult> cut =
-        gen->generate({"The answer is"}, o, [&](size_t, std::string_view piece) { streamed += piece; });
-    EXPECT_EQ(cut[0].finish, "stop");
-    EXPECT_EQ(cut[0].text, text.substr(0, text.find(o.stop[0])));
-    EXPECT_EQ(streamed, cut[0].text);
-  }
+  ASSERT_LT(p, text.size()) << "no ASCII character to stop at in the free-running text";
+  o.stop = {text.substr(p, 1)};
+  streamed.clear();
+  std::vector<TextResult> cut =
+      gen->generate({"The answer is"}, o, [&](size_t, std::string_view piece) { streamed += piece; });
+  EXPECT_EQ(cut[0].finish, "stop");
+  EXPECT_EQ(cut[0].text, text.substr(0, text.find(o.stop[0])));
+  EXPECT_EQ(streamed, cut[0].text);
   fs::remove_all(dir);
 }
 

@@ -1,13 +1,31 @@
 // Shared pieces of the `rft` subcommands.
 #pragma once
 
+#include <fstream>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
 #include "compiler/driver/loader.h"
 
 namespace rft::cli {
+
+// Where a command's results go: standard output, or a file that appears only when complete (it
+// is written to PATH.partial and renamed by commit()), so that an interrupted run never leaves a
+// truncated file that looks whole.
+class ResultsOutput {
+ public:
+  // An empty path means standard output. On failure returns the message to report.
+  std::string open(const std::string& path);
+  std::ostream& stream();
+  // Closes and renames the file; on failure returns the message to report.
+  std::string commit();
+
+ private:
+  std::string path_;
+  std::ofstream file_;
+};
 
 // Exit codes of every subcommand.
 inline constexpr int kOk = 0;

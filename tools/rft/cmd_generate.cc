@@ -53,13 +53,9 @@ int run_generate(const GenerateOptions& o) {
 
   std::ifstream in(o.data, std::ios::binary);
   if (!in) return fail("cannot read `" + o.data + "`");
-  std::ofstream out_file;
-  std::string tmp = o.out + ".partial";
-  if (!o.out.empty()) {
-    out_file.open(tmp, std::ios::binary | std::ios::trunc);
-    if (!out_file) return fail("cannot write `" + tmp + "`");
-  }
-  std::ostream& out = o.out.empty() ? std::cout : out_file;
+  ResultsOutput output;
+  if (std::string why = output.open(o.out); !why.empty()) return fail(why);
+  std::ostream& out = output.stream();
   struct Row {
     size_t line;
     std::string prompt, error;
@@ -120,12 +116,7 @@ int run_generate(const GenerateOptions& o) {
   std::fprintf(stderr, "\rgenerated %zu rows (%zu errors), %lld tokens in %.2f s (%.1f tokens/s)\n",
                rows.size(), errors, static_cast<long long>(tokens), s,
                s > 0 ? static_cast<double>(tokens) / s : 0.0);
-  if (!o.out.empty()) {
-    out_file.close();
-    if (!out_file || std::rename(tmp.c_str(), o.out.c_str()) != 0) {
-      return fail("cannot write `" + o.out + "`");
-    }
-  }
+  if (std::string why = output.commit(); !why.empty()) return fail(why);
   return kOk;
 }
 

@@ -87,15 +87,8 @@ int run_grade(const GradeOptions& o) {
     if (!file) return fail("cannot read `" + o.data + "`");
     in = &file;
   }
-  // Results go to a temporary file that is renamed at the end, so that an interrupted run never
-  // leaves a truncated output that looks complete.
-  std::ofstream out_file;
-  std::string tmp = o.out + ".partial";
-  if (!o.out.empty()) {
-    out_file.open(tmp, std::ios::binary | std::ios::trunc);
-    if (!out_file) return fail("cannot write `" + tmp + "`");
-  }
-  std::ostream& out = o.out.empty() ? std::cout : out_file;
+  ResultsOutput results;
+  if (std::string why = results.open(o.out); !why.empty()) return fail(why);
 
   bool tty = isatty(STDERR_FILENO) != 0 && !o.out.empty();
   auto progress = [&](size_t rows) {
@@ -103,14 +96,10 @@ int run_grade(const GradeOptions& o) {
   };
   BatchOptions options;
   options.threads = o.threads;
-  BatchSummary s = grade_jsonl(*reward, owner->item.get(), *engine, *in, out, options, progress);
+  BatchSummary s = grade_jsonl(*reward, owner->item.get(), *engine, *in, results.stream(), options,
+                               progress);
   if (tty) std::fprintf(stderr, "\r");
-  if (!o.out.empty()) {
-    out_file.close();
-    if (!out_file || std::rename(tmp.c_str(), o.out.c_str()) != 0) {
-      return fail("cannot write `" + o.out + "`");
-    }
-  }
+  if (std::string why = results.commit(); !why.empty()) return fail(why);
 
   size_t graded = s.rows - s.errors;
   std::cerr << "graded " << s.rows << " rows (" << s.errors << " errors, " << s.flagged
