@@ -20,6 +20,8 @@ packages=(
   libyaml-cpp-dev libcli11-dev libcurl4-openssl-dev libcpp-httplib-dev libssl-dev
   # tests and benchmarks; Node runs the reference tokenizers of tests/model/js
   libgtest-dev libgmock-dev libbenchmark-dev nodejs npm
+  # report.html drawn in a headless browser (tests/train/report_browser_test.sh)
+  chromium
   # Python bindings and reference checkers
   python3 python3-dev pybind11-dev python3-pytest python3-sympy python3-numpy python3-torch
   # sandbox for code-execution rewards

@@ -96,6 +96,7 @@ std::vector<Generation> generate(Transformer& model,
       const int64_t t = next[static_cast<int64_t>(i)].item<int64_t>();
       if (std::find(o.eos_ids.begin(), o.eos_ids.end(), t) != o.eos_ids.end()) {
         out[i].finish = Finish::kEos;
+        out[i].eos_token = t;
         done[i] = true;
         continue;
       }
@@ -126,7 +127,8 @@ std::vector<Generation> generate(Transformer& model,
 
 ScoredBatch completion_logprobs(Transformer& model,
                                 const std::vector<std::vector<int64_t>>& prompts,
-                                const std::vector<std::vector<int64_t>>& completions) {
+                                const std::vector<std::vector<int64_t>>& completions,
+                                bool with_entropy) {
   const int64_t b = static_cast<int64_t>(prompts.size());
   const torch::Device device = model->parameters().front().device();
   int64_t p_width = 1, c_width = 1;
@@ -157,7 +159,12 @@ ScoredBatch completion_logprobs(Transformer& model,
   // Position P-1+j predicts completion token j.
   torch::Tensor predicting = logits.narrow(1, p_width - 1, c_width).log_softmax(-1);
   torch::Tensor lp = predicting.gather(-1, comp.unsqueeze(-1)).squeeze(-1);
-  return {lp.masked_fill(comp_mask.logical_not(), 0.0), comp_mask};
+  torch::Tensor entropy;
+  if (with_entropy) {
+    torch::NoGradGuard no_grad;
+    entropy = -(predicting.exp() * predicting).sum(-1).masked_fill(comp_mask.logical_not(), 0.0);
+  }
+  return {lp.masked_fill(comp_mask.logical_not(), 0.0), comp_mask, entropy};
 }
 
 // ---- text in, text out (text_generator.h) ----
@@ -175,6 +182,7 @@ class TorchTextGenerator final : public TextGenerator {
                                    const std::function<void(size_t, std::string_view)>& on_text)
       override;
   std::string describe() const override;
+  const Tokenizer& tokenizer() const override { return tokenizer_; }
 
  private:
   Transformer model_;

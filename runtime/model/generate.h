@@ -30,6 +30,7 @@ enum class Finish { kLength, kEos, kStop };
 struct Generation {
   std::vector<int64_t> tokens;  // the new tokens
   Finish finish = Finish::kLength;
+  int64_t eos_token = -1;  // the EOS id that ended it (finish == kEos)
 };
 
 // Called after each new token of sequence `index`, with all its new tokens so far; returning true
@@ -45,12 +46,15 @@ std::vector<Generation> generate(Transformer& model,
 struct ScoredBatch {
   torch::Tensor logprobs;  // [B, C] f32: log p(completion[j] | prompt, completion[< j]); 0 at padding
   torch::Tensor mask;      // [B, C] bool: which entries are real completion tokens
+  torch::Tensor entropy;   // [B, C] f32, detached: the entropy of each predicted distribution
+                           // (only when asked for; 0 at padding)
 };
 
 // Per-token log-probabilities of each completion given its prompt, in one batched forward pass.
 // Differentiable when grad mode is on (the policy term of GRPO).
 ScoredBatch completion_logprobs(Transformer& model,
                                 const std::vector<std::vector<int64_t>>& prompts,
-                                const std::vector<std::vector<int64_t>>& completions);
+                                const std::vector<std::vector<int64_t>>& completions,
+                                bool with_entropy = false);
 
 }  // namespace rft::model

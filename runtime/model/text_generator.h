@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "runtime/model/result.h"
+#include "runtime/model/tokenizer.h"
 
 
 namespace rft::model {
@@ -41,6 +42,8 @@ class TextGenerator {
       const std::vector<std::string>& prompts, const TextOptions& o,
       const std::function<void(size_t, std::string_view)>& on_text = nullptr) = 0;
   virtual std::string describe() const = 0;  // "llama, 0.8M parameters, 4 layers, vocab 320"
+  // The model's tokenizer (its chat format formats `messages` prompts).
+  virtual const Tokenizer& tokenizer() const = 0;
 };
 
 // Loads a model directory. The torch runtime is a plugin (librft_model_torch.so, next to the
@@ -60,6 +63,9 @@ struct ModelPlugin {
   Result<std::string> (*write_builtin_model)(const std::string& dir, std::string_view size,
                                              uint64_t seed);
 };
+// The address of `symbol` in the plugin (loading it on first use), or null with *error set.
+void* model_plugin_symbol(const char* symbol, std::string* error);
+
 inline constexpr const char* kModelPluginSymbol = "rft_model_plugin";
 inline constexpr const char* kModelPluginFile = "librft_model_torch.so";
 

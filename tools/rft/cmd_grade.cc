@@ -4,16 +4,14 @@
 
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 
-#include "compiler/codegen/codegen.h"
 #include "compiler/driver/batch.h"
-#include "compiler/driver/suggest.h"
 #include "runtime/grader/value_ops.h"
 #include "tools/rft/cli_common.h"
+#include "tools/rft/grader_engine.h"
 #include "tools/rft/commands.h"
 
 namespace rft::cli {
@@ -32,54 +30,9 @@ struct GradeOptions {
 int fail(const std::string& msg) { return user_error("grade", msg); }
 
 int run_grade(const GradeOptions& o) {
-  LoadedReward loaded = load_reward("grade", o.spec, o.reward);
-  if (loaded.reward == nullptr) return kUserError;
-  const Program* p = loaded.program.get();
-  const ast::RewardDecl* reward = loaded.reward;
-  const ast::Module* owner = loaded.module;
-
-  // The engine. Compiled graders are looked up by name in what the compiler emitted; the
-  // engine is declared last, so that it goes before the code it calls.
-  std::unique_ptr<interp::Interpreter> interp;
-  std::unique_ptr<codegen::Jit> jit;
-  std::unique_ptr<codegen::JitGrader> jitted;
-  std::unique_ptr<rft_grader, void (*)(rft_grader*)> shared(nullptr, rft_grader_close);
-  std::unique_ptr<Engine> engine;
-  std::string error;
-  if (o.engine == "interp") {
-    interp = std::make_unique<interp::Interpreter>(*p);
-    engine = std::make_unique<InterpEngine>(*interp, *reward);
-  } else if (o.engine == "jit") {
-    jit = codegen::Jit::create(&error);
-    codegen::JitOptions jo;
-    jo.use_cache = !o.no_cache;
-    if (jit) jitted = jit->load(*p, jo, &error);
-    if (!jitted) {
-      return fail("cannot compile `" + o.spec + "`: " + error +
-                  " (--engine interp grades without compiling)");
-    }
-    const rft_reward_info* r = jitted->find(reward->name);
-    if (r == nullptr) return fail("no compiled grader for reward `" + reward->name + "`");
-    engine = std::make_unique<NativeEngine>(*r);
-  } else {
-    // Ahead of time: a shared object, loaded the way any other program would load it.
-    namespace fs = std::filesystem;
-    std::error_code ec;
-    fs::path dir = fs::temp_directory_path(ec) / ("rft-grade-" + std::to_string(getpid()));
-    fs::create_directories(dir, ec);
-    std::string so = (dir / "grader.so").string();
-    bool built = codegen::compile_to_file(*p, codegen::CompileOptions{}, so, &error);
-    if (built) {
-      char why[512] = "";
-      shared.reset(rft_grader_open(so.c_str(), why, sizeof why));
-      if (!shared) error = why;
-    }
-    fs::remove_all(dir, ec);  // the loaded object stays mapped
-    if (!shared) return fail("cannot build a shared object for `" + o.spec + "`: " + error);
-    const rft_reward_info* r = rft_grader_find(shared.get(), reward->name.c_str());
-    if (r == nullptr) return fail("no compiled grader for reward `" + reward->name + "`");
-    engine = std::make_unique<NativeEngine>(*r);
-  }
+  std::unique_ptr<GraderEngine> grader =
+      GraderEngine::create("grade", o.spec, o.reward, o.engine, !o.no_cache);
+  if (!grader) return kUserError;
   std::ifstream file;
   std::istream* in = &std::cin;
   if (o.data != "-") {
@@ -96,7 +49,7 @@ int run_grade(const GradeOptions& o) {
   };
   BatchOptions options;
   options.threads = o.threads;
-  BatchSummary s = grade_jsonl(*reward, owner->item.get(), *engine, *in, results.stream(), options,
+  BatchSummary s = grade_jsonl(grader->reward(), grader->item(), grader->engine(), *in, results.stream(), options,
                                progress);
   if (tty) std::fprintf(stderr, "\r");
   if (std::string why = results.commit(); !why.empty()) return fail(why);

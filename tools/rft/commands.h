@@ -17,5 +17,7 @@ void add_explain(CLI::App& app, Command& run);
 void add_grade(CLI::App& app, Command& run);
 void add_compile(CLI::App& app, Command& run);
 void add_generate(CLI::App& app, Command& run);
+void add_eval(CLI::App& app, Command& run);
+void add_train(CLI::App& app, Command& run);  // train and sft
 
 }  // namespace rft::cli

@@ -22,6 +22,8 @@ int main(int argc, char** argv) {
   rft::cli::add_grade(app, command);
   rft::cli::add_compile(app, command);
   rft::cli::add_generate(app, command);
+  rft::cli::add_eval(app, command);
+  rft::cli::add_train(app, command);
 
   // CLI11 would say "a subcommand is required" for a misspelled one; say what is wrong.
   if (argc > 1 && argv[1][0] != '-') {

@@ -1,0 +1,121 @@
+#include "runtime/train/checkpoint.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+namespace rft::train {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kDone = "DONE";
+constexpr const char* kPrefix = "step-";
+
+// The tokenizer and generation files a model folder carries besides its weights.
+constexpr const char* kModelFiles[] = {"tokenizer.json", "tokenizer_config.json",
+                                       "special_tokens_map.json", "chat_template.jinja",
+                                       "generation_config.json"};
+
+bool write_text(const fs::path& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f << text;
+  f.close();
+  return static_cast<bool>(f);
+}
+
+// Complete checkpoints, oldest first.
+std::vector<fs::path> complete_checkpoints(const std::string& output_dir) {
+  std::vector<fs::path> out;
+  std::error_code ec;
+  fs::path root = fs::path(output_dir) / "checkpoints";
+  for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(kPrefix, 0) == 0 && fs::exists(it->path() / kDone)) out.push_back(it->path());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace
+
+std::string checkpoint_dir(const std::string& output_dir, int64_t step) {
+  char name[32];
+  std::snprintf(name, sizeof name, "%s%06lld", kPrefix, static_cast<long long>(step));
+  return (fs::path(output_dir) / "checkpoints" / name).string();
+}
+
+Result<std::string> save_checkpoint(const std::string& output_dir, int64_t step,
+                                    model::Transformer& model,
+                                    const torch::optim::Optimizer& optimizer,
+                                    const nlohmann::json& state, const std::string& base_model_dir) {
+  using R = Result<std::string>;
+  const fs::path final_dir = checkpoint_dir(output_dir, step);
+  const fs::path tmp = final_dir.parent_path() /
+                       ("." + final_dir.filename().string() + ".tmp-" + std::to_string(getpid()));
+  std::error_code ec;
+  fs::remove_all(tmp, ec);
+  fs::create_directories(tmp, ec);
+  if (ec) return R::failure("cannot create `" + tmp.string() + "`: " + ec.message());
+  Result<size_t> saved = model::save_transformer(model, tmp.string());
+  if (!saved.ok()) return R::failure(saved.error());
+  for (const char* name : kModelFiles) {
+    fs::path from = fs::path(base_model_dir) / name;
+    if (fs::exists(from) && !fs::copy_file(from, tmp / name, fs::copy_options::overwrite_existing, ec)) {
+      return R::failure("cannot copy `" + from.string() + "` into the checkpoint: " + ec.message());
+    }
+  }
+  try {
+    torch::save(optimizer, (tmp / "optimizer.pt").string());
+  } catch (const std::exception& e) {
+    return R::failure("cannot write the optimizer state: " + std::string(e.what()));
+  }
+  if (!write_text(tmp / "trainer_state.json", state.dump(2) + "\n") || !write_text(tmp / kDone, "")) {
+    return R::failure("cannot write into `" + tmp.string() + "`");
+  }
+  fs::remove_all(final_dir, ec);  // a checkpoint of the same step from an earlier, abandoned run
+  fs::rename(tmp, final_dir, ec);
+  if (ec) return R::failure("cannot move the checkpoint into `" + final_dir.string() + "`: " + ec.message());
+  return final_dir.string();
+}
+
+std::string latest_checkpoint(const std::string& output_dir) {
+  std::vector<fs::path> all = complete_checkpoints(output_dir);
+  return all.empty() ? std::string() : all.back().string();
+}
+
+void prune_checkpoints(const std::string& output_dir, int keep_last) {
+  std::vector<fs::path> all = complete_checkpoints(output_dir);
+  std::error_code ec;
+  const size_t keep = static_cast<size_t>(std::max(1, keep_last));
+  for (size_t i = 0; i + keep < all.size(); ++i) fs::remove_all(all[i], ec);
+  // Folders of checkpoints that never completed (a process killed while writing).
+  fs::path root = fs::path(output_dir) / "checkpoints";
+  for (fs::directory_iterator it(root, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    bool unfinished = (name.rfind(".", 0) == 0 && name.find(".tmp-") != std::string::npos) ||
+                      (name.rfind(kPrefix, 0) == 0 && !fs::exists(it->path() / kDone));
+    if (unfinished) fs::remove_all(it->path(), ec);
+  }
+}
+
+Result<nlohmann::json> load_trainer_state(const std::string& dir, torch::optim::Optimizer& optimizer) {
+  using R = Result<nlohmann::json>;
+  std::ifstream f(fs::path(dir) / "trainer_state.json");
+  nlohmann::json state = nlohmann::json::parse(f, nullptr, /*allow_exceptions=*/false);
+  if (!state.is_object() || !state.contains("step")) {
+    return R::failure("`" + dir + "/trainer_state.json` is missing or damaged");
+  }
+  try {
+    torch::load(optimizer, (fs::path(dir) / "optimizer.pt").string());
+  } catch (const std::exception& e) {
+    return R::failure("cannot read the optimizer state in `" + dir + "`: " + e.what());
+  }
+  return state;
+}
+
+}  // namespace rft::train

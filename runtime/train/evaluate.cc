@@ -1,0 +1,188 @@
+#include "runtime/train/evaluate.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+
+namespace rft::train {
+
+Result<ModelEval> evaluate_model(model::TextGenerator& generator, const Dataset& data,
+                                 const EvalSetup& setup, const EvalOptions& options,
+                                 const std::function<void(size_t, size_t)>& progress) {
+  using Failure = Result<ModelEval>;
+  if (!setup.grade) return Failure::failure("evaluation needs a reward to grade with");
+  auto start = std::chrono::steady_clock::now();
+  size_t n = data.examples.size();
+  if (options.limit > 0) n = std::min(n, static_cast<size_t>(options.limit));
+
+  // Every prompt first, so that a chat the tokenizer cannot format fails before generating.
+  std::vector<std::string> prompts;
+  for (size_t i = 0; i < n; ++i) {
+    Result<std::string> p = prompt_text(data.examples[i], generator.tokenizer());
+    if (!p.ok()) return Failure::failure(data.path + ": " + p.error());
+    prompts.push_back(std::move(p).value());
+  }
+
+  ModelEval eval;
+  eval.rows = n;
+  eval.component_means.assign(setup.component_names.size(), 0.0);
+  double total_sum = 0, length_sum = 0;
+  size_t batch = static_cast<size_t>(std::max(1, options.batch));
+  for (size_t b = 0; b < n; b += batch) {
+    size_t e = std::min(n, b + batch);
+    std::vector<std::string> batch_prompts(prompts.begin() + static_cast<std::ptrdiff_t>(b),
+                                           prompts.begin() + static_cast<std::ptrdiff_t>(e));
+    model::TextOptions to;
+    to.temperature = options.temperature;
+    to.top_p = options.top_p;
+    to.seed = options.seed + b;  // batches differ; reruns repeat
+    to.max_new_tokens = options.max_new_tokens;
+    to.threads = options.threads;
+    std::vector<model::TextResult> texts = generator.generate(batch_prompts, to);
+    if (texts.size() != e - b) {
+      return Failure::failure("the model gave " + std::to_string(texts.size()) +
+                              " completions for " + std::to_string(e - b) + " prompts");
+    }
+    std::vector<Rollout> rollouts;
+    for (size_t i = b; i < e; ++i) {
+      rollouts.push_back(Rollout{&data.examples[i], prompts[i], texts[i - b].text});
+    }
+    std::vector<Score> scores = setup.grade(rollouts);
+    if (scores.size() != rollouts.size()) {
+      return Failure::failure("grading gave " + std::to_string(scores.size()) + " scores for " +
+                              std::to_string(rollouts.size()) + " completions");
+    }
+    for (size_t i = b; i < e; ++i) {
+      const Score& s = scores[i - b];
+      total_sum += s.total;
+      for (size_t c = 0; c < eval.component_means.size() && c < s.components.size(); ++c) {
+        eval.component_means[c] += s.components[c];
+      }
+      if (s.flags > 0) ++eval.flagged;
+      length_sum += static_cast<double>(texts[i - b].new_tokens);
+      if (eval.samples.size() < static_cast<size_t>(std::max(0, options.samples_shown))) {
+        eval.samples.push_back(
+            EvalSample{data.examples[i].line, prompts[i], texts[i - b].text, s.total});
+      }
+    }
+    if (progress) progress(e, n);
+  }
+  double rows = n > 0 ? static_cast<double>(n) : 1.0;
+  eval.reward_mean = total_sum / rows;
+  for (double& m : eval.component_means) m /= rows;
+  eval.mean_length = length_sum / rows;
+  if (setup.pass_component >= 0 &&
+      static_cast<size_t>(setup.pass_component) < eval.component_means.size()) {
+    eval.pass_rate = eval.component_means[static_cast<size_t>(setup.pass_component)];
+  }
+  eval.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return eval;
+}
+
+namespace {
+
+std::string fixed(double v, int decimals) {
+  // Values that round to zero print as 0, never -0.
+  if (std::fabs(v) < 0.5 * std::pow(10.0, -decimals)) v = 0;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+std::string with_sign(const std::string& s) {
+  return s[0] == '-' ? s : "+" + s;
+}
+
+// "0.58 (+0.27, +87%)": the value, and for a later model the change against the baseline (the
+// relative change only when the baseline is not zero).
+std::string cell(double value, int decimals, const double* base) {
+  std::string out = fixed(value, decimals);
+  if (base == nullptr) return out;
+  out += " (" + with_sign(fixed(value - *base, decimals));
+  if (*base != 0) out += ", " + with_sign(fixed((value - *base) / std::fabs(*base) * 100, 0)) + "%";
+  return out + ")";
+}
+
+}  // namespace
+
+std::string format_eval_table(const std::vector<ModelEval>& evals,
+                              const std::vector<std::string>& component_names) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> header = {""};
+  for (const ModelEval& m : evals) header.push_back(m.label);
+  rows.push_back(header);
+  // One row: its name and, per model, the value; `decimals` says how to print it.
+  auto add_row = [&](const std::string& name, int decimals,
+                     const std::function<double(const ModelEval&)>& value,
+                     const std::function<bool(const ModelEval&)>& has = nullptr) {
+    std::vector<std::string> row = {name};
+    for (size_t i = 0; i < evals.size(); ++i) {
+      if (has && !has(evals[i])) {
+        row.push_back("-");
+        continue;
+      }
+      double base = value(evals[0]);
+      bool compare = i > 0 && (!has || has(evals[0]));
+      row.push_back(cell(value(evals[i]), decimals, compare ? &base : nullptr));
+    }
+    rows.push_back(row);
+  };
+  add_row("mean reward", 2, [](const ModelEval& m) { return m.reward_mean; });
+  for (size_t c = 0; c < component_names.size(); ++c) {
+    add_row(component_names[c], 2, [c](const ModelEval& m) {
+      return c < m.component_means.size() ? m.component_means[c] : 0.0;
+    });
+  }
+  auto has_pass = [](const ModelEval& m) { return m.pass_rate >= 0; };
+  if (std::any_of(evals.begin(), evals.end(), has_pass)) {
+    add_row(
+        "pass rate", 2, [](const ModelEval& m) { return m.pass_rate; }, has_pass);
+  }
+  add_row("mean length", 1, [](const ModelEval& m) { return m.mean_length; });
+  add_row("flagged", 0, [](const ModelEval& m) { return static_cast<double>(m.flagged); });
+
+  std::vector<size_t> widths(header.size(), 0);
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    std::string line;
+    for (size_t i = 0; i < row.size(); ++i) {
+      line += row[i];
+      if (i + 1 < row.size()) line += std::string(widths[i] - row[i].size() + 2, ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  return out;
+}
+
+nlohmann::json eval_to_json(const std::vector<ModelEval>& evals,
+                            const std::vector<std::string>& component_names) {
+  nlohmann::json models = nlohmann::json::array();
+  for (const ModelEval& m : evals) {
+    nlohmann::json components = nlohmann::json::object();
+    for (size_t c = 0; c < component_names.size() && c < m.component_means.size(); ++c) {
+      components[component_names[c]] = m.component_means[c];
+    }
+    nlohmann::json samples = nlohmann::json::array();
+    for (const EvalSample& s : m.samples) {
+      samples.push_back({{"line", s.line},
+                         {"prompt", s.prompt},
+                         {"completion", s.completion},
+                         {"total", s.total}});
+    }
+    nlohmann::json j = {{"model", m.model},         {"label", m.label},
+                        {"rows", m.rows},           {"reward_mean", m.reward_mean},
+                        {"components", components}, {"mean_length", m.mean_length},
+                        {"flagged", m.flagged},     {"seconds", m.seconds},
+                        {"samples", samples}};
+    if (m.pass_rate >= 0) j["pass_rate"] = m.pass_rate;
+    models.push_back(std::move(j));
+  }
+  return {{"components", component_names}, {"models", models}};
+}
+
+}  // namespace rft::train

@@ -1,0 +1,269 @@
+// GRPO: per step, sample prompts, generate G completions each with the KV cache, grade the whole
+// batch in one call, turn rewards into advantages, and take AdamW steps on the clipped
+// policy-gradient loss (with a KL term to the frozen base when beta > 0).
+#include <csignal>
+#include <cmath>
+#include <cstdlib>
+
+#include "runtime/model/generate.h"
+#include "runtime/train/loss.h"
+#include "runtime/train/session.h"
+
+namespace rft::train {
+
+Result<TrainResult> run_sft_impl(const TrainRequest& request);  // sft.cc
+
+namespace {
+
+using Tokens = std::vector<std::vector<int64_t>>;
+
+// Test hook for the resume test: the process kills itself (SIGKILL, as `kill -9` would) when it
+// reaches this step.
+void kill_hook(int64_t step) {
+  static const char* at = std::getenv("RFT_KILL_AT_STEP");
+  if (at != nullptr && std::atoll(at) == step) std::raise(SIGKILL);
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+struct MicroBatch {
+  size_t from = 0, to = 0;  // rollouts [from, to)
+  Tokens prompts, completions;
+  torch::Tensor advantages, old_logp, ref_logp;
+  double weight = 0;        // its share of the step's loss
+};
+
+Result<TrainResult> grpo_impl(const TrainRequest& request) {
+  using R = Result<TrainResult>;
+  if (!request.grade) return R::failure("GRPO needs a reward to grade with");
+  Result<std::unique_ptr<Session>> opened = Session::open(request, /*sft=*/false);
+  if (!opened.ok()) return R::failure(opened.error());
+  Session& s = **opened;
+  const JobConfig& job = s.job();
+  const size_t g = static_cast<size_t>(job.samples_per_prompt);
+  const size_t n_components = request.component_names.size();
+
+  model::Transformer reference{nullptr};
+  if (job.beta > 0) {
+    torch::Device device = s.policy()->parameters().front().device();
+    Result<model::Transformer> ref = model::load_transformer(
+        job.model, s.policy()->parameters().front().scalar_type(), device);
+    if (!ref.ok()) return R::failure(ref.error());
+    reference = std::move(ref).value();
+    reference->eval();
+    for (auto& p : reference->parameters()) p.set_requires_grad(false);
+  }
+
+  LossOptions lo;
+  lo.clip_low = job.clip_epsilon_low;
+  lo.clip_high = job.clip_epsilon_high;
+  lo.beta = job.beta;
+  lo.aggregation = job.loss_aggregation;
+  lo.max_new_tokens = job.max_new_tokens;
+
+  if (s.start_step() == 0 && job.eval_interval > 0) {
+    double score = s.evaluate(0);
+    if (score >= 0) s.report({0, s.total_steps(), 0, 0, s.elapsed(), false, "eval at step 0: " + std::to_string(score)});
+  }
+  for (int64_t step = s.start_step(); step < s.total_steps(); ++step) {
+    kill_hook(step);
+    const auto t_start = std::chrono::steady_clock::now();
+    const double lr = s.set_learning_rate(step);
+    const std::vector<size_t> picked = s.batch(step);
+    const size_t n = picked.size() * g;
+
+    // Rollouts: G completions for each prompt, sampled in one batch.
+    Tokens prompts;
+    prompts.reserve(n);
+    for (size_t i : picked) {
+      for (size_t k = 0; k < g; ++k) prompts.push_back(s.train_examples()[i].prompt);
+    }
+    model::SamplingOptions so;
+    so.temperature = job.temperature;
+    so.top_k = job.top_k;
+    so.top_p = job.top_p;
+    so.seed = s.step_seed(step);
+    so.max_new_tokens = job.max_new_tokens;
+    so.eos_ids = s.eos_ids();
+    s.policy()->eval();
+    std::vector<model::Generation> gens = model::generate(s.policy(), prompts, so);
+    s.policy()->train();
+    const double t_generate = seconds_since(t_start);
+
+    const auto t_grade_start = std::chrono::steady_clock::now();
+    std::vector<Rollout> rollouts(n);
+    Tokens completions(n);
+    double new_tokens = 0;
+    for (size_t r = 0; r < n; ++r) {
+      const size_t ex = picked[r / g];
+      rollouts[r] = Rollout{&request.train->examples[ex], s.train_examples()[ex].text, s.decode(gens[r].tokens)};
+      completions[r] = gens[r].tokens;
+      new_tokens += static_cast<double>(gens[r].tokens.size());
+      // The policy learns to stop: the EOS it sampled is part of what it is scored on.
+      if (gens[r].finish == model::Finish::kEos) completions[r].push_back(gens[r].eos_token);
+    }
+    std::vector<Score> scores = request.grade(rollouts);
+    const double t_grade = seconds_since(t_grade_start);
+
+    // Advantages.
+    std::vector<double> totals(n);
+    std::vector<double> component_sums(n_components, 0.0);
+    size_t flagged = 0;
+    for (size_t r = 0; r < n; ++r) {
+      totals[r] = std::isfinite(scores[r].total) ? scores[r].total : 0.0;
+      for (size_t k = 0; k < n_components && k < scores[r].components.size(); ++k) {
+        component_sums[k] += scores[r].components[k];
+      }
+      flagged += scores[r].flags > 0 ? 1 : 0;
+    }
+    torch::Tensor rewards =
+        torch::tensor(totals, torch::kDouble).view({static_cast<int64_t>(picked.size()), static_cast<int64_t>(g)});
+    torch::Tensor advantages = compute_advantages(rewards, job.reward_scaling).view({-1}).to(torch::kFloat);
+    const double zero_std_groups =
+        (rewards.amax(1) - rewards.amin(1) == 0).to(torch::kDouble).mean().item<double>();
+
+    // Micro-batches, with old and reference log-probabilities where they are needed.
+    const auto t_train_start = std::chrono::steady_clock::now();
+    const size_t parts = std::min(n, static_cast<size_t>(std::max(1, job.gradient_accumulation)));
+    double all_tokens = 0;
+    for (const auto& c : completions) all_tokens += static_cast<double>(c.size());
+    std::vector<MicroBatch> micro(parts);
+    for (size_t m = 0; m < parts; ++m) {
+      MicroBatch& mb = micro[m];
+      mb.from = n * m / parts;
+      mb.to = n * (m + 1) / parts;
+      double tokens = 0;
+      for (size_t r = mb.from; r < mb.to; ++r) {
+        mb.prompts.push_back(prompts[r]);
+        mb.completions.push_back(completions[r]);
+        tokens += static_cast<double>(completions[r].size());
+      }
+      mb.advantages = advantages.slice(0, static_cast<int64_t>(mb.from), static_cast<int64_t>(mb.to))
+                          .to(s.policy()->parameters().front().device());
+      mb.weight = job.loss_aggregation == LossAggregation::kDapo
+                      ? tokens / std::max(1.0, all_tokens)
+                      : static_cast<double>(mb.to - mb.from) / static_cast<double>(n);
+      torch::NoGradGuard no_grad;
+      if (job.inner_epochs > 1) {
+        mb.old_logp = model::completion_logprobs(s.policy(), mb.prompts, mb.completions).logprobs;
+      }
+      if (reference) mb.ref_logp = model::completion_logprobs(reference, mb.prompts, mb.completions).logprobs;
+    }
+
+    double loss_sum = 0, clip_sum = 0, kl_sum = 0, entropy_sum = 0, grad_norm = 0;
+    bool skipped = false;
+    for (int inner = 0; inner < job.inner_epochs && !skipped; ++inner) {
+      s.optimizer().zero_grad();
+      double loss_value = 0;
+      for (MicroBatch& mb : micro) {
+        model::ScoredBatch sb =
+            model::completion_logprobs(s.policy(), mb.prompts, mb.completions, /*with_entropy=*/inner == 0);
+        torch::Tensor old = mb.old_logp.defined() ? mb.old_logp : sb.logprobs.detach();
+        LossTerms terms = policy_loss(sb.logprobs, old, mb.ref_logp, mb.advantages, sb.mask, lo);
+        torch::Tensor loss = terms.loss * mb.weight;
+        const double v = loss.item<double>();
+        if (!std::isfinite(v)) {
+          skipped = true;
+          break;
+        }
+        loss.backward();
+        loss_value += v;
+        clip_sum += terms.clip_fraction * mb.weight;
+        kl_sum += terms.kl * mb.weight;
+        if (inner == 0) {
+          entropy_sum += sb.entropy.sum().item<double>() / std::max(1.0, all_tokens);
+        }
+      }
+      if (!skipped) {
+        double max_norm = job.max_grad_norm > 0 ? job.max_grad_norm : std::numeric_limits<double>::infinity();
+        grad_norm = torch::nn::utils::clip_grad_norm_(s.parameters(), max_norm);
+        if (!std::isfinite(grad_norm)) skipped = true;
+      }
+      if (skipped) {
+        s.optimizer().zero_grad();
+        s.count_skipped();
+        break;
+      }
+      s.optimizer().step();
+      loss_sum += loss_value;
+    }
+    const int inner_done = std::max(1, job.inner_epochs);
+    const double t_train = seconds_since(t_train_start);
+
+    const double reward_mean = rewards.mean().item<double>();
+    nlohmann::json line = {
+        {"kind", "train"},
+        {"step", step + 1},
+        {"epoch", static_cast<double>(step + 1) / static_cast<double>(s.steps_per_epoch())},
+        {"lr", lr},
+        {"reward_mean", reward_mean},
+        {"reward_std", n > 1 ? rewards.std(/*unbiased=*/false).item<double>() : 0.0},
+        {"entropy", entropy_sum},
+        {"clip_fraction", clip_sum / inner_done},
+        {"completion_length", new_tokens / static_cast<double>(n)},
+        {"zero_std_groups", zero_std_groups},
+        {"flagged", static_cast<double>(flagged) / static_cast<double>(n)},
+        {"loss", skipped ? std::nan("") : loss_sum / inner_done},
+        {"grad_norm", grad_norm},
+        {"skipped", skipped},
+        {"seconds", {{"generate", t_generate}, {"grade", t_grade}, {"train", t_train}}},
+        {"tokens_per_second", new_tokens / std::max(1e-9, seconds_since(t_start))},
+        {"elapsed", s.elapsed()}};
+    nlohmann::json comp = nlohmann::json::object();
+    for (size_t k = 0; k < n_components; ++k) {
+      comp[request.component_names[k]] = component_sums[k] / static_cast<double>(n);
+    }
+    line["components"] = comp;
+    if (request.pass_component >= 0) {
+      line["pass_rate"] = component_sums[static_cast<size_t>(request.pass_component)] / static_cast<double>(n);
+    }
+    if (job.beta > 0) line["kl"] = kl_sum / inner_done;
+    if (skipped) line["loss"] = nullptr;
+    s.write_metrics(line);
+
+    StepReport report{step + 1, s.total_steps(), reward_mean, loss_sum / inner_done, s.elapsed(), skipped, ""};
+    if (skipped) report.event = "step " + std::to_string(step + 1) + ": the loss was not finite; step skipped";
+    s.report(report);
+    const bool last = step + 1 == s.total_steps();
+    if (job.eval_interval > 0 && (step + 1) % job.eval_interval == 0 && !last) {
+      double score = s.evaluate(step + 1);
+      if (score >= 0) {
+        s.report({step + 1, s.total_steps(), reward_mean, 0, s.elapsed(), false,
+                  "eval at step " + std::to_string(step + 1) + ": " + std::to_string(score)});
+      }
+    }
+    if (job.save_interval > 0 && (step + 1) % job.save_interval == 0 && !last) {
+      Result<std::string> saved = s.save(step + 1);
+      if (!saved.ok()) return R::failure(saved.error());
+    }
+  }
+  if (job.eval_interval > 0) s.evaluate(s.total_steps());
+  Result<std::string> saved = s.save(s.total_steps());
+  if (!saved.ok()) return R::failure(saved.error());
+  return s.result(saved.value(), s.total_steps());
+}
+
+template <typename F>
+Result<TrainResult> guarded(F&& f, const TrainRequest& request) {
+  try {
+    return f(request);
+  } catch (const c10::Error& e) {
+    return Result<TrainResult>::failure("torch: " + std::string(e.what_without_backtrace()));
+  } catch (const std::exception& e) {
+    return Result<TrainResult>::failure(e.what());
+  }
+}
+
+Result<TrainResult> grpo_entry(const TrainRequest& request) { return guarded(grpo_impl, request); }
+Result<TrainResult> sft_entry(const TrainRequest& request) { return guarded(run_sft_impl, request); }
+
+}  // namespace
+}  // namespace rft::train
+
+// The plugin's training table (see train.h).
+extern "C" __attribute__((visibility("default"))) const rft::train::TrainPlugin* rft_train_plugin() {
+  static const rft::train::TrainPlugin plugin{&rft::train::grpo_entry, &rft::train::sft_entry};
+  return &plugin;
+}

@@ -1,0 +1,328 @@
+#include "runtime/train/report.h"
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string_view>
+#include <system_error>
+
+#include "runtime/train/metrics.h"
+#include "runtime/train/report_assets.h"
+
+namespace rft::train {
+namespace {
+
+using nlohmann::json;
+
+std::string html_escape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+// JSON that is safe inside <script>: every '<' (which JSON has only inside strings) becomes
+// \u003c, so no "</script>" or "<!--" in a completion can end or confuse the element. Invalid
+// UTF-8 from a model is replaced rather than thrown on.
+std::string json_for_script(const json& j) {
+  std::string text = j.dump(-1, ' ', false, json::error_handler_t::replace);
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '<') {
+      out += "\\u003c";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string format_fixed(double v, int decimals) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+// ---- charts -------------------------------------------------------------------------------------
+
+// The value at `key` (or at components.`key` when `component`), if it is a finite number.
+const json* number_at(const json& line, const std::string& key, bool component) {
+  const json* obj = &line;
+  if (component) {
+    auto it = line.find("components");
+    if (it == line.end() || !it->is_object()) return nullptr;
+    obj = &*it;
+  }
+  auto it = obj->find(key);
+  if (it == obj->end() || !it->is_number()) return nullptr;
+  if (!std::isfinite(it->get<double>())) return nullptr;
+  return &*it;
+}
+
+struct ChartSpec {
+  std::string id, title, y_label, key;
+  bool component = false;
+  bool with_eval = true;  // eval lines carry this value too
+};
+
+// One chart's data: a series per line kind that has the value, [[step, value], ...].
+json chart_data(const ChartSpec& spec, const std::vector<json>& lines) {
+  json series = json::array();
+  for (const char* kind : {"train", "eval"}) {
+    if (std::string_view(kind) == "eval" && !spec.with_eval) continue;
+    json points = json::array();
+    for (size_t i = 0; i < lines.size(); ++i) {
+      const json& line = lines[i];
+      if (line.value("kind", "train") != kind) continue;
+      const json* v = number_at(line, spec.key, spec.component);
+      if (v == nullptr) continue;
+      const json* step = number_at(line, "step", false);
+      points.push_back(json::array({step != nullptr ? *step : json(i), *v}));
+    }
+    if (!points.empty()) series.push_back({{"name", kind}, {"kind", kind}, {"points", points}});
+  }
+  if (series.empty()) return nullptr;
+  return {{"id", spec.id},
+          {"title", spec.title},
+          {"x_label", "step"},
+          {"y_label", spec.y_label},
+          {"series", series}};
+}
+
+// The reward's components: those named by the caller, then any other the metrics mention.
+std::vector<std::string> component_names(const ReportInput& input, const std::vector<json>& lines) {
+  std::vector<std::string> names = input.component_names;
+  std::set<std::string> seen(names.begin(), names.end());
+  for (const json& line : lines) {
+    auto it = line.find("components");
+    if (it == line.end() || !it->is_object()) continue;
+    for (const auto& [name, value] : it->items()) {
+      if (seen.insert(name).second) names.push_back(name);
+    }
+  }
+  return names;
+}
+
+json charts_data(const ReportInput& input, const std::vector<json>& lines) {
+  std::vector<ChartSpec> specs = {
+      {"reward_mean", "Mean reward", "reward", "reward_mean"},
+  };
+  for (const std::string& name : component_names(input, lines)) {
+    specs.push_back({"component." + name, "Component: " + name, name, name, true});
+  }
+  specs.push_back({"pass_rate", "Pass rate", "pass rate", "pass_rate"});
+  specs.push_back({"completion_length", "Completion length", "tokens", "completion_length"});
+  specs.push_back({"loss", "Loss", "loss", "loss", false, false});
+  specs.push_back({"kl", "KL to the base model", "kl", "kl", false, false});
+  json charts = json::array();
+  for (const ChartSpec& spec : specs) {
+    json chart = chart_data(spec, lines);
+    if (!chart.is_null()) charts.push_back(std::move(chart));
+  }
+  return charts;
+}
+
+// ---- tables -------------------------------------------------------------------------------------
+
+// One row of the base-vs-tuned table: `value(e)` for each model, later ones with the change.
+template <typename ValueFn>
+void eval_row(std::ostringstream& html, const std::string& name,
+              const std::vector<ModelEval>& evals, int decimals, bool higher_is_better,
+              ValueFn value) {
+  html << "<tr><th>" << html_escape(name) << "</th>";
+  double base = value(evals[0]);
+  for (size_t i = 0; i < evals.size(); ++i) {
+    double v = value(evals[i]);
+    html << "<td class=\"num\">" << format_fixed(v, decimals);
+    if (i > 0) {
+      double change = v - base;
+      std::string cls = "change";
+      if (higher_is_better && change > 0) cls += " up";
+      if (higher_is_better && change < 0) cls += " down";
+      html << "<span class=\"" << cls << "\">" << (change >= 0 ? "+" : "")
+           << format_fixed(change, decimals) << "</span>";
+    }
+    html << "</td>";
+  }
+  html << "</tr>\n";
+}
+
+std::string eval_table_html(const std::vector<ModelEval>& evals,
+                            const std::vector<std::string>& names) {
+  std::ostringstream html;
+  html << "<table class=\"evals\">\n<tr><th></th>";
+  for (const ModelEval& e : evals) {
+    html << "<th title=\"" << html_escape(e.model) << "\">" << html_escape(e.label) << "</th>";
+  }
+  html << "</tr>\n";
+  eval_row(html, "mean reward", evals, 3, true, [](const ModelEval& e) { return e.reward_mean; });
+  for (size_t c = 0; c < names.size(); ++c) {
+    eval_row(html, names[c], evals, 3, true, [c](const ModelEval& e) {
+      return c < e.component_means.size() ? e.component_means[c] : 0.0;
+    });
+  }
+  bool has_pass = false;
+  for (const ModelEval& e : evals) has_pass = has_pass || e.pass_rate >= 0;
+  if (has_pass) {
+    eval_row(html, "pass rate", evals, 3, true,
+             [](const ModelEval& e) { return e.pass_rate >= 0 ? e.pass_rate : 0.0; });
+  }
+  eval_row(html, "mean length (tokens)", evals, 1, false,
+           [](const ModelEval& e) { return e.mean_length; });
+  eval_row(html, "rows", evals, 0, false,
+           [](const ModelEval& e) { return static_cast<double>(e.rows); });
+  html << "</table>\n";
+  return html.str();
+}
+
+// The sample completions side by side: one row per dataset line, one column per model.
+std::string samples_html(const std::vector<ModelEval>& evals) {
+  std::vector<size_t> lines;
+  std::set<size_t> seen;
+  for (const ModelEval& e : evals) {
+    for (const EvalSample& s : e.samples) {
+      if (seen.insert(s.line).second) lines.push_back(s.line);
+    }
+  }
+  if (lines.empty()) return "<p class=\"empty\">No sample completions were kept.</p>\n";
+  std::ostringstream html;
+  html << "<table class=\"samples\">\n<tr><th>prompt</th>";
+  for (const ModelEval& e : evals) html << "<th>" << html_escape(e.label) << "</th>";
+  html << "</tr>\n";
+  for (size_t line : lines) {
+    std::string prompt;
+    for (const ModelEval& e : evals) {
+      for (const EvalSample& s : e.samples) {
+        if (s.line == line && prompt.empty()) prompt = s.prompt;
+      }
+    }
+    html << "<tr data-line=\"" << line << "\"><td><div class=\"score\">line " << line
+         << "</div><pre class=\"prompt\">" << html_escape(prompt) << "</pre></td>";
+    for (const ModelEval& e : evals) {
+      html << "<td>";
+      for (const EvalSample& s : e.samples) {
+        if (s.line != line) continue;
+        html << "<div class=\"score\">reward " << format_fixed(s.total, 3)
+             << "</div><pre class=\"completion\">" << html_escape(s.completion) << "</pre>";
+        break;
+      }
+      html << "</td>";
+    }
+    html << "</tr>\n";
+  }
+  html << "</table>\n";
+  return html.str();
+}
+
+// ---- the page -----------------------------------------------------------------------------------
+
+std::string page_html(const ReportInput& input, const std::vector<json>& lines) {
+  const JobConfig* job = input.job;
+  json data = {{"charts", charts_data(input, lines)}};
+  if (!input.evals.empty()) data["evals"] = eval_to_json(input.evals, input.component_names);
+
+  size_t train_lines = 0, eval_lines = 0;
+  for (const json& line : lines)
+    ++(line.value("kind", "train") == "eval" ? eval_lines : train_lines);
+
+  std::ostringstream html;
+  html << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+       << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>rft "
+          "report";
+  if (job != nullptr && !job->output_dir.empty()) html << ": " << html_escape(job->output_dir);
+  html << "</title>\n<style>" << kReportStyle << "</style>\n</head>\n<body>\n";
+
+  html << "<h1>rft training report</h1>\n";
+  if (job != nullptr) {
+    html << "<p class=\"job\">model <code>" << html_escape(job->model) << "</code>";
+    if (!job->reward.empty()) {
+      html << " &middot; reward <code>" << html_escape(job->reward) << "</code>";
+      if (!job->spec.empty()) html << " in <code>" << html_escape(job->spec) << "</code>";
+    }
+    html << " &middot; output <code>" << html_escape(job->output_dir) << "</code></p>\n";
+  }
+  html << "<p class=\"job\">" << train_lines << " training steps logged, " << eval_lines
+       << " evaluations</p>\n";
+  html << "<pre id=\"errors\"></pre>\n";
+
+  html << "<h2>Training curves</h2>\n";
+  if (data["charts"].empty()) {
+    html << "<p class=\"empty\">No metrics in <code>" << html_escape(input.metrics_path)
+         << "</code> yet.</p>\n";
+  }
+  html << "<noscript><p class=\"empty\">The charts need JavaScript.</p></noscript>\n"
+       << "<div id=\"charts\"></div>\n";
+
+  html << "<h2>Base vs tuned</h2>\n";
+  if (input.evals.empty()) {
+    html << "<p class=\"empty\">No evaluation was run.</p>\n";
+  } else {
+    html << eval_table_html(input.evals, input.component_names);
+    html << "<h2>Sample completions</h2>\n" << samples_html(input.evals);
+  }
+
+  if (job != nullptr) {
+    html << "<h2>Hyperparameters</h2>\n<pre class=\"hyperparameters\">"
+         << html_escape(job_to_yaml(*job)) << "</pre>\n";
+  }
+
+  html << "<script type=\"application/json\" id=\"report-data\">" << json_for_script(data)
+       << "</script>\n<script>" << kReportScript << "</script>\n</body>\n</html>\n";
+  return html.str();
+}
+
+}  // namespace
+
+std::string write_report(const ReportInput& input, const std::string& path) {
+  std::string html;
+  try {
+    html = page_html(input, read_metrics(input.metrics_path));
+  } catch (const std::exception& e) {
+    return "cannot make the report `" + path + "`: " + e.what();
+  }
+  std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out << html;
+    out.close();
+    if (!out) {
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      return "cannot write `" + tmp + "`";
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    std::filesystem::remove(tmp, ec);
+    return "cannot write `" + path + "`: " + ec.message();
+  }
+  return "";
+}
+
+}  // namespace rft::train

@@ -1,0 +1,238 @@
+#include "runtime/train/session.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <random>
+#include <thread>
+
+#include "runtime/train/checkpoint.h"
+#include "runtime/train/loss.h"
+
+namespace rft::train {
+namespace fs = std::filesystem;
+
+namespace {
+
+uint64_t mix(uint64_t x) {  // splitmix64
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+std::vector<int64_t> to_long(const std::vector<int32_t>& ids) { return {ids.begin(), ids.end()}; }
+
+Result<std::vector<EncodedExample>> encode_all(const Dataset& data, const model::Tokenizer& tok,
+                                               const JobConfig& job, bool sft,
+                                               const std::vector<int64_t>& eos) {
+  using R = Result<std::vector<EncodedExample>>;
+  std::vector<EncodedExample> out;
+  out.reserve(data.examples.size());
+  for (const Example& e : data.examples) {
+    Result<std::string> text = prompt_text(e, tok);
+    if (!text.ok()) return R::failure(data.path + ":" + std::to_string(e.line) + ": " + text.error());
+    EncodedExample x;
+    x.text = std::move(text).value();
+    x.prompt = to_long(tok.encode(x.text, /*add_special_tokens=*/!e.is_chat()));
+    if (static_cast<int64_t>(x.prompt.size()) > job.max_prompt_length) {
+      x.prompt.erase(x.prompt.begin(), x.prompt.end() - job.max_prompt_length);
+    }
+    if (sft) {
+      x.target = to_long(tok.encode(e.completion));
+      if (static_cast<int64_t>(x.target.size()) > job.max_new_tokens) x.target.resize(static_cast<size_t>(job.max_new_tokens));
+      else if (!eos.empty()) x.target.push_back(eos.front());
+    }
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Session>> Session::open(const TrainRequest& request, bool sft) {
+  using R = Result<std::unique_ptr<Session>>;
+  const JobConfig& job = *request.job;
+  std::unique_ptr<Session> s(new Session(request));
+  s->start_ = std::chrono::steady_clock::now();
+
+  int threads = job.threads > 0 ? job.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  torch::set_num_threads(threads);
+  try {
+    s->device_ = torch::Device(job.device);
+  } catch (const std::exception&) {
+    return R::failure("`device`: `" + job.device + "` is not a device (cpu, cuda or cuda:N)");
+  }
+  if (s->device_.is_cuda() && !torch::cuda::is_available()) {
+    return R::failure("`device` is `" + job.device + "` but this libtorch sees no CUDA device");
+  }
+  const torch::ScalarType dtype = job.dtype == "bfloat16" ? torch::kBFloat16 : torch::kFloat32;
+
+  Result<model::Tokenizer> tok = model::Tokenizer::load(job.model);
+  if (!tok.ok()) return R::failure(tok.error());
+  s->tokenizer_.emplace(std::move(tok).value());
+
+  // Resume from the newest complete checkpoint, or start from the base model.
+  std::string resume_dir = request.resume ? latest_checkpoint(job.output_dir) : "";
+  Result<model::Transformer> m =
+      model::load_transformer(resume_dir.empty() ? job.model : resume_dir, dtype, s->device_);
+  if (!m.ok()) return R::failure(m.error());
+  s->policy_ = std::move(m).value();
+  s->policy_->train();
+  s->eos_ids_ = s->policy_->config().eos_token_ids;
+  if (auto e = s->tokenizer_->eos_id()) {
+    if (std::find(s->eos_ids_.begin(), s->eos_ids_.end(), *e) == s->eos_ids_.end()) s->eos_ids_.push_back(*e);
+  }
+
+  Result<std::vector<EncodedExample>> train = encode_all(*request.train, *s->tokenizer_, job, sft, s->eos_ids_);
+  if (!train.ok()) return R::failure(train.error());
+  s->train_ = std::move(train).value();
+  if (request.eval != nullptr) {
+    Result<std::vector<EncodedExample>> eval = encode_all(*request.eval, *s->tokenizer_, job, false, s->eos_ids_);
+    if (!eval.ok()) return R::failure(eval.error());
+    s->eval_ = std::move(eval).value();
+  }
+  const int64_t n = static_cast<int64_t>(s->train_.size());
+  s->steps_per_epoch_ = std::max<int64_t>(1, (n + job.batch_size - 1) / job.batch_size);
+  s->total_steps_ = job.max_steps > 0 ? job.max_steps : job.epochs * s->steps_per_epoch_;
+
+  torch::optim::AdamWOptions ao(job.learning_rate);
+  ao.betas({job.adam_beta1, job.adam_beta2}).eps(job.adam_epsilon).weight_decay(job.weight_decay);
+  s->optimizer_ = std::make_unique<torch::optim::AdamW>(s->policy_->parameters(), ao);
+
+  std::error_code ec;
+  fs::create_directories(job.output_dir, ec);
+  if (ec) return R::failure("cannot create `" + job.output_dir + "`: " + ec.message());
+  int64_t keep_until = -1;
+  const std::string metrics_path = (fs::path(job.output_dir) / "metrics.jsonl").string();
+  if (!resume_dir.empty()) {
+    Result<nlohmann::json> state = load_trainer_state(resume_dir, *s->optimizer_);
+    if (!state.ok()) return R::failure(state.error());
+    s->start_step_ = state->value("step", int64_t{0});
+    s->skipped_ = state->value("skipped_steps", int64_t{0});
+    s->elapsed_before_ = state->value("elapsed", 0.0);
+    keep_until = s->start_step_;  // forget what was logged after the checkpoint
+  } else {
+    std::string earlier = latest_checkpoint(job.output_dir);
+    if (!earlier.empty() && !request.resume) {
+      return R::failure("`" + job.output_dir + "` already holds a run (" + earlier +
+                        "); pass --resume to continue it, or choose another output_dir");
+    }
+    fs::remove(metrics_path, ec);  // a fresh run
+  }
+  if (std::string why = s->metrics_.open(metrics_path, keep_until);
+      !why.empty()) {
+    return R::failure(why);
+  }
+  return s;
+}
+
+std::vector<size_t> Session::batch(int64_t step) const {
+  const JobConfig& job = *request_.job;
+  const size_t n = train_.size();
+  const int64_t epoch = step / steps_per_epoch_;
+  const int64_t k = step % steps_per_epoch_;
+  std::vector<size_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = i;
+  std::mt19937_64 rng(mix(job.seed ^ mix(static_cast<uint64_t>(epoch) + 1)));
+  // Fisher-Yates with our own draws: the same order on every standard library.
+  for (size_t i = n; i > 1; --i) std::swap(order[i - 1], order[rng() % i]);
+  const size_t from = static_cast<size_t>(k) * static_cast<size_t>(job.batch_size);
+  const size_t to = std::min(n, from + static_cast<size_t>(job.batch_size));
+  return {order.begin() + static_cast<std::ptrdiff_t>(from), order.begin() + static_cast<std::ptrdiff_t>(to)};
+}
+
+uint64_t Session::step_seed(int64_t step) const {
+  return mix(mix(request_.job->seed) ^ static_cast<uint64_t>(step));
+}
+
+double Session::set_learning_rate(int64_t step) {
+  double lr = learning_rate_at(*request_.job, step, total_steps_);
+  for (auto& group : optimizer_->param_groups()) {
+    static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+  }
+  return lr;
+}
+
+std::string Session::decode(const std::vector<int64_t>& tokens) const {
+  std::vector<int32_t> ids(tokens.begin(), tokens.end());
+  return tokenizer_->decode(ids, /*skip_special_tokens=*/true);
+}
+
+double Session::evaluate(int64_t step) {
+  const JobConfig& job = *request_.job;
+  if (eval_.empty() || !request_.grade) return -1;
+  torch::NoGradGuard no_grad;
+  policy_->eval();
+  size_t rows = eval_.size();
+  if (job.eval_samples > 0) rows = std::min(rows, static_cast<size_t>(job.eval_samples));
+  const size_t chunk = 64;
+  const size_t c = request_.component_names.size();
+  double total = 0, length = 0;
+  std::vector<double> components(c, 0.0);
+  for (size_t from = 0; from < rows; from += chunk) {
+    const size_t to = std::min(rows, from + chunk);
+    std::vector<std::vector<int64_t>> prompts;
+    for (size_t i = from; i < to; ++i) prompts.push_back(eval_[i].prompt);
+    model::SamplingOptions so;
+    so.temperature = job.eval_temperature;
+    so.top_p = job.top_p;
+    so.seed = step_seed(-1 - step);
+    so.max_new_tokens = job.max_new_tokens;
+    so.eos_ids = eos_ids_;
+    std::vector<model::Generation> gens = model::generate(policy_, prompts, so);
+    std::vector<Rollout> rollouts(to - from);
+    for (size_t i = from; i < to; ++i) {
+      rollouts[i - from] = Rollout{&request_.eval->examples[i], eval_[i].text, decode(gens[i - from].tokens)};
+      length += static_cast<double>(gens[i - from].tokens.size());
+    }
+    std::vector<Score> scores = request_.grade(rollouts);
+    for (const Score& sc : scores) {
+      total += sc.total;
+      for (size_t k = 0; k < c && k < sc.components.size(); ++k) components[k] += sc.components[k];
+    }
+  }
+  policy_->train();
+  const double n = static_cast<double>(rows);
+  nlohmann::json line = {{"kind", "eval"}, {"step", step}, {"reward_mean", total / n},
+                         {"completion_length", length / n}, {"rows", rows}};
+  nlohmann::json comp = nlohmann::json::object();
+  for (size_t k = 0; k < c; ++k) comp[request_.component_names[k]] = components[k] / n;
+  line["components"] = comp;
+  double score = total / n;
+  if (request_.pass_component >= 0) {
+    score = components[static_cast<size_t>(request_.pass_component)] / n;
+    line["pass_rate"] = score;
+  }
+  metrics_.write(line);
+  return score;
+}
+
+Result<std::string> Session::save(int64_t step) {
+  const JobConfig& job = *request_.job;
+  nlohmann::json state = {{"step", step},
+                          {"total_steps", total_steps_},
+                          {"skipped_steps", skipped_},
+                          {"elapsed", elapsed()},
+                          {"seed", job.seed},
+                          {"base_model", job.model}};
+  Result<std::string> dir = save_checkpoint(job.output_dir, step, policy_, *optimizer_, state, job.model);
+  if (dir.ok()) prune_checkpoints(job.output_dir, job.keep_last);
+  return dir;
+}
+
+double Session::elapsed() const {
+  return elapsed_before_ +
+         std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+TrainResult Session::result(const std::string& final_checkpoint, int64_t steps) const {
+  TrainResult r;
+  r.final_checkpoint = final_checkpoint;
+  r.steps = steps;
+  r.skipped_steps = skipped_;
+  r.resumed_from = start_step_;
+  r.seconds = elapsed();
+  return r;
+}
+
+}  // namespace rft::train

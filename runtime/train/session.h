@@ -1,0 +1,90 @@
+// What GRPO and SFT share: the policy on its device with its tokenizer, the optimizer, the
+// encoded prompts, the step -> examples schedule, evaluation with the policy, checkpoints,
+// metrics.jsonl and progress, and resuming all of it from the newest checkpoint.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runtime/model/generate.h"
+#include "runtime/model/tokenizer.h"
+#include "runtime/train/metrics.h"
+#include "runtime/train/train.h"
+
+namespace rft::train {
+
+struct EncodedExample {
+  std::string text;             // the prompt as the model sees it
+  std::vector<int64_t> prompt;  // its tokens (the end kept when longer than max_prompt_length)
+  std::vector<int64_t> target;  // SFT: the completion's tokens and an EOS
+};
+
+class Session {
+ public:
+  // Loads the tokenizer and the model (the base, or the newest checkpoint when resuming), sets
+  // the thread count, encodes the datasets, creates the optimizer and opens metrics.jsonl.
+  static Result<std::unique_ptr<Session>> open(const TrainRequest& request, bool sft);
+
+  const JobConfig& job() const { return *request_.job; }
+  const TrainRequest& request() const { return request_; }
+  model::Transformer& policy() { return policy_; }
+  const model::Tokenizer& tokenizer() const { return *tokenizer_; }
+  torch::optim::Optimizer& optimizer() { return *optimizer_; }
+  std::vector<torch::Tensor> parameters() { return policy_->parameters(); }
+  const std::vector<int64_t>& eos_ids() const { return eos_ids_; }
+  const std::vector<EncodedExample>& train_examples() const { return train_; }
+
+  int64_t start_step() const { return start_step_; }   // the first step this run does
+  int64_t total_steps() const { return total_steps_; }
+  int64_t steps_per_epoch() const { return steps_per_epoch_; }
+  int64_t skipped_steps() const { return skipped_; }
+  void count_skipped() { ++skipped_; }
+
+  // The train examples of `step` (0-based): a seeded permutation per epoch, read in order.
+  std::vector<size_t> batch(int64_t step) const;
+  // A seed for `step`'s sampling, so that a resumed run samples what an uninterrupted one would.
+  uint64_t step_seed(int64_t step) const;
+  // Sets the optimizer's learning rate for `step`; returns it.
+  double set_learning_rate(int64_t step);
+
+  std::string decode(const std::vector<int64_t>& tokens) const;
+
+  // Generates for the eval set (job.eval_samples rows) with the policy, grades, and writes a
+  // "kind":"eval" line for `step`. Returns the score stop_at_eval_score compares against (the
+  // pass rate when there is one, else the mean reward), or -1 when there is nothing to evaluate.
+  double evaluate(int64_t step);
+
+  // Writes `step`'s checkpoint and prunes old ones. `done` steps have been completed.
+  Result<std::string> save(int64_t step);
+
+  void write_metrics(const nlohmann::json& line) { metrics_.write(line); }
+  void report(const StepReport& r) const {
+    if (request_.on_step) request_.on_step(r);
+  }
+  double elapsed() const;
+  // Builds the result of the run after the final checkpoint.
+  TrainResult result(const std::string& final_checkpoint, int64_t steps) const;
+
+ private:
+  explicit Session(const TrainRequest& r) : request_(r), device_(torch::kCPU) {}
+
+  TrainRequest request_;
+  torch::Device device_;
+  std::optional<model::Tokenizer> tokenizer_;
+  model::Transformer policy_{nullptr};
+  std::unique_ptr<torch::optim::AdamW> optimizer_;
+  std::vector<int64_t> eos_ids_;
+  std::vector<EncodedExample> train_, eval_;
+  int64_t start_step_ = 0, total_steps_ = 0, steps_per_epoch_ = 1, skipped_ = 0;
+  double elapsed_before_ = 0;  // seconds spent before a resume
+  MetricsWriter metrics_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace rft::train

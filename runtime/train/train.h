@@ -1,0 +1,74 @@
+// The trainers as the `rft` command sees them, free of torch: a request (the job, its data, and
+// how to grade) goes to the model runtime plugin, which runs GRPO or SFT with libtorch and writes
+// checkpoints and metrics.jsonl into the job's output directory.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "runtime/train/dataset.h"
+#include "runtime/train/job.h"
+
+namespace rft::train {
+
+// One completion to grade: the example it answers and the text the model wrote.
+struct Rollout {
+  const Example* example = nullptr;
+  std::string prompt;      // the prompt text as given to the model (chat-formatted if a chat)
+  std::string completion;  // decoded, special tokens removed
+};
+
+// What the reward says about one rollout.
+struct Score {
+  double total = 0;
+  std::vector<double> components;  // in the reward's declaration order
+  size_t flags = 0;                // how many flags grading raised
+};
+
+// Grades a whole batch in one call (the compiled grader on a thread pool). Results are in the
+// order of the rollouts.
+using GradeFn = std::function<std::vector<Score>(const std::vector<Rollout>&)>;
+
+// One line of progress from the trainer (after every optimizer step).
+struct StepReport {
+  int64_t step = 0, total_steps = 0;
+  double reward_mean = 0;   // GRPO: mean total reward of the step's rollouts; SFT: 0
+  double loss = 0;
+  double seconds = 0;       // since the start of this run
+  bool skipped = false;     // the loss was NaN or infinite and the step was not applied
+  std::string event;        // "", or a line to show ("eval: pass rate 0.41", "saved step-100")
+};
+
+struct TrainRequest {
+  const JobConfig* job = nullptr;
+  const Dataset* train = nullptr;
+  const Dataset* eval = nullptr;  // may be null
+  GradeFn grade;                  // GRPO: required; SFT: for evaluation (may be null)
+  std::vector<std::string> component_names;
+  int pass_component = -1;        // index into component_names, or -1: no pass rate
+  bool resume = false;            // continue from the newest complete checkpoint
+  std::function<void(const StepReport&)> on_step;  // may be null
+};
+
+struct TrainResult {
+  std::string final_checkpoint;  // directory of the last checkpoint (a loadable model)
+  int64_t steps = 0;             // steps done in total (including those before a resume)
+  int64_t skipped_steps = 0;     // NaN or infinite losses
+  int64_t resumed_from = 0;      // step resumed from; 0: started fresh
+  double seconds = 0;
+};
+
+// GRPO (`rft train`) and supervised fine-tuning (`rft sft`), run by the model runtime plugin.
+Result<TrainResult> run_grpo(const TrainRequest& request);
+Result<TrainResult> run_sft(const TrainRequest& request);
+
+// The plugin's table (grpo.cc), looked up by train.cc.
+struct TrainPlugin {
+  Result<TrainResult> (*grpo)(const TrainRequest& request);
+  Result<TrainResult> (*sft)(const TrainRequest& request);
+};
+inline constexpr const char* kTrainPluginSymbol = "rft_train_plugin";
+
+}  // namespace rft::train

@@ -1,0 +1,218 @@
+// rft train JOB.yaml: GRPO with a reward spec, then base-vs-tuned evaluation and report.html;
+// rft sft JOB.yaml: supervised fine-tuning on prompt/completion pairs.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "runtime/train/evaluate.h"
+#include "runtime/train/job.h"
+#include "runtime/train/progress.h"
+#include "runtime/train/report.h"
+#include "runtime/train/train.h"
+#include "tools/rft/cli_common.h"
+#include "tools/rft/commands.h"
+#include "tools/rft/grader_engine.h"
+
+namespace rft::cli {
+namespace {
+namespace fs = std::filesystem;
+
+struct TrainOptions {
+  std::string job;
+  bool resume = false;
+  bool no_eval = false;
+};
+
+std::string fixed(double v, int digits = 3) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+// Points OUTPUT/final at the last checkpoint (a relative symlink, replaced atomically).
+void link_final(const std::string& output_dir, const std::string& checkpoint) {
+  std::error_code ec;
+  fs::path link = fs::path(output_dir) / "final";
+  fs::path tmp = fs::path(output_dir) / ".final.tmp";
+  fs::remove(tmp, ec);
+  fs::create_directory_symlink(fs::relative(checkpoint, output_dir, ec), tmp, ec);
+  if (!ec) fs::rename(tmp, link, ec);
+}
+
+// What training and evaluation need besides the job: the grader and the data, checked.
+struct Prepared {
+  train::JobConfig job;
+  std::unique_ptr<GraderEngine> grader;
+  train::Dataset train_data, eval_data;
+  bool has_eval = false;
+  int pass_component = -1;
+};
+
+int prepare(const std::string& command, const TrainOptions& o, bool sft, Prepared& p) {
+  model::Result<train::JobConfig> job = train::load_job(o.job, /*require_reward=*/!sft);
+  if (!job.ok()) return user_error(command, job.error());
+  p.job = std::move(job).value();
+  if (!p.job.spec.empty()) {
+    p.grader = GraderEngine::create(command, p.job.spec, p.job.reward, p.job.engine);
+    if (!p.grader) return kUserError;
+    p.pass_component = p.grader->pass_component(p.job.pass_component);
+    if (p.pass_component == -2) {
+      return user_error(command, o.job + ": `pass_component`: reward `" + p.job.reward +
+                                     "` has no component `" + p.job.pass_component + "`");
+    }
+  }
+  train::DatasetRequirements req;
+  req.need_completion = sft;
+  if (p.grader) req.check_item = [&g = *p.grader](const nlohmann::json& row) { return g.check_item(row); };
+  model::Result<train::Dataset> train_data = train::load_dataset(p.job.train_data, req);
+  if (!train_data.ok()) return user_error(command, train_data.error());
+  p.train_data = std::move(train_data).value();
+  if (!p.job.eval_data.empty()) {
+    train::DatasetRequirements eval_req;
+    eval_req.check_item = req.check_item;
+    model::Result<train::Dataset> eval_data = train::load_dataset(p.job.eval_data, eval_req);
+    if (!eval_data.ok()) return user_error(command, eval_data.error());
+    p.eval_data = std::move(eval_data).value();
+    p.has_eval = true;
+  }
+  std::error_code ec;
+  fs::create_directories(p.job.output_dir, ec);
+  std::ofstream(fs::path(p.job.output_dir) / "job.yaml") << train::job_to_yaml(p.job);
+  return kOk;
+}
+
+train::TrainRequest request_for(Prepared& p, const TrainOptions& o, train::Progress& progress) {
+  train::TrainRequest r;
+  r.job = &p.job;
+  r.train = &p.train_data;
+  r.eval = p.has_eval ? &p.eval_data : nullptr;
+  if (p.grader) {
+    r.grade = p.grader->grade_fn(p.job.threads);
+    r.component_names = p.grader->component_names();
+    r.pass_component = p.pass_component;
+  }
+  r.resume = o.resume;
+  r.on_step = [&progress](const train::StepReport& s) {
+    progress.set_total(s.total_steps);
+    if (!s.event.empty()) progress.note(s.event);
+    std::string status = s.skipped ? "skipped" : "loss " + fixed(s.loss, 4);
+    if (s.reward_mean != 0 || status.empty()) status = "reward " + fixed(s.reward_mean) + ", " + status;
+    progress.update(s.step, status);
+  };
+  return r;
+}
+
+// Evaluates `models` (label, directory) on the eval set; prints the table.
+std::vector<train::ModelEval> compare(const std::string& command, Prepared& p,
+                                      const std::vector<std::pair<std::string, std::string>>& models) {
+  std::vector<train::ModelEval> evals;
+  train::EvalSetup setup{p.grader->grade_fn(p.job.threads), p.grader->component_names(), p.pass_component};
+  train::EvalOptions eo;
+  eo.max_new_tokens = p.job.max_new_tokens;
+  eo.temperature = p.job.eval_temperature;
+  eo.limit = p.job.eval_samples;
+  eo.seed = p.job.seed;
+  eo.threads = p.job.threads;
+  for (const auto& [label, dir] : models) {
+    model::Result<std::unique_ptr<model::TextGenerator>> gen = model::load_text_generator(dir);
+    if (!gen.ok()) {
+      user_error(command, gen.error());
+      return {};
+    }
+    size_t rows = p.eval_data.examples.size();
+    if (eo.limit > 0) rows = std::min(rows, static_cast<size_t>(eo.limit));
+    train::Progress bar("eval " + label, static_cast<int64_t>(rows));
+    model::Result<train::ModelEval> e = train::evaluate_model(
+        **gen, p.eval_data, setup, eo,
+        [&bar](size_t done, size_t) { bar.update(static_cast<int64_t>(done)); });
+    bar.finish();
+    if (!e.ok()) {
+      user_error(command, e.error());
+      return {};
+    }
+    e->label = label;
+    evals.push_back(std::move(e).value());
+  }
+  std::cout << train::format_eval_table(evals, p.grader->component_names());
+  return evals;
+}
+
+int run_train(const TrainOptions& o) {
+  Prepared p;
+  if (int rc = prepare("train", o, /*sft=*/false, p); rc != kOk) return rc;
+  const train::JobConfig& job = p.job;
+  std::cerr << "train: " << p.train_data.examples.size() << " prompts x " << job.samples_per_prompt
+            << " samples, reward `" << job.reward << "` (" << job.engine << "), output "
+            << job.output_dir << "\n";
+  train::Progress progress("train", 0);
+  train::TrainRequest request = request_for(p, o, progress);
+  model::Result<train::TrainResult> result = train::run_grpo(request);
+  progress.finish();
+  if (!result.ok()) return user_error("train", result.error());
+  link_final(job.output_dir, result->final_checkpoint);
+  std::cerr << "trained " << result->steps << " steps in " << fixed(result->seconds, 1) << " s"
+            << (result->skipped_steps > 0 ? " (" + std::to_string(result->skipped_steps) + " skipped)" : "")
+            << "; tuned model: " << result->final_checkpoint << "\n";
+
+  std::vector<train::ModelEval> evals;
+  if (p.has_eval && !o.no_eval) {
+    evals = compare("train", p, {{"base", job.model}, {"tuned", result->final_checkpoint}});
+    if (evals.empty()) return kUserError;
+    std::ofstream(fs::path(job.output_dir) / "eval.json")
+        << train::eval_to_json(evals, p.grader->component_names()).dump(2) << "\n";
+  }
+  train::ReportInput report{&job, (fs::path(job.output_dir) / "metrics.jsonl").string(),
+                            p.grader->component_names(), evals};
+  std::string report_path = (fs::path(job.output_dir) / "report.html").string();
+  if (std::string why = train::write_report(report, report_path); !why.empty()) {
+    return user_error("train", why);
+  }
+  std::cerr << "report: " << report_path << "\n";
+  return kOk;
+}
+
+int run_sft(const TrainOptions& o) {
+  Prepared p;
+  if (int rc = prepare("sft", o, /*sft=*/true, p); rc != kOk) return rc;
+  std::cerr << "sft: " << p.train_data.examples.size() << " examples, output " << p.job.output_dir << "\n";
+  train::Progress progress("sft", 0);
+  train::TrainRequest request = request_for(p, o, progress);
+  model::Result<train::TrainResult> result = train::run_sft(request);
+  progress.finish();
+  if (!result.ok()) return user_error("sft", result.error());
+  link_final(p.job.output_dir, result->final_checkpoint);
+  std::cerr << "trained " << result->steps << " steps in " << fixed(result->seconds, 1)
+            << " s; model: " << result->final_checkpoint << "\n";
+  if (p.has_eval && p.grader && !o.no_eval) {
+    if (compare("sft", p, {{"sft", result->final_checkpoint}}).empty()) return kUserError;
+  }
+  return kOk;
+}
+
+void add_job_options(CLI::App* cmd, TrainOptions& o) {
+  cmd->add_option("job", o.job, "The job file (YAML; see docs/training.md)")->required()->check(CLI::ExistingFile);
+  cmd->add_flag("--resume", o.resume,
+                "Continue from the newest complete checkpoint in the job's output_dir");
+  cmd->add_flag("--no-eval", o.no_eval, "Skip the evaluation at the end");
+}
+
+}  // namespace
+
+void add_train(CLI::App& app, Command& run) {
+  auto o = std::make_shared<TrainOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "train", "Reinforcement fine-tuning (GRPO) of a model with a reward spec, then base-vs-tuned evaluation");
+  add_job_options(cmd, *o);
+  cmd->callback([o, &run] { run = [o] { return run_train(*o); }; });
+
+  auto s = std::make_shared<TrainOptions>();
+  CLI::App* sft = app.add_subcommand("sft", "Supervised fine-tuning on prompt/completion pairs");
+  add_job_options(sft, *s);
+  sft->callback([s, &run] { run = [s] { return run_sft(*s); }; });
+}
+
+}  // namespace rft::cli
