@@ -50,7 +50,7 @@ hyperparameters:
   warmup_steps: 50
   lr_schedule: constant
   max_new_tokens: 5
-  eval_interval: 50
+  eval_interval: 10
   eval_samples: 200
   stop_at_eval_score: 0.3
   keep_last: 1
@@ -71,7 +71,7 @@ reward:
   name: sum
 output_dir: tuned
 hyperparameters:
-  max_steps: 300
+  max_steps: 200
   batch_size: 16
   samples_per_prompt: 8
   learning_rate: 0.0001
@@ -83,7 +83,7 @@ hyperparameters:
   clip_epsilon_high: 0.2
   loss_aggregation: grpo
   reward_scaling: group
-  eval_interval: 50
+  eval_interval: 25
   eval_samples: 200
   save_interval: 100
   seed: $seed

@@ -233,7 +233,7 @@ std::vector<TextResult> TorchTextGenerator::generate(
   std::vector<std::vector<int64_t>> ids;
   std::vector<TextResult> out(prompts.size());
   for (size_t i = 0; i < prompts.size(); ++i) {
-    std::vector<int32_t> p = tokenizer_.encode(prompts[i], /*add_special_tokens=*/true);
+    std::vector<int32_t> p = tokenizer_.encode_prompt(prompts[i]);
     if (p.empty()) p.push_back(eos_.empty() ? 0 : static_cast<int32_t>(eos_[0]));
     ids.emplace_back(p.begin(), p.end());
     out[i].prompt_tokens = static_cast<int64_t>(p.size());
@@ -300,7 +300,7 @@ Result<std::string> write_builtin_impl(const std::string& dir, std::string_view 
   c.rope_theta = 10000;
   c.rms_norm_eps = 1e-5;
   c.tie_word_embeddings = true;
-  c.eos_token_ids = {256};
+  c.eos_token_ids = {256, 258};  // <|endoftext|>, and <|im_end|> for chats
   c.torch_dtype = "float32";
   if (size == "tiny") {
     c.hidden_size = 128, c.intermediate_size = 384, c.num_hidden_layers = 4;
@@ -348,8 +348,14 @@ Result<std::string> write_builtin_impl(const std::string& dir, std::string_view 
       {"decoder", {{"type", "ByteLevel"}}},
       {"model", {{"type", "BPE"}, {"vocab", vocab}, {"merges", Json::array()}}},
   };
+  // ChatML, as Qwen2's template writes it without a default system message.
+  const char* chatml =
+      "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + "
+      "'<|im_end|>' + '\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}"
+      "{% endif %}";
   Json config = {{"eos_token", "<|endoftext|>"}, {"pad_token", "<|endoftext|>"},
-                 {"bos_token", nullptr}, {"model_max_length", c.max_position_embeddings}};
+                 {"bos_token", nullptr}, {"model_max_length", c.max_position_embeddings},
+                 {"chat_template", chatml}};
   for (const auto& [name, doc] : {std::pair{"tokenizer.json", tokenizer},
                                   std::pair{"tokenizer_config.json", config}}) {
     std::string path = dir + "/" + name;

@@ -1,5 +1,6 @@
 #include "runtime/model/tokenizer.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -84,6 +85,17 @@ std::vector<int32_t> Tokenizer::encode(std::string_view text, bool add_special_t
   if (add_special_tokens) ids = p.prefix_ids;
   p.raw_added.encode(text, ids, [&](std::string_view run) { encode_plain(run, ids); });
   if (add_special_tokens) ids.insert(ids.end(), p.suffix_ids.begin(), p.suffix_ids.end());
+  return ids;
+}
+
+std::vector<int32_t> Tokenizer::encode_prompt(std::string_view text) const {
+  const TokenizerParts& p = *parts_;
+  std::vector<int32_t> ids = encode(text, /*add_special_tokens=*/true);
+  const size_t prefix = p.prefix_ids.size();
+  if (prefix > 0 && ids.size() >= 2 * prefix &&
+      std::equal(p.prefix_ids.begin(), p.prefix_ids.end(), ids.begin() + static_cast<std::ptrdiff_t>(prefix))) {
+    ids.erase(ids.begin(), ids.begin() + static_cast<std::ptrdiff_t>(prefix));
+  }
   return ids;
 }
 

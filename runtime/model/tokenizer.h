@@ -48,6 +48,10 @@ class Tokenizer {
   // tokenizer_config.json's add_bos_token / add_eos_token are honoured when the post-processor
   // adds nothing. Added tokens in the text (<|im_start|>, ...) are always recognized.
   std::vector<int32_t> encode(std::string_view text, bool add_special_tokens = false) const;
+  // A prompt's ids: encode(text, true), except that tokens the post-processor would put in front
+  // are not added again when the text already starts with them (a chat-formatted prompt carries
+  // its own <|begin_of_text|>). What generation, evaluation and training feed the model.
+  std::vector<int32_t> encode_prompt(std::string_view text) const;
 
   // The text of `ids`, with each malformed UTF-8 sequence (e.g. a character cut in two at the
   // end of a partial generation) replaced by U+FFFD, as Hugging Face tokenizers does. Ids that no

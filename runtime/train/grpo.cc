@@ -65,7 +65,7 @@ Result<TrainResult> grpo_impl(const TrainRequest& request) {
 
   if (s.start_step() == 0 && job.eval_interval > 0) {
     double score = s.evaluate(0);
-    if (score >= 0) s.report({0, s.total_steps(), 0, 0, s.elapsed(), false, "eval at step 0: " + std::to_string(score)});
+    if (score >= 0) s.report({0, s.total_steps(), 0, 0, s.elapsed(), false, s.eval_note(0, score)});
   }
   for (int64_t step = s.start_step(); step < s.total_steps(); ++step) {
     kill_hook(step);
@@ -176,17 +176,10 @@ Result<TrainResult> grpo_impl(const TrainRequest& request) {
           entropy_sum += sb.entropy.sum().item<double>() / std::max(1.0, all_tokens);
         }
       }
-      if (!skipped) {
-        double max_norm = job.max_grad_norm > 0 ? job.max_grad_norm : std::numeric_limits<double>::infinity();
-        grad_norm = torch::nn::utils::clip_grad_norm_(s.parameters(), max_norm);
-        if (!std::isfinite(grad_norm)) skipped = true;
-      }
-      if (skipped) {
-        s.optimizer().zero_grad();
-        s.count_skipped();
+      if (!s.apply_gradients(!skipped, &grad_norm)) {
+        skipped = true;
         break;
       }
-      s.optimizer().step();
       loss_sum += loss_value;
     }
     const int inner_done = std::max(1, job.inner_epochs);
@@ -205,7 +198,7 @@ Result<TrainResult> grpo_impl(const TrainRequest& request) {
         {"completion_length", new_tokens / static_cast<double>(n)},
         {"zero_std_groups", zero_std_groups},
         {"flagged", static_cast<double>(flagged) / static_cast<double>(n)},
-        {"loss", skipped ? std::nan("") : loss_sum / inner_done},
+        {"loss", skipped ? nlohmann::json() : nlohmann::json(loss_sum / inner_done)},
         {"grad_norm", grad_norm},
         {"skipped", skipped},
         {"seconds", {{"generate", t_generate}, {"grade", t_grade}, {"train", t_train}}},
@@ -220,7 +213,6 @@ Result<TrainResult> grpo_impl(const TrainRequest& request) {
       line["pass_rate"] = component_sums[static_cast<size_t>(request.pass_component)] / static_cast<double>(n);
     }
     if (job.beta > 0) line["kl"] = kl_sum / inner_done;
-    if (skipped) line["loss"] = nullptr;
     s.write_metrics(line);
 
     StepReport report{step + 1, s.total_steps(), reward_mean, loss_sum / inner_done, s.elapsed(), skipped, ""};
@@ -231,7 +223,7 @@ Result<TrainResult> grpo_impl(const TrainRequest& request) {
       double score = s.evaluate(step + 1);
       if (score >= 0) {
         s.report({step + 1, s.total_steps(), reward_mean, 0, s.elapsed(), false,
-                  "eval at step " + std::to_string(step + 1) + ": " + std::to_string(score)});
+                  s.eval_note(step + 1, score)});
       }
     }
     if (job.save_interval > 0 && (step + 1) % job.save_interval == 0 && !last) {

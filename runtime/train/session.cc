@@ -1,6 +1,9 @@
 #include "runtime/train/session.h"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
+#include <cstdio>
 #include <filesystem>
 #include <random>
 #include <thread>
@@ -33,7 +36,7 @@ Result<std::vector<EncodedExample>> encode_all(const Dataset& data, const model:
     if (!text.ok()) return R::failure(data.path + ":" + std::to_string(e.line) + ": " + text.error());
     EncodedExample x;
     x.text = std::move(text).value();
-    x.prompt = to_long(tok.encode(x.text, /*add_special_tokens=*/!e.is_chat()));
+    x.prompt = to_long(tok.encode_prompt(x.text));
     if (static_cast<int64_t>(x.prompt.size()) > job.max_prompt_length) {
       x.prompt.erase(x.prompt.begin(), x.prompt.end() - job.max_prompt_length);
     }
@@ -153,6 +156,22 @@ double Session::set_learning_rate(int64_t step) {
   return lr;
 }
 
+bool Session::apply_gradients(bool loss_finite, double* grad_norm) {
+  *grad_norm = 0;
+  if (loss_finite) {
+    const double max_norm = request_.job->max_grad_norm > 0 ? request_.job->max_grad_norm
+                                                           : std::numeric_limits<double>::infinity();
+    *grad_norm = torch::nn::utils::clip_grad_norm_(policy_->parameters(), max_norm);
+  }
+  if (!loss_finite || !std::isfinite(*grad_norm)) {
+    optimizer_->zero_grad();
+    ++skipped_;
+    return false;
+  }
+  optimizer_->step();
+  return true;
+}
+
 std::string Session::decode(const std::vector<int64_t>& tokens) const {
   std::vector<int32_t> ids(tokens.begin(), tokens.end());
   return tokenizer_->decode(ids, /*skip_special_tokens=*/true);
@@ -205,6 +224,13 @@ double Session::evaluate(int64_t step) {
   }
   metrics_.write(line);
   return score;
+}
+
+std::string Session::eval_note(int64_t step, double score) const {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, "eval at step %lld: %s %.3f", static_cast<long long>(step),
+                request_.pass_component >= 0 ? "pass rate" : "mean reward", score);
+  return buf;
 }
 
 Result<std::string> Session::save(int64_t step) {

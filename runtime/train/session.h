@@ -44,7 +44,12 @@ class Session {
   int64_t total_steps() const { return total_steps_; }
   int64_t steps_per_epoch() const { return steps_per_epoch_; }
   int64_t skipped_steps() const { return skipped_; }
-  void count_skipped() { ++skipped_; }
+
+  // Ends an optimizer step whose gradients have been accumulated: clips their norm at
+  // job.max_grad_norm and steps AdamW. When `loss_finite` is false or the norm is not finite,
+  // drops the gradients instead, leaving the weights as they were, counts a skipped step and
+  // returns false. *grad_norm gets the norm before clipping (0 when skipped early).
+  bool apply_gradients(bool loss_finite, double* grad_norm);
 
   // The train examples of `step` (0-based): a seeded permutation per epoch, read in order.
   std::vector<size_t> batch(int64_t step) const;
@@ -59,6 +64,8 @@ class Session {
   // "kind":"eval" line for `step`. Returns the score stop_at_eval_score compares against (the
   // pass rate when there is one, else the mean reward), or -1 when there is nothing to evaluate.
   double evaluate(int64_t step);
+  // "eval at step 40: pass rate 0.325" (or "mean reward ..."), for progress notes.
+  std::string eval_note(int64_t step, double score) const;
 
   // Writes `step`'s checkpoint and prunes old ones. `done` steps have been completed.
   Result<std::string> save(int64_t step);

@@ -18,7 +18,10 @@ Result<TrainResult> run_sft_impl(const TrainRequest& request) {
   auto since = [](std::chrono::steady_clock::time_point t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
   };
-  if (s.start_step() == 0 && job.eval_interval > 0) s.evaluate(0);
+  if (s.start_step() == 0 && job.eval_interval > 0) {
+    double score = s.evaluate(0);
+    if (score >= 0) s.report({0, s.total_steps(), 0, 0, s.elapsed(), false, s.eval_note(0, score)});
+  }
   int64_t step = s.start_step();
   for (; step < s.total_steps(); ++step) {
     const auto t_start = std::chrono::steady_clock::now();
@@ -49,17 +52,7 @@ Result<TrainResult> run_sft_impl(const TrainRequest& request) {
       loss_value += v;
     }
     double grad_norm = 0;
-    if (!skipped) {
-      double max_norm = job.max_grad_norm > 0 ? job.max_grad_norm : std::numeric_limits<double>::infinity();
-      grad_norm = torch::nn::utils::clip_grad_norm_(s.parameters(), max_norm);
-      skipped = !std::isfinite(grad_norm);
-    }
-    if (skipped) {
-      s.optimizer().zero_grad();
-      s.count_skipped();
-    } else {
-      s.optimizer().step();
-    }
+    skipped = !s.apply_gradients(!skipped, &grad_norm);
     const double seconds = since(t_start);
     nlohmann::json line = {{"kind", "train"},
                            {"step", step + 1},
@@ -80,11 +73,11 @@ Result<TrainResult> run_sft_impl(const TrainRequest& request) {
       double score = s.evaluate(step + 1);
       if (score >= 0) {
         s.report({step + 1, s.total_steps(), 0, loss_value, s.elapsed(), false,
-                  "eval at step " + std::to_string(step + 1) + ": " + std::to_string(score)});
+                  s.eval_note(step + 1, score)});
       }
       if (job.stop_at_eval_score > 0 && score >= job.stop_at_eval_score) {
         s.report({step + 1, s.total_steps(), 0, loss_value, s.elapsed(), false,
-                  "reached stop_at_eval_score " + std::to_string(job.stop_at_eval_score) + "; stopping"});
+                  "reached stop_at_eval_score; stopping"});
         ++step;
         break;
       }

@@ -86,6 +86,14 @@ TEST(Tokenizer, PostProcessorAddsSpecialTokensOnRequest) {
   EXPECT_THAT(t.encode("hello", /*add_special_tokens=*/false), ElementsAre(259));
 }
 
+TEST(Tokenizer, PromptsThatCarryTheirPrefixDoNotGetItTwice) {
+  const Tokenizer t = load(tiny_tokenizer());
+  EXPECT_EQ(t.encode_prompt("hello"), (std::vector<int32_t>{300, 259}));
+  // A chat-formatted prompt starts with the token already.
+  EXPECT_EQ(t.encode_prompt("<|s|>hello"), (std::vector<int32_t>{300, 259}));
+  EXPECT_EQ(t.encode_prompt(""), (std::vector<int32_t>{300}));
+}
+
 TEST(Tokenizer, AddedTokensAreFoundBeforePreTokenization) {
   const Tokenizer t = load(tiny_tokenizer());
   EXPECT_THAT(t.encode("a<|s|>b"), ElementsAre('a', 300, 'b'));

@@ -19,6 +19,8 @@ namespace {
 
 struct GenerateOptions {
   std::string model, prompt, data, out;
+  bool chat = false;   // wrap each prompt as a user message in the model's chat format
+  std::string system;  // with --chat: a system message first
   model::TextOptions text;
   int batch = 8;
 };
@@ -29,16 +31,30 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
+// `prompt` as the model is to see it: as it is, or with --chat as a user message (after the
+// --system message, if any) in the model's chat format, ending with the assistant's header.
+model::Result<std::string> model_prompt(const GenerateOptions& o, const model::TextGenerator& gen,
+                                        const std::string& prompt) {
+  if (!o.chat) return prompt;
+  std::vector<model::ChatMessage> messages;
+  if (!o.system.empty()) messages.push_back({"system", o.system});
+  messages.push_back({"user", prompt});
+  return gen.tokenizer().apply_chat_template(messages);
+}
+
 int run_generate(const GenerateOptions& o) {
   if (o.prompt.empty() == o.data.empty()) return fail("give exactly one of --prompt and --data");
+  if (!o.system.empty() && !o.chat) return fail("--system needs --chat");
   model::Result<std::unique_ptr<model::TextGenerator>> loaded = model::load_text_generator(o.model);
   if (!loaded.ok()) return fail(loaded.error());
   model::TextGenerator& gen = **loaded;
   std::cerr << "model: " << gen.describe() << "\n";
 
   if (!o.prompt.empty()) {
+    model::Result<std::string> prompt = model_prompt(o, gen, o.prompt);
+    if (!prompt.ok()) return fail(prompt.error());
     auto start = std::chrono::steady_clock::now();
-    auto results = gen.generate({o.prompt}, o.text, [](size_t, std::string_view piece) {
+    auto results = gen.generate({*prompt}, o.text, [](size_t, std::string_view piece) {
       std::fwrite(piece.data(), 1, piece.size(), stdout);
       std::fflush(stdout);
     });
@@ -70,8 +86,10 @@ int run_generate(const GenerateOptions& o) {
       r.error = "not a JSON object";
     } else if (!j.contains("prompt") || !j["prompt"].is_string()) {
       r.error = "`prompt` is missing or not a string";
+    } else if (model::Result<std::string> p = model_prompt(o, gen, j["prompt"].get<std::string>()); !p.ok()) {
+      return fail(p.error());
     } else {
-      r.prompt = j["prompt"].get<std::string>();
+      r.prompt = std::move(p).value();
     }
     rows.push_back(std::move(r));
   }
@@ -161,6 +179,10 @@ void add_generate(CLI::App& app, Command& run) {
       ->capture_default_str();
   cmd->add_option("--threads", o->text.threads, "CPU threads (default: all cores)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--chat", o->chat,
+                "Send each prompt as a user message in the model's chat format (ChatML, Qwen3 or "
+                "Llama-3, from its tokenizer_config.json)");
+  cmd->add_option("--system", o->system, "With --chat: a system message before the prompt");
   cmd->callback([o, &run] { run = [o] { return run_generate(*o); }; });
 
   auto i = std::make_shared<InitOptions>();

@@ -85,7 +85,8 @@ int prepare(const std::string& command, const TrainOptions& o, bool sft, Prepare
   return kOk;
 }
 
-train::TrainRequest request_for(Prepared& p, const TrainOptions& o, train::Progress& progress) {
+train::TrainRequest request_for(Prepared& p, const TrainOptions& o, bool grpo,
+                                train::Progress& progress) {
   train::TrainRequest r;
   r.job = &p.job;
   r.train = &p.train_data;
@@ -96,11 +97,13 @@ train::TrainRequest request_for(Prepared& p, const TrainOptions& o, train::Progr
     r.pass_component = p.pass_component;
   }
   r.resume = o.resume;
-  r.on_step = [&progress](const train::StepReport& s) {
+  r.on_step = [&progress, grpo](const train::StepReport& s) {
     progress.set_total(s.total_steps);
     if (!s.event.empty()) progress.note(s.event);
-    std::string status = s.skipped ? "skipped" : "loss " + fixed(s.loss, 4);
-    if (s.reward_mean != 0 || status.empty()) status = "reward " + fixed(s.reward_mean) + ", " + status;
+    // GRPO's loss is near zero by construction (advantages are centered); its reward is what
+    // moves. SFT has only its loss.
+    std::string status = grpo ? "reward " + fixed(s.reward_mean) : "loss " + fixed(s.loss, 4);
+    if (s.skipped) status += " (skipped)";
     progress.update(s.step, status);
   };
   return r;
@@ -114,7 +117,7 @@ std::vector<train::ModelEval> compare(const std::string& command, Prepared& p,
   train::EvalOptions eo;
   eo.max_new_tokens = p.job.max_new_tokens;
   eo.temperature = p.job.eval_temperature;
-  eo.limit = p.job.eval_samples;
+  // The final comparison uses every eval row; eval_samples bounds the evaluations during training.
   eo.seed = p.job.seed;
   eo.threads = p.job.threads;
   for (const auto& [label, dir] : models) {
@@ -123,9 +126,7 @@ std::vector<train::ModelEval> compare(const std::string& command, Prepared& p,
       user_error(command, gen.error());
       return {};
     }
-    size_t rows = p.eval_data.examples.size();
-    if (eo.limit > 0) rows = std::min(rows, static_cast<size_t>(eo.limit));
-    train::Progress bar("eval " + label, static_cast<int64_t>(rows));
+    train::Progress bar("eval " + label, static_cast<int64_t>(p.eval_data.examples.size()));
     model::Result<train::ModelEval> e = train::evaluate_model(
         **gen, p.eval_data, setup, eo,
         [&bar](size_t done, size_t) { bar.update(static_cast<int64_t>(done)); });
@@ -141,6 +142,19 @@ std::vector<train::ModelEval> compare(const std::string& command, Prepared& p,
   return evals;
 }
 
+// Writes OUTPUT/report.html from metrics.jsonl and the evaluations.
+int write_report(const std::string& command, const Prepared& p,
+                 const std::vector<train::ModelEval>& evals) {
+  std::vector<std::string> components;
+  if (p.grader) components = p.grader->component_names();
+  train::ReportInput report{&p.job, (fs::path(p.job.output_dir) / "metrics.jsonl").string(),
+                            components, evals};
+  std::string path = (fs::path(p.job.output_dir) / "report.html").string();
+  if (std::string why = train::write_report(report, path); !why.empty()) return user_error(command, why);
+  std::cerr << "report: " << path << "\n";
+  return kOk;
+}
+
 int run_train(const TrainOptions& o) {
   Prepared p;
   if (int rc = prepare("train", o, /*sft=*/false, p); rc != kOk) return rc;
@@ -149,7 +163,7 @@ int run_train(const TrainOptions& o) {
             << " samples, reward `" << job.reward << "` (" << job.engine << "), output "
             << job.output_dir << "\n";
   train::Progress progress("train", 0);
-  train::TrainRequest request = request_for(p, o, progress);
+  train::TrainRequest request = request_for(p, o, /*grpo=*/true, progress);
   model::Result<train::TrainResult> result = train::run_grpo(request);
   progress.finish();
   if (!result.ok()) return user_error("train", result.error());
@@ -165,14 +179,7 @@ int run_train(const TrainOptions& o) {
     std::ofstream(fs::path(job.output_dir) / "eval.json")
         << train::eval_to_json(evals, p.grader->component_names()).dump(2) << "\n";
   }
-  train::ReportInput report{&job, (fs::path(job.output_dir) / "metrics.jsonl").string(),
-                            p.grader->component_names(), evals};
-  std::string report_path = (fs::path(job.output_dir) / "report.html").string();
-  if (std::string why = train::write_report(report, report_path); !why.empty()) {
-    return user_error("train", why);
-  }
-  std::cerr << "report: " << report_path << "\n";
-  return kOk;
+  return write_report("train", p, evals);
 }
 
 int run_sft(const TrainOptions& o) {
@@ -180,17 +187,19 @@ int run_sft(const TrainOptions& o) {
   if (int rc = prepare("sft", o, /*sft=*/true, p); rc != kOk) return rc;
   std::cerr << "sft: " << p.train_data.examples.size() << " examples, output " << p.job.output_dir << "\n";
   train::Progress progress("sft", 0);
-  train::TrainRequest request = request_for(p, o, progress);
+  train::TrainRequest request = request_for(p, o, /*grpo=*/false, progress);
   model::Result<train::TrainResult> result = train::run_sft(request);
   progress.finish();
   if (!result.ok()) return user_error("sft", result.error());
   link_final(p.job.output_dir, result->final_checkpoint);
   std::cerr << "trained " << result->steps << " steps in " << fixed(result->seconds, 1)
             << " s; model: " << result->final_checkpoint << "\n";
+  std::vector<train::ModelEval> evals;
   if (p.has_eval && p.grader && !o.no_eval) {
-    if (compare("sft", p, {{"sft", result->final_checkpoint}}).empty()) return kUserError;
+    evals = compare("sft", p, {{"sft", result->final_checkpoint}});
+    if (evals.empty()) return kUserError;
   }
-  return kOk;
+  return write_report("sft", p, evals);
 }
 
 void add_job_options(CLI::App* cmd, TrainOptions& o) {
