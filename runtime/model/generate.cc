@@ -86,8 +86,9 @@ std::vector<Generation> generate(Transformer& model,
   std::vector<bool> done(b, false);
   KVCache cache;
   torch::Tensor tokens = batch.tokens, mask = batch.mask, positions = batch.positions;
-  torch::Tensor logits = model->forward(tokens, positions, mask, o.use_cache ? &cache : nullptr)
-                             .select(1, width - 1);
+  torch::Tensor logits = model->forward(tokens, positions, mask, o.use_cache ? &cache : nullptr,
+                                       /*last_only=*/true)
+                             .select(1, 0);
   for (int64_t step = 0; step < o.max_new_tokens; ++step) {
     torch::Tensor next = sample(logits, o, gen).to(torch::kCPU);
     bool all_done = true;
@@ -119,7 +120,7 @@ std::vector<Generation> generate(Transformer& model,
     } else {
       tokens = torch::cat({tokens, next_tokens}, 1);
       positions = torch::cat({positions, next_positions}, 1);
-      logits = model->forward(tokens, positions, mask).select(1, tokens.size(1) - 1);
+      logits = model->forward(tokens, positions, mask, nullptr, /*last_only=*/true).select(1, 0);
     }
   }
   return out;

@@ -168,7 +168,8 @@ std::pair<torch::Tensor, torch::Tensor> TransformerImpl::rope(const torch::Tenso
 }
 
 torch::Tensor TransformerImpl::forward(const torch::Tensor& tokens, const torch::Tensor& positions,
-                                       const torch::Tensor& key_mask, KVCache* cache) {
+                                       const torch::Tensor& key_mask, KVCache* cache,
+                                       bool last_only) {
   const int64_t t = tokens.size(1);
   const int64_t past = cache != nullptr ? cache->length() : 0;
   const int64_t s = past + t;
@@ -192,6 +193,7 @@ torch::Tensor TransformerImpl::forward(const torch::Tensor& tokens, const torch:
                                                 cache ? &cache->keys[i] : nullptr,
                                                 cache ? &cache->values[i] : nullptr);
   }
+  if (last_only) x = x.narrow(1, t - 1, 1);
   x = norm_(x);
   torch::Tensor logits = lm_head_ ? lm_head_(x) : torch::matmul(x, embed_tokens_->weight.t());
   return logits.to(torch::kFloat32);

@@ -77,8 +77,11 @@ class TransformerImpl : public torch::nn::Module {
   // Logits [B, T, vocab] (f32) for `tokens` [B, T] (int64) at `positions` [B, T] (int64).
   // `key_mask` [B, S] (bool; S = cached length + T) says which keys may be attended to (false for
   // padding); attention is also causal. With a cache, the step's keys and values are appended.
+  // With `last_only`, logits are computed for the last position alone ([B, 1, vocab]): what
+  // generation needs, without the head's cost at every prompt position.
   torch::Tensor forward(const torch::Tensor& tokens, const torch::Tensor& positions,
-                        const torch::Tensor& key_mask, KVCache* cache = nullptr);
+                        const torch::Tensor& key_mask, KVCache* cache = nullptr,
+                        bool last_only = false);
 
   const ModelConfig& config() const { return config_; }
 
