@@ -152,14 +152,7 @@ ModelConfig config_for(const std::string& size) {
 Transformer random_model(const ModelConfig& c, uint64_t seed, double std) {
   torch::manual_seed(static_cast<int64_t>(seed));
   Transformer m(c);
-  torch::NoGradGuard no_grad;
-  for (auto& p : m->named_parameters()) {
-    if (p.key().ends_with("norm.weight")) {
-      p.value().fill_(1);
-    } else {
-      p.value().normal_(0, std);
-    }
-  }
+  init_random_weights(m, std);
   return m;
 }
 

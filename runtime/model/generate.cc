@@ -316,16 +316,7 @@ Result<std::string> write_builtin_impl(const std::string& dir, std::string_view 
   c.head_dim = c.hidden_size / c.num_attention_heads;
   torch::manual_seed(seed);
   Transformer m(c);
-  {
-    torch::NoGradGuard no_grad;
-    for (auto& p : m->named_parameters()) {
-      if (p.key().ends_with("norm.weight")) {
-        p.value().fill_(1);
-      } else {
-        p.value().normal_(0, 0.02);
-      }
-    }
-  }
+  init_random_weights(m, 0.02);
   Result<size_t> bytes = save_transformer(m, dir);
   if (!bytes.ok()) return Result<std::string>::failure(bytes.error());
 

@@ -199,6 +199,17 @@ torch::Tensor TransformerImpl::forward(const torch::Tensor& tokens, const torch:
   return logits.to(torch::kFloat32);
 }
 
+void init_random_weights(Transformer& model, double std) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : model->named_parameters()) {
+    if (p.key().ends_with("norm.weight")) {
+      p.value().fill_(1);
+    } else {
+      p.value().normal_(0, std);
+    }
+  }
+}
+
 // ---- loading and saving ----
 
 namespace {

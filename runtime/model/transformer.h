@@ -98,6 +98,10 @@ class TransformerImpl : public torch::nn::Module {
 };
 TORCH_MODULE(Transformer);
 
+// Fills every parameter with N(0, std) and every RMSNorm weight with 1: the random models of
+// `rft init-model`, the tests and the benchmarks.
+void init_random_weights(Transformer& model, double std);
+
 // The inverse RoPE frequencies of a config, with its scaling applied ([head_dim / 2], f32).
 torch::Tensor rope_inverse_frequencies(const ModelConfig& c);
 

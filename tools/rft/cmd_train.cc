@@ -43,6 +43,14 @@ void link_final(const std::string& output_dir, const std::string& checkpoint) {
   if (!ec) fs::rename(tmp, link, ec);
 }
 
+// Writes `text` to `path` whole or not at all (ResultsOutput: a .partial file, then rename).
+std::string write_whole(const fs::path& path, const std::string& text) {
+  ResultsOutput out;
+  if (std::string why = out.open(path.string()); !why.empty()) return why;
+  out.stream() << text;
+  return out.commit();
+}
+
 // What training and evaluation need besides the job: the grader and the data, checked.
 struct Prepared {
   train::JobConfig job;
@@ -81,7 +89,10 @@ int prepare(const std::string& command, const TrainOptions& o, bool sft, Prepare
   }
   std::error_code ec;
   fs::create_directories(p.job.output_dir, ec);
-  std::ofstream(fs::path(p.job.output_dir) / "job.yaml") << train::job_to_yaml(p.job);
+  if (std::string why = write_whole(fs::path(p.job.output_dir) / "job.yaml", train::job_to_yaml(p.job));
+      !why.empty()) {
+    return user_error(command, why);
+  }
   return kOk;
 }
 
@@ -176,8 +187,10 @@ int run_train(const TrainOptions& o) {
   if (p.has_eval && !o.no_eval) {
     evals = compare("train", p, {{"base", job.model}, {"tuned", result->final_checkpoint}});
     if (evals.empty()) return kUserError;
-    std::ofstream(fs::path(job.output_dir) / "eval.json")
-        << train::eval_to_json(evals, p.grader->component_names()).dump(2) << "\n";
+    std::string eval_json = train::eval_to_json(evals, p.grader->component_names()).dump(2) + "\n";
+    if (std::string why = write_whole(fs::path(job.output_dir) / "eval.json", eval_json); !why.empty()) {
+      return user_error("train", why);
+    }
   }
   return write_report("train", p, evals);
 }
