@@ -14,6 +14,11 @@
                                [[maybe_unused]] const rft_value* args, \
                                [[maybe_unused]] rft_value* out) noexcept
 
+// One row of an area's table: the signature, the C entry point rft_b_<impl> and one sentence of
+// documentation (tests/docs/run_doc_examples.py reads these rows to check docs/language.md).
+#define RFT_ENTRY(impl, signature, doc) \
+  { signature, "rft_b_" #impl, &rft_b_##impl, doc }
+
 namespace rft::grader {
 
 // text.cc

@@ -1,16 +1,14 @@
 #include "runtime/grader/builtins.h"
 
+#include <vector>
+
 #include "runtime/grader/builtin_fns.h"
 
 namespace rft::grader {
 
 namespace {
 
-// One overload: its signature, the C entry point rft_b_<impl> and one sentence of documentation.
-#define RFT_ENTRY(impl, signature, doc) \
-  { signature, "rft_b_" #impl, &rft_b_##impl, doc }
-
-constexpr Builtin kBuiltins[] = {
+constexpr Builtin kCore[] = {
     // Text. Positions and lengths count Unicode code points.
     RFT_ENTRY(len_str, "len(s: str) -> num", "The number of code points in s."),
     RFT_ENTRY(byte_len, "byte_len(s: str) -> num", "The number of UTF-8 bytes in s."),
@@ -133,10 +131,20 @@ constexpr Builtin kBuiltins[] = {
               "The value of environment variable name, or default if unset."),
 };
 
-#undef RFT_ENTRY
-
 }  // namespace
 
-std::span<const Builtin> builtins() { return kBuiltins; }
+std::span<const Builtin> core_builtins() { return kCore; }
+
+std::span<const Builtin> builtins() {
+  static const std::vector<Builtin> all = [] {
+    std::vector<Builtin> v;
+    for (auto area : {core_builtins(), math_builtins(), similarity_builtins(),
+                      instruction_builtins(), safety_builtins(), code_builtins()}) {
+      v.insert(v.end(), area.begin(), area.end());
+    }
+    return v;
+  }();
+  return all;
+}
 
 }  // namespace rft::grader

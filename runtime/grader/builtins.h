@@ -22,7 +22,15 @@ struct Builtin {
   std::string_view doc;
 };
 
-// All builtins, grouped by area (text, regex, numbers, json, lists, environment).
+// All builtins: the concatenation of the area tables below, in that order.
 std::span<const Builtin> builtins();
+
+// One table per area, each defined next to its implementations.
+std::span<const Builtin> core_builtins();        // builtins.cc: text, regex, numbers, JSON, lists, environment
+std::span<const Builtin> math_builtins();        // math_answer.cc: answer normalization and equivalence
+std::span<const Builtin> similarity_builtins();  // similarity.cc: edit distance, BLEU, ROUGE, token F1
+std::span<const Builtin> instruction_builtins(); // instructions.cc: instruction-following checks, JSON Schema
+std::span<const Builtin> safety_builtins();      // safety.cc: repetition, PII, penalties
+std::span<const Builtin> code_builtins();        // code.cc: fenced code extraction, sandboxed execution
 
 }  // namespace rft::grader

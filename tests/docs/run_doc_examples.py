@@ -29,8 +29,8 @@ cache) in a temporary directory rather than the user's home.
 
 When the repository's sources are next to DOCS_DIR, the script also checks that docs/language.md
 lists every builtin signature (between <!-- builtins:begin --> and <!-- builtins:end -->, exactly
-those of runtime/grader/builtins.cc), every diagnostic code of compiler/diag/codes.h and every
-judge setting of compiler/check/checker.cc.
+those of the RFT_ENTRY rows in runtime/grader/*.cc), every diagnostic code of compiler/diag/codes.h
+and every judge setting of compiler/check/checker.cc.
 
 Prints each failure with the file and line of its block; exits 1 if any example fails, or if the
 documents hold no code blocks at all. Uses only the Python standard library.
@@ -271,10 +271,13 @@ def check_reference(docs_dir, language_md, failures):
         failures.append("%s: %s" % (where, msg))
         print("FAIL %s: %s" % (where, msg), flush=True)
 
-    builtins_cc = os.path.join(root, "runtime", "grader", "builtins.cc")
-    if os.path.exists(builtins_cc):
-        with open(builtins_cc, encoding="utf-8") as f:
-            src = f.read()
+    grader_dir = os.path.join(root, "runtime", "grader")
+    if os.path.isdir(grader_dir):
+        src = ""
+        for name in sorted(os.listdir(grader_dir)):
+            if name.endswith(".cc"):
+                with open(os.path.join(grader_dir, name), encoding="utf-8") as f:
+                    src += f.read()
         entries = re.findall(r"RFT_ENTRY\(\s*\w+,\s*((?:%s\s*)+)," % C_STRING, src)
         sigs = {c_string_value(e) for e in entries}
         m = re.search(r"<!-- builtins:begin -->(.*?)<!-- builtins:end -->", doc, re.S)
@@ -285,7 +288,7 @@ def check_reference(docs_dir, language_md, failures):
             for s in sorted(sigs - documented):
                 fail("builtin `%s` is not in the builtins table" % s)
             for s in sorted(documented - sigs):
-                fail("the builtins table lists `%s`, which runtime/grader/builtins.cc lacks" % s)
+                fail("the builtins table lists `%s`, which no table in runtime/grader/ has" % s)
 
     codes_h = os.path.join(root, "compiler", "diag", "codes.h")
     if os.path.exists(codes_h):

@@ -1,0 +1,8 @@
+#include "runtime/grader/builtin_fns.h"
+#include "runtime/grader/builtins.h"
+
+namespace rft::grader {
+
+std::span<const Builtin> math_builtins() { return {}; }
+
+}  // namespace rft::grader
