@@ -1,0 +1,125 @@
+// The builtins behind std.format: sentences, paragraphs, tags_in_order, count_present and
+// schema_errors, including inputs a model could produce to hurt the grader.
+#include <string>
+
+#include "tests/grader/test_util.h"
+
+namespace rft::grader::testing {
+namespace {
+
+class InstructionsTest : public BuiltinTest {};
+
+constexpr std::string_view kSentences = "sentences(s: str) -> list<str>";
+constexpr std::string_view kParagraphs = "paragraphs(s: str, separator: str = \"\") -> list<str>";
+constexpr std::string_view kTagsInOrder =
+    "tags_in_order(s: str, tags: list<str>, strict: bool = false) -> bool";
+constexpr std::string_view kCountPresent =
+    "count_present(s: str, needles: list<str>, ignore_case: bool = false, "
+    "whole_words: bool = false) -> num";
+constexpr std::string_view kSchemaErrors = "schema_errors(j: json, schema: json) -> list<str>?";
+
+TEST_F(InstructionsTest, Sentences) {
+  expect_calls({
+      {kSentences, {S("")}, "[]"},
+      {kSentences, {S("   ")}, "[]"},
+      {kSentences, {S("One. Two! Three? Four")}, R"(["One.", "Two!", "Three?", "Four"])"},
+      {kSentences, {S("Mr. Smith met Dr. Who. Fine.")}, R"(["Mr. Smith met Dr. Who.", "Fine."])"},
+      {kSentences, {S("It costs 3.50 now. Ok")}, R"(["It costs 3.50 now.", "Ok"])"},
+      {kSentences, {S("Wait... what?! Yes.")}, R"(["Wait... what?!", "Yes."])"},
+      {kSentences, {S("e.g. this one. Next")}, R"(["e.g. this one.", "Next"])"},
+      {kSentences, {S("Title\n\nBody text.")}, R"(["Title", "Body text."])"},
+      {kSentences, {S("一。二！三？")}, R"(["一。", "二！", "三？"])"},
+      {kSentences, {S("(He left.) She stayed.")}, R"x(["(He left.)", "She stayed."])x"},
+  });
+}
+
+TEST_F(InstructionsTest, Paragraphs) {
+  expect_calls({
+      {kParagraphs, {S(""), S("")}, "[]"},
+      {kParagraphs, {S("a\nb"), S("")}, "[\"a\nb\"]"},
+      {kParagraphs, {S("a\n\n\nb\r\n \t\r\nc"), S("")}, R"(["a", "b", "c"])"},
+      {kParagraphs, {S("\n\na\n\n"), S("")}, R"(["a"])"},
+      {kParagraphs, {S("a\n***\nb\n\nc"), S("***")}, "[\"a\", \"b\n\nc\"]"},
+      {kParagraphs, {S("***\na\n  ***  \n***\nb"), S(" *** ")}, R"(["a", "b"])"},
+      {kParagraphs, {S("a *** b"), S("***")}, R"(["a *** b"])"},
+  });
+}
+
+TEST_F(InstructionsTest, TagsInOrder) {
+  const rft_value tags = Ls({"think", "answer"});
+  expect_calls({
+      {kTagsInOrder, {S("<think>a</think><answer>b</answer>"), tags, B(false)}, "true"},
+      {kTagsInOrder, {S("<answer>b</answer><think>a</think>"), tags, B(false)}, "false"},
+      {kTagsInOrder, {S("x<think>a</think>y<answer>b</answer>z"), tags, B(false)}, "true"},
+      {kTagsInOrder, {S("x<think>a</think><answer>b</answer>"), tags, B(true)}, "false"},
+      {kTagsInOrder, {S(" <think>a</think>\n<answer>b</answer> "), tags, B(true)}, "true"},
+      {kTagsInOrder, {S("<think>a</think><answer>b</answer>!"), tags, B(true)}, "false"},
+      {kTagsInOrder, {S("<think></think><answer>"), tags, B(false)}, "false"},
+      {kTagsInOrder, {S("anything"), Ls({}), B(false)}, "true"},
+  });
+}
+
+TEST_F(InstructionsTest, CountPresent) {
+  expect_calls({
+      {kCountPresent, {S("The cat sat"), Ls({"cat", "dog", "The"}), B(false), B(false)}, "2"},
+      {kCountPresent, {S("The cat sat"), Ls({"the", "CAT"}), B(false), B(false)}, "0"},
+      {kCountPresent, {S("The cat sat"), Ls({"the", "CAT"}), B(true), B(false)}, "2"},
+      {kCountPresent, {S("concatenate"), Ls({"cat"}), B(false), B(false)}, "1"},
+      {kCountPresent, {S("concatenate"), Ls({"cat"}), B(false), B(true)}, "0"},
+      {kCountPresent, {S("a cat, a cat."), Ls({"cat"}), B(false), B(true)}, "1"},
+      {kCountPresent, {S("Ünïcode Straße"), Ls({"ünïcode", "STRASSE"}), B(true), B(true)}, "1"},
+      {kCountPresent, {S("日本語です"), Ls({"日本"}), B(false), B(true)}, "0"},
+      {kCountPresent, {S("x"), Ls({""}), B(false), B(true)}, "1"},
+  });
+}
+
+TEST_F(InstructionsTest, SchemaErrors) {
+  const rft_value schema = J(R"({"type": "object", "required": ["a"],
+                                 "properties": {"a": {"type": "integer", "maximum": 3}}})");
+  EXPECT_EQ(show(call(kSchemaErrors, {J(R"({"a": 2})"), schema})), "[]");
+  const rft_value errors = call(kSchemaErrors, {J(R"({"a": 7})"), schema});
+  ASSERT_EQ(errors.tag, RFT_LIST);
+  ASSERT_GE(errors.as.list.len, 1u);
+  const std::string first = show(errors.as.list.items[0]);
+  EXPECT_NE(first.find("<root>[a]"), std::string::npos) << first;  // says where
+  EXPECT_GE(call(kSchemaErrors, {J("[]"), schema}).as.list.len, 1u);
+  EXPECT_FALSE(flagged("json_schema_invalid"));
+}
+
+TEST_F(InstructionsTest, InvalidSchemasGiveNoneAndAFlag) {
+  for (const char* bad : {R"({"type": 7})", R"({"$ref": "http://example.com/s.json"})",
+                          R"({"patternProperties": {"^a": {}}})", R"({"pattern": "(unclosed"})",
+                          R"({"$ref": "#/definitions/missing"})"}) {
+    ctx_.reset();
+    EXPECT_EQ(show(call(kSchemaErrors, {J("{}"), J(bad)})), "none") << bad;
+    EXPECT_TRUE(flagged("json_schema_invalid")) << bad;
+  }
+}
+
+TEST_F(InstructionsTest, PatternsAreLinearTime) {
+  // (a+)+$ against a long run of a's and a trailing b takes exponential time in a backtracking
+  // engine; RE2 answers at once.
+  const rft_value schema = J(R"({"type": "string", "pattern": "^(a+)+$"})");
+  const std::string evil = "\"" + std::string(100000, 'a') + "b\"";
+  const rft_value errors = call(kSchemaErrors, {J(evil), schema});
+  ASSERT_EQ(errors.tag, RFT_LIST);
+  EXPECT_EQ(errors.as.list.len, 1u);
+}
+
+TEST_F(InstructionsTest, LargeAdversarialText) {
+  // A megabyte of terminal punctuation, of blank lines and of unclosed tags.
+  const std::string dots(1 << 20, '.');
+  EXPECT_EQ(call(kSentences, {S(dots)}).as.list.len, 1u);
+  std::string blank_lines(1 << 20, '\n');
+  EXPECT_EQ(call(kParagraphs, {S(blank_lines), S("")}).as.list.len, 0u);
+  std::string opens;
+  for (int i = 0; i < 100000; ++i) opens += "<a>";
+  EXPECT_EQ(show(call(kTagsInOrder, {S(opens), Ls({"a", "a"}), B(false)})), "false");
+  std::string words;
+  for (int i = 0; i < 100000; ++i) words += "ab ";
+  EXPECT_EQ(show(call(kCountPresent, {S(words), Ls({"ab a", "b"}), B(true), B(true)})), "0");
+  EXPECT_EQ(show(call(kCountPresent, {S(words), Ls({"ab ab", "b"}), B(true), B(true)})), "1");
+}
+
+}  // namespace
+}  // namespace rft::grader::testing
