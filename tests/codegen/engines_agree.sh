@@ -18,6 +18,7 @@ check() {  # SPEC REWARD DATA
 check gsm8k.reward gsm8k gsm8k.jsonl
 check json_extraction.reward extraction extraction.jsonl
 check support.reward support support.jsonl
+check instructions.reward instructions instructions.jsonl
 # A second JIT run loads from the cache and must give the same output.
 "$rft" grade "$root/examples/gsm8k.reward" --reward gsm8k --data "$root/examples/data/gsm8k.jsonl" \
   --engine jit --out "$work/gsm8k.cached.jsonl" 2>/dev/null
