@@ -24,7 +24,7 @@ packages=(
   chromium
   # Python bindings and reference checkers
   python3 python3-dev pybind11-dev python3-pytest python3-sympy python3-numpy python3-torch
-  python3-nltk python3-levenshtein
+  python3-nltk python3-levenshtein python3-venv python3-pip python3-setuptools
   # sandbox for code-execution rewards
   bubblewrap
 )

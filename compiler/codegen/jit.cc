@@ -4,6 +4,7 @@
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/Support/MemoryBuffer.h>
 
+#include <dlfcn.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -122,6 +123,20 @@ class OrcJit final : public Jit {
       return nullptr;
     }
     dylib.addGenerator(std::move(*process));
+    // The builtins live in librft_grader.so. A host that loaded it privately (Python loads
+    // extension modules with RTLD_LOCAL) hides it from the process-wide search, so it is also
+    // searched by its own path.
+    Dl_info grader_lib{};
+    if (dladdr(reinterpret_cast<void*>(&rft_ctx_alloc), &grader_lib) != 0 &&
+        grader_lib.dli_fname != nullptr) {
+      auto builtins = orc::DynamicLibrarySearchGenerator::Load(
+          grader_lib.dli_fname, jit_->getDataLayout().getGlobalPrefix());
+      if (builtins) {
+        dylib.addGenerator(std::move(*builtins));
+      } else {
+        llvm::consumeError(builtins.takeError());  // the process-wide search may still do
+      }
+    }
     orc::ResourceTrackerSP tracker = dylib.createResourceTracker();
     auto fail = [&](std::string why) -> std::unique_ptr<JitGrader> {
       *error = std::move(why);

@@ -284,7 +284,7 @@ def check_reference(docs_dir, language_md, failures):
         if not m:
             fail("no <!-- builtins:begin --> ... <!-- builtins:end --> section")
         else:
-            documented = set(re.findall(r"`([a-z_]+\([^`]*\) -> [^`]+)`", m.group(1)))
+            documented = set(re.findall(r"`([a-z_][a-z0-9_]*\([^`]*\) -> [^`]+)`", m.group(1)))
             for s in sorted(sigs - documented):
                 fail("builtin `%s` is not in the builtins table" % s)
             for s in sorted(documented - sigs):

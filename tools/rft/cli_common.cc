@@ -8,7 +8,6 @@
 #include <filesystem>
 #include <iostream>
 
-#include "compiler/driver/suggest.h"
 
 namespace rft::cli {
 
@@ -69,20 +68,10 @@ int user_error(const std::string& command, const std::string& message) {
 
 LoadedReward load_reward(const std::string& command, const std::string& spec,
                          const std::string& name) {
-  LoadedReward out;
-  out.program = load_program({spec});
+  std::string error;
+  LoadedReward out = rft::load_reward(spec, name, &error);
   print_diagnostics(*out.program);
-  if (!out.program->ok()) return out;
-  out.reward = out.program->find_reward(name, &out.module);
-  if (out.reward == nullptr) {
-    std::vector<std::string> names;
-    for (const auto* m : out.program->roots) {
-      for (const auto& r : m->rewards) names.push_back(r->name);
-    }
-    std::string hint = did_you_mean(name, names);
-    user_error(command, "no reward named `" + name + "` in " + spec +
-                            (hint.empty() ? "" : "; " + hint));
-  }
+  if (!error.empty()) user_error(command, error);
   return out;
 }
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/driver/loader.h"
+#include "compiler/engine/grader_engine.h"
 
 namespace rft::cli {
 
@@ -44,13 +44,6 @@ int user_error(const std::string& command, const std::string& message);
 
 // Prints a program's diagnostics to stderr.
 void print_diagnostics(const Program& p);
-
-// A checked spec and the reward a command works on.
-struct LoadedReward {
-  std::unique_ptr<Program> program;
-  const ast::RewardDecl* reward = nullptr;
-  const ast::Module* module = nullptr;  // the file that declares it
-};
 
 // Loads `spec` and finds reward `name` in it. On failure prints the diagnostics or
 // "<command>: no reward named ...; did you mean ...?" and returns a null reward.

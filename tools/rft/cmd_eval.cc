@@ -68,7 +68,7 @@ void print_samples(const train::ModelEval& e) {
 }
 
 int run_eval(const EvalCliOptions& o) {
-  std::unique_ptr<GraderEngine> grader = GraderEngine::create("eval", o.spec, o.reward, o.engine);
+  std::unique_ptr<GraderEngine> grader = open_grader("eval", o.spec, o.reward, o.engine);
   if (!grader) return kUserError;
   int pass = grader->pass_component(o.pass_component);
   if (pass == -2) {
@@ -80,7 +80,7 @@ int run_eval(const EvalCliOptions& o) {
   if (!data.ok()) return fail(data.error());
 
   std::vector<std::string> components = grader->component_names();
-  train::EvalSetup setup{grader->grade_fn(o.eval.threads), components, pass};
+  train::EvalSetup setup{grade_fn(*grader, o.eval.threads), components, pass};
   std::vector<std::string> labels = model_labels(o.models);
   size_t rows = data->examples.size();
   if (o.eval.limit > 0) rows = std::min(rows, static_cast<size_t>(o.eval.limit));

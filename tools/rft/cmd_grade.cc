@@ -31,7 +31,7 @@ int fail(const std::string& msg) { return user_error("grade", msg); }
 
 int run_grade(const GradeOptions& o) {
   std::unique_ptr<GraderEngine> grader =
-      GraderEngine::create("grade", o.spec, o.reward, o.engine, !o.no_cache);
+      open_grader("grade", o.spec, o.reward, o.engine, !o.no_cache);
   if (!grader) return kUserError;
   std::ifstream file;
   std::istream* in = &std::cin;

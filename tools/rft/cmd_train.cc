@@ -65,7 +65,7 @@ int prepare(const std::string& command, const TrainOptions& o, bool sft, Prepare
   if (!job.ok()) return user_error(command, job.error());
   p.job = std::move(job).value();
   if (!p.job.spec.empty()) {
-    p.grader = GraderEngine::create(command, p.job.spec, p.job.reward, p.job.engine);
+    p.grader = open_grader(command, p.job.spec, p.job.reward, p.job.engine);
     if (!p.grader) return kUserError;
     p.pass_component = p.grader->pass_component(p.job.pass_component);
     if (p.pass_component == -2) {
@@ -103,7 +103,7 @@ train::TrainRequest request_for(Prepared& p, const TrainOptions& o, bool grpo,
   r.train = &p.train_data;
   r.eval = p.has_eval ? &p.eval_data : nullptr;
   if (p.grader) {
-    r.grade = p.grader->grade_fn(p.job.threads);
+    r.grade = grade_fn(*p.grader, p.job.threads);
     r.component_names = p.grader->component_names();
     r.pass_component = p.pass_component;
   }
@@ -124,7 +124,7 @@ train::TrainRequest request_for(Prepared& p, const TrainOptions& o, bool grpo,
 std::vector<train::ModelEval> compare(const std::string& command, Prepared& p,
                                       const std::vector<std::pair<std::string, std::string>>& models) {
   std::vector<train::ModelEval> evals;
-  train::EvalSetup setup{p.grader->grade_fn(p.job.threads), p.grader->component_names(), p.pass_component};
+  train::EvalSetup setup{grade_fn(*p.grader, p.job.threads), p.grader->component_names(), p.pass_component};
   train::EvalOptions eo;
   eo.max_new_tokens = p.job.max_new_tokens;
   eo.temperature = p.job.eval_temperature;

@@ -1,0 +1,262 @@
+// rft._native: graders for Python. A spec is compiled once (JIT, or loaded from a shared object
+// built by `rft compile`) and grades whole batches on native threads with the GIL released.
+// The Python package (python/rft/__init__.py) wraps this with keyword item columns, numpy
+// arrays and the adapters for TRL and verl.
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "compiler/diag/diagnostic.h"
+#include "compiler/engine/grader_engine.h"
+#include "compiler/interp/interpreter.h"
+#include "runtime/grader/convert.h"
+#include "runtime/grader/value_ops.h"
+
+namespace py = pybind11;
+
+namespace rft::python {
+namespace {
+
+// Raised for a spec that does not load: the message is rft's rendered diagnostics.
+PyObject* g_spec_error = nullptr;
+
+[[noreturn]] void throw_spec_error(const std::string& message) {
+  PyErr_SetString(g_spec_error, message.c_str());
+  throw py::error_already_set();
+}
+
+// A Python value (a dataset column entry) as JSON, the form in which graders read item fields.
+nlohmann::json to_json(py::handle v, int depth = 0) {
+  if (depth > 256) throw py::value_error("item value nested deeper than 256 levels");
+  if (v.is_none()) return nullptr;
+  if (py::isinstance<py::bool_>(v)) return v.cast<bool>();
+  if (py::isinstance<py::int_>(v)) {
+    // Beyond 64 bits a Python int becomes a double, as JSON readers do.
+    try {
+      return v.cast<long long>();
+    } catch (const py::cast_error&) {
+      return v.cast<double>();
+    }
+  }
+  if (py::isinstance<py::float_>(v)) return v.cast<double>();
+  if (py::isinstance<py::str>(v)) return v.cast<std::string>();
+  if (py::isinstance<py::dict>(v)) {
+    nlohmann::json out = nlohmann::json::object();
+    for (auto [key, value] : v.cast<py::dict>()) {
+      out[py::str(key).cast<std::string>()] = to_json(value, depth + 1);
+    }
+    return out;
+  }
+  if (py::isinstance<py::list>(v) || py::isinstance<py::tuple>(v)) {
+    nlohmann::json out = nlohmann::json::array();
+    for (py::handle item : v) out.push_back(to_json(item, depth + 1));
+    return out;
+  }
+  // numpy scalars and anything else with a number protocol.
+  if (py::hasattr(v, "item")) return to_json(v.attr("item")(), depth + 1);
+  throw py::type_error("cannot pass a value of type " +
+                       py::str(v.get_type().attr("__name__")).cast<std::string>() +
+                       " to a grader; use str, int, float, bool, None, list or dict");
+}
+
+class Grader {
+ public:
+  // From a spec, compiled in process (or interpreted).
+  static std::unique_ptr<Grader> load(const std::string& spec, const std::string& reward,
+                                      const std::string& engine, bool cache) {
+    std::string error;
+    LoadedReward loaded = rft::load_reward(spec, reward, &error);
+    if (!loaded.program->ok()) {
+      throw_spec_error(render_all(loaded.program->diags, loaded.program->sources, false));
+    }
+    if (loaded.reward == nullptr) throw_spec_error(error);
+    std::unique_ptr<GraderEngine> g = GraderEngine::create(std::move(loaded), engine, cache, &error);
+    if (g == nullptr) throw_spec_error(error);
+    auto out = std::unique_ptr<Grader>(new Grader());
+    out->name_ = g->reward().name;
+    out->components_ = g->component_names();
+    out->spec_ = std::move(g);
+    return out;
+  }
+
+  // From a shared object built by `rft compile`.
+  static std::unique_ptr<Grader> load_aot(const std::string& path,
+                                          const std::optional<std::string>& reward) {
+    char why[512] = "";
+    std::unique_ptr<rft_grader, void (*)(rft_grader*)> so(rft_grader_open(path.c_str(), why, sizeof why),
+                                                          rft_grader_close);
+    if (so == nullptr) throw_spec_error(std::string("cannot load `") + path + "`: " + why);
+    const rft_grader_info* info = rft_grader_get_info(so.get());
+    const rft_reward_info* chosen = nullptr;
+    std::string names;
+    for (uint32_t i = 0; i < info->n_rewards; ++i) {
+      names += std::string(names.empty() ? "" : ", ") + info->rewards[i].name;
+    }
+    if (reward.has_value()) {
+      chosen = rft_grader_find(so.get(), reward->c_str());
+      if (chosen == nullptr) {
+        throw_spec_error("`" + path + "` has no reward named `" + *reward + "`; it has " + names);
+      }
+    } else if (info->n_rewards == 1) {
+      chosen = &info->rewards[0];
+    } else {
+      throw_spec_error("`" + path + "` holds several rewards (" + names + "); name one");
+    }
+    auto out = std::unique_ptr<Grader>(new Grader());
+    out->name_ = chosen->name;
+    for (uint32_t i = 0; i < chosen->n_components; ++i) out->components_.push_back(chosen->components[i]);
+    for (uint32_t i = 0; i < chosen->n_item_fields; ++i) {
+      out->aot_fields_.emplace_back(chosen->item_fields[i], chosen->item_types[i]);
+    }
+    out->native_ = std::make_unique<NativeEngine>(*chosen);
+    out->shared_ = std::move(so);
+    return out;
+  }
+
+  const std::string& name() const { return name_; }
+  const std::vector<std::string>& components() const { return components_; }
+
+  // Grades completions[i] with prompts[i] and items[i] (dicts of item fields). Returns
+  // {"total": [...], "components": {name: [...]}, "flags": [[...], ...]}.
+  py::dict grade(const std::vector<std::string>& completions,
+                 const std::optional<std::vector<std::string>>& prompts,
+                 const std::optional<py::sequence>& items, int threads) const {
+    const size_t n = completions.size();
+    if (prompts.has_value() && prompts->size() != n) {
+      throw py::value_error("got " + std::to_string(prompts->size()) + " prompts for " +
+                            std::to_string(n) + " completions");
+    }
+    if (items.has_value() && items->size() != n) {
+      throw py::value_error("got " + std::to_string(items->size()) + " item rows for " +
+                            std::to_string(n) + " completions");
+    }
+    std::vector<nlohmann::json> rows(n, nlohmann::json::object());
+    for (size_t i = 0; items.has_value() && i < n; ++i) {
+      py::handle row = (*items)[i];
+      if (!py::isinstance<py::dict>(row)) throw py::type_error("item rows must be dicts");
+      rows[i] = to_json(row);
+      std::vector<std::string> problems = check_item(rows[i]);
+      if (!problems.empty()) {
+        std::string message = "item row " + std::to_string(i) + ": " + problems[0];
+        for (size_t k = 1; k < problems.size(); ++k) message += "; " + problems[k];
+        throw py::value_error(message);
+      }
+    }
+    std::vector<interp::Sample> samples(n);
+    for (size_t i = 0; i < n; ++i) {
+      samples[i] = interp::Sample{prompts.has_value() ? std::string_view((*prompts)[i]) : std::string_view(),
+                                  completions[i], &rows[i]};
+    }
+    std::vector<interp::Result> results;
+    {
+      py::gil_scoped_release release;
+      results = spec_ != nullptr ? spec_->grade(samples, threads)
+                                 : grade_batch(*native_, samples, threads);
+    }
+    std::vector<double> totals(n);
+    std::vector<std::vector<double>> columns(components_.size(), std::vector<double>(n));
+    py::list flags;
+    for (size_t i = 0; i < n; ++i) {
+      totals[i] = results[i].total;
+      for (size_t c = 0; c < components_.size(); ++c) columns[c][i] = results[i].components[c];
+      flags.append(py::cast(results[i].flags));
+    }
+    py::dict by_name;
+    for (size_t c = 0; c < components_.size(); ++c) by_name[py::str(components_[c])] = columns[c];
+    py::dict out;
+    out["total"] = totals;
+    out["components"] = by_name;
+    out["flags"] = flags;
+    return out;
+  }
+
+  // Every let and component of one sample with its value, as `rft explain` shows them.
+  py::dict explain(const std::string& completion, const std::string& prompt,
+                   const std::optional<py::dict>& item) const {
+    if (spec_ == nullptr) {
+      throw py::value_error("explain needs the spec: load it with rft.load, not rft.load_aot");
+    }
+    nlohmann::json row = item.has_value() ? to_json(*item) : nlohmann::json::object();
+    std::vector<std::string> problems = check_item(row);
+    if (!problems.empty()) throw py::value_error("item: " + problems[0]);
+    interp::Interpreter interp(spec_->program());
+    grader::Context ctx;
+    interp::Result r = interp.grade(spec_->reward(), interp::Sample{prompt, completion, &row}, ctx,
+                                    nullptr, /*record_bindings=*/true);
+    py::dict components;
+    for (size_t c = 0; c < components_.size(); ++c) components[py::str(components_[c])] = r.components[c];
+    py::dict lets;
+    for (const auto& b : r.bindings) {
+      if (b.kind == "let") lets[py::str(b.name)] = b.evaluated ? py::object(py::str(b.value)) : py::none();
+    }
+    py::dict out;
+    out["reward"] = name_;
+    out["total"] = r.total;
+    out["components"] = components;
+    out["lets"] = lets;
+    out["flags"] = py::cast(r.flags);
+    return out;
+  }
+
+ private:
+  Grader() = default;
+
+  std::vector<std::string> check_item(const nlohmann::json& row) const {
+    if (spec_ != nullptr) return spec_->check_item(row);
+    // A shared object names its item fields and their types.
+    std::vector<std::string> problems;
+    grader::Context ctx;
+    for (const auto& [field, type] : aot_fields_) {
+      auto it = row.find(field);
+      const bool optional = type.ends_with("?");
+      if (it == row.end()) {
+        if (!optional) problems.push_back("field `" + field + "` is missing");
+        continue;
+      }
+      rft_value v;
+      if (!grader::value_from_json(*it, type, ctx, &v)) {
+        problems.push_back("field `" + field + "`: expected " + type);
+      }
+    }
+    return problems;
+  }
+
+  std::string name_;
+  std::vector<std::string> components_;
+  std::unique_ptr<GraderEngine> spec_;  // from a spec
+  // From a shared object:
+  std::vector<std::pair<std::string, std::string>> aot_fields_;
+  std::unique_ptr<rft_grader, void (*)(rft_grader*)> shared_{nullptr, rft_grader_close};
+  std::unique_ptr<NativeEngine> native_;  // after shared_: destroyed before the code it calls
+};
+
+}  // namespace
+}  // namespace rft::python
+
+PYBIND11_MODULE(_native, m) {
+  using rft::python::Grader;
+  m.doc() = "rft graders: .reward specs compiled to native code";
+  static py::exception<std::runtime_error> spec_error(m, "SpecError", PyExc_ValueError);
+  rft::python::g_spec_error = spec_error.ptr();
+
+  py::class_<Grader>(m, "Grader")
+      .def_property_readonly("reward", &Grader::name, "The reward's name.")
+      .def_property_readonly("components", &Grader::components,
+                             "The component names, in declaration order.")
+      .def("grade", &Grader::grade, py::arg("completions"), py::arg("prompts") = py::none(),
+           py::arg("items") = py::none(), py::arg("threads") = 0,
+           "Grades a batch; returns {'total', 'components', 'flags'}.")
+      .def("explain", &Grader::explain, py::arg("completion"), py::arg("prompt") = "",
+           py::arg("item") = py::none(), "Every let and component of one sample.");
+
+  m.def("load", &Grader::load, py::arg("spec"), py::arg("reward"), py::arg("engine") = "jit",
+        py::arg("cache") = true, "Loads a reward from a .reward spec and compiles it.");
+  m.def("load_aot", &Grader::load_aot, py::arg("path"), py::arg("reward") = py::none(),
+        "Loads a reward from a shared object built by `rft compile`.");
+}
