@@ -7,6 +7,7 @@
 #include "compiler/codegen/codegen.h"
 #include "compiler/driver/suggest.h"
 #include "compiler/interp/item.h"
+#include "runtime/grader/sandbox.h"
 
 namespace rft {
 
@@ -36,6 +37,13 @@ std::unique_ptr<GraderEngine> GraderEngine::create(LoadedReward loaded, const st
   const Program& p = *g->loaded_.program;
   const std::string& spec = g->loaded_.spec;
   const std::string& name = g->loaded_.reward->name;
+  // A reward that runs code needs the sandbox: say so once, instead of every sample failing.
+  if (reward_runs_code(*g->loaded_.reward)) {
+    if (const std::string& why = grader::sandbox_problem(); !why.empty()) {
+      *error = "reward `" + name + "` runs code, but " + why;
+      return nullptr;
+    }
+  }
   if (engine == "interp") {
     g->interp_ = std::make_unique<interp::Interpreter>(p);
     g->engine_ = std::make_unique<InterpEngine>(*g->interp_, *g->loaded_.reward);

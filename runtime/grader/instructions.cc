@@ -1,6 +1,8 @@
 // Builtins behind std.format: splitting text into sentences and paragraphs, ordered tagged
 // sections, and JSON Schema validation. The instruction-following checks themselves are written
 // in the language (stdlib/std/format.reward) on top of these.
+#include <re2/re2.h>
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -9,8 +11,6 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-
-#include <re2/re2.h>
 // Without this valijson prints and aborts on a bad schema; with it, it throws, and the builtin
 // turns the exception into `none` and a flag.
 #define VALIJSON_USE_EXCEPTIONS 1
@@ -40,8 +40,8 @@ using nlohmann::json;
 
 // Words after which a period does not end a sentence ("Dr. Smith", "e.g. this").
 constexpr std::array<std::string_view, 24> kAbbreviations = {
-    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e",
-    "inc", "ltd", "co", "no", "fig", "approx", "dept", "est", "mt", "jan", "feb", "cf"};
+    "mr",  "mrs", "ms", "dr", "prof", "sr",     "jr",   "st",  "vs", "etc", "e.g", "i.e",
+    "inc", "ltd", "co", "no", "fig",  "approx", "dept", "est", "mt", "jan", "feb", "cf"};
 
 bool is_closing(char32_t cp) {
   return cp == '"' || cp == '\'' || cp == ')' || cp == ']' || cp == 0x201D || cp == 0x2019 ||
@@ -173,7 +173,6 @@ class Re2PatternConstraint : public valijson::constraints::PolyConstraint {
     }
     return false;
   }
-
 
  private:
   valijson::constraints::Constraint* cloneInto(void* ptr) const override {
@@ -345,8 +344,8 @@ bool occurs(std::string_view s, std::string_view needle, bool whole_words) {
 RFT_BUILTIN(count_present) {
   const bool ignore_case = args[2].as.boolean != 0;
   const bool whole_words = args[3].as.boolean != 0;
-  const std::string haystack = ignore_case ? lower_copy(view_str(args[0]))
-                                           : std::string(view_str(args[0]));
+  const std::string haystack =
+      ignore_case ? lower_copy(view_str(args[0])) : std::string(view_str(args[0]));
   double present = 0;
   for (const rft_value& item : items_of(args[1])) {
     const std::string needle =
@@ -386,23 +385,28 @@ RFT_BUILTIN(schema_errors) {
 namespace {
 
 constexpr Builtin kInstructions[] = {
-    RFT_ENTRY(sentences, "sentences(s: str) -> list<str>",
-              "The sentences of s, ended by terminal punctuation (not abbreviations) or a blank line."),
-    RFT_ENTRY(paragraphs, "paragraphs(s: str, separator: str = \"\") -> list<str>",
-              "The non-empty pieces of s between blank lines, or between lines that hold separator."),
-    RFT_ENTRY(tags_in_order,
-              "tags_in_order(s: str, tags: list<str>, strict: bool = false) -> bool",
-              "Whether <t>...</t> sections for the tags occur in order; strict: nothing else around."),
+    RFT_ENTRY(
+        sentences, "sentences(s: str) -> list<str>",
+        "The sentences of s, ended by terminal punctuation (not abbreviations) or a blank line."),
+    RFT_ENTRY(
+        paragraphs, "paragraphs(s: str, separator: str = \"\") -> list<str>",
+        "The non-empty pieces of s between blank lines, or between lines that hold separator."),
+    RFT_ENTRY(
+        tags_in_order, "tags_in_order(s: str, tags: list<str>, strict: bool = false) -> bool",
+        "Whether <t>...</t> sections for the tags occur in order; strict: nothing else around."),
     RFT_ENTRY(count_present,
               "count_present(s: str, needles: list<str>, ignore_case: bool = false, "
               "whole_words: bool = false) -> num",
               "How many of the needles occur in s (whole_words: not inside a longer word)."),
-    RFT_ENTRY(schema_errors, "schema_errors(j: json, schema: json) -> list<str>?",
-              "Where and why j breaks a JSON Schema (empty if valid), or none if the schema is invalid."),
+    RFT_ENTRY(
+        schema_errors, "schema_errors(j: json, schema: json) -> list<str>?",
+        "Where and why j breaks a JSON Schema (empty if valid), or none if the schema is invalid."),
 };
 
 }  // namespace
 
-std::span<const Builtin> instruction_builtins() { return kInstructions; }
+std::span<const Builtin> instruction_builtins() {
+  return kInstructions;
+}
 
 }  // namespace rft::grader

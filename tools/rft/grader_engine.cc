@@ -1,7 +1,5 @@
 #include "tools/rft/grader_engine.h"
 
-#include "compiler/driver/loader.h"
-#include "runtime/grader/sandbox.h"
 #include "tools/rft/cli_common.h"
 
 namespace rft::cli {
@@ -11,12 +9,6 @@ std::unique_ptr<GraderEngine> open_grader(const std::string& command, const std:
                                           bool use_cache) {
   LoadedReward loaded = load_reward(command, spec, reward);
   if (loaded.reward == nullptr) return nullptr;
-  if (reward_runs_code(*loaded.reward)) {
-    if (const std::string& why = grader::sandbox_problem(); !why.empty()) {
-      user_error(command, "reward `" + reward + "` runs code, but " + why);
-      return nullptr;
-    }
-  }
   std::string error;
   std::unique_ptr<GraderEngine> g = GraderEngine::create(std::move(loaded), engine, use_cache, &error);
   if (g == nullptr) user_error(command, error);
