@@ -110,6 +110,37 @@ const Row kRows[] = {
     {R"rft(contains([1, 2], 2))rft", "true"},
     {R"rft(first(["x", "y"]))rft", R"rft("x")rft"},
     {R"rft(last(["x", "y"]))rft", R"rft("y")rft"},
+    // instructions and formats (std.format)
+    {R"rft(sentences("Dr. Who came. Then? Yes!"))rft", R"rft(["Dr. Who came.", "Then?", "Yes!"])rft"},
+    {R"rft(paragraphs("a\n\n\nb"))rft", R"rft(["a", "b"])rft"},
+    {R"rft(paragraphs("a\n***\nb", "***"))rft", R"rft(["a", "b"])rft"},
+    {R"rft(tags_in_order("<a>1</a> <b>2</b>", ["a", "b"], true))rft", "true"},
+    {R"rft(count_present("The cat sat", ["cat", "CAT", "dog"]))rft", "1"},
+    {R"rft(schema_errors(json("{\"a\": 1}"), json("{\"required\": [\"a\"]}")))rft", "[]"},
+    // math answers (std.math)
+    {R"rft(math_extract("so \\boxed{\\frac{1}{2}}"))rft", R"rft("\\frac{1}{2}")rft"},
+    {R"rft(math_extract("#### 7 and 9", "last_number"))rft", R"rft("9")rft"},
+    {R"rft(math_value("2\\sqrt{2}"))rft", "2.8284271247461903"},
+    {R"rft(math_equal("\\frac{1}{2}", "0.5"))rft", "true"},
+    {R"rft(math_equal("[0, 1)", "[0, 1]"))rft", "false"},
+    {R"rft(math_normalize(" 1,000 "))rft", R"rft("1000")rft"},
+    // text similarity (std.text)
+    {R"rft(levenshtein("kitten", "sitting"))rft", "3"},
+    {R"rft(fuzzy_ratio("abc", "abd"))rft", "0.6666666666666666"},
+    {R"rft(bleu("the cat sat on the mat", "the cat sat on the mat"))rft", "1"},
+    {R"rft(rouge_n("a b c", "a b d"))rft", "0.6666666666666666"},
+    {R"rft(rouge_l("a b c", "a c"))rft", "0.8"},
+    {R"rft(token_f1("The cat!", "a cat"))rft", "1"},
+    // safety (std.safety)
+    {R"rft(repetition("a b a b a b", 2))rft", "0.6"},
+    {R"rft(find_phrases("No  way, José", ["no way", "yes"]))rft", R"rft(["no way"])rft"},
+    {R"rft(len(phone_numbers("call +1 415 555 0100 now")))rft", "1"},
+    {R"rft(credit_cards("card 4111 1111 1111 1111, not 4111 1111 1111 1112"))rft", R"rft(["4111 1111 1111 1111"])rft"},
+    // code execution (std.code)
+    {R"rft(code_blocks("```python\nx = 1\n```", "python"))rft", R"rft(["x = 1"])rft"},
+    {R"rft(as_str(run_python("x = 1", ["assert x == 1", "assert x == 2"]).status))rft", R"rft("ok")rft"},
+    {R"rft(as_num(run_python("x = 1", ["assert x == 1", "assert x == 2"]).passed))rft", "1"},
+    {R"rft(as_num(run_cpp("int f() { return 2; }", ["assert(f() == 2);"]).passed))rft", "1"},
     // environment
     {R"rft(env("RFT_TEST_SURELY_UNSET"))rft", "none"},
     {R"rft(env("RFT_TEST_SURELY_UNSET", "fallback"))rft", R"rft("fallback")rft"},
