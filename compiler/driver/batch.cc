@@ -81,6 +81,7 @@ std::string result_line(const Row& row, const ast::RewardDecl& reward) {
 interp::Result NativeEngine::grade(const interp::Sample& sample, grader::Context& ctx) const {
   rft_sample s{grader::str_of(sample.prompt), grader::str_of(sample.completion), {nullptr, 0},
                sample.item};
+  if (judge_ != nullptr) rft_ctx_set_judge(ctx.handle(), judge_, judge_user_);
   interp::Result r;
   r.components.resize(reward_.n_components);
   reward_.grade(ctx.handle(), &s, &r.total, r.components.data());
@@ -150,6 +151,7 @@ BatchSummary grade_jsonl(const ast::RewardDecl& reward, const ast::ItemDecl* ite
         summary.component_sums[c] += row.result.components[c];
       }
       if (!row.result.flags.empty()) ++summary.flagged;
+      for (const std::string& f : row.result.flags) summary.skipped += f.rfind("skipped:", 0) == 0;
     }
     out.flush();
     if (progress) progress(summary.rows);

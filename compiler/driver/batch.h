@@ -22,27 +22,35 @@ class Engine {
   virtual interp::Result grade(const interp::Sample& sample, grader::Context& ctx) const = 0;
 };
 
+// `judges` (optional, thread-safe, outlives the engine) scores the reward's judge calls.
 class InterpEngine final : public Engine {
  public:
-  InterpEngine(const interp::Interpreter& interp, const ast::RewardDecl& reward)
-      : interp_(interp), reward_(reward) {}
+  InterpEngine(const interp::Interpreter& interp, const ast::RewardDecl& reward,
+               interp::JudgeProvider* judges = nullptr)
+      : interp_(interp), reward_(reward), judges_(judges) {}
   interp::Result grade(const interp::Sample& sample, grader::Context& ctx) const override {
-    return interp_.grade(reward_, sample, ctx);
+    return interp_.grade(reward_, sample, ctx, judges_);
   }
 
  private:
   const interp::Interpreter& interp_;
   const ast::RewardDecl& reward_;
+  interp::JudgeProvider* judges_;
 };
 
 // A reward compiled to native code (JIT or a shared object), called through the grader ABI.
+// `judge` (optional, thread-safe) is set on each context it grades with (rft_ctx_set_judge).
 class NativeEngine final : public Engine {
  public:
-  explicit NativeEngine(const rft_reward_info& reward) : reward_(reward) {}
+  explicit NativeEngine(const rft_reward_info& reward, rft_judge_fn judge = nullptr,
+                        void* judge_user = nullptr)
+      : reward_(reward), judge_(judge), judge_user_(judge_user) {}
   interp::Result grade(const interp::Sample& sample, grader::Context& ctx) const override;
 
  private:
   const rft_reward_info& reward_;
+  rft_judge_fn judge_;
+  void* judge_user_;
 };
 
 // Grades a whole batch in one call on `threads` threads (0: all cores); results are in the
@@ -63,6 +71,7 @@ struct BatchSummary {
   std::vector<std::string> component_names;
   std::vector<double> component_sums;  // over graded rows
   size_t flagged = 0;                  // graded rows with at least one flag
+  size_t skipped = 0;  // components that would have called a judge, skipped by gating
 };
 
 // Reads JSONL from `in`: each line an object with a string `completion`, an optional string

@@ -7,9 +7,61 @@
 #include "compiler/codegen/codegen.h"
 #include "compiler/driver/suggest.h"
 #include "compiler/interp/item.h"
+#include "runtime/grader/parallel.h"
 #include "runtime/grader/sandbox.h"
+#include "runtime/judge/provider.h"
 
 namespace rft {
+namespace {
+
+// The interpreter's view of the judge service.
+class ServiceJudges final : public interp::JudgeProvider {
+ public:
+  explicit ServiceJudges(judge::JudgeService& s) : s_(s) {}
+  std::optional<double> score(const ast::JudgeDecl& j, const std::string& prompt) override {
+    return s_.score(j.name, prompt);
+  }
+
+ private:
+  judge::JudgeService& s_;
+};
+
+// A judge's settings, evaluated: they are constant expressions that may read env(...).
+judge::JudgeSpec judge_spec(const ast::JudgeDecl& j, const ast::RewardDecl& reward,
+                            const interp::Interpreter& interp) {
+  judge::JudgeSpec spec;
+  spec.name = j.name;
+  spec.scale_lo = j.scale_lo;
+  spec.scale_hi = j.scale_hi;
+  spec.labels = j.labels;
+  spec.json_field = j.json_field;
+  grader::Context ctx;
+  interp::Evaluation ev(interp, reward, interp::Sample{}, ctx, nullptr);
+  for (const auto& s : j.settings) {
+    if (!s.value || s.range_hi) continue;
+    const std::string& n = s.name;
+    if (n == "prompt" || n == "labels" || n == "json" || n == "on_error") continue;
+    rft_value v = ev.eval(*s.value);
+    if (v.tag == RFT_STR) {
+      std::string text(grader::view_str(v));
+      if (n == "endpoint") spec.endpoint = text;
+      if (n == "model") spec.model = text;
+      if (n == "system") spec.system = text;
+      if (n == "api_key_env") spec.api_key_env = text;
+    } else if (v.tag == RFT_NUM) {
+      double x = v.as.num;
+      if (n == "temperature") spec.temperature = x;
+      if (n == "max_tokens") spec.max_tokens = static_cast<int>(x);
+      if (n == "timeout") spec.timeout_s = x;
+      if (n == "retries") spec.retries = static_cast<int>(x);
+      if (n == "rpm") spec.rpm = x;
+      if (n == "concurrency") spec.concurrency = static_cast<int>(x);
+    }
+  }
+  return spec;
+}
+
+}  // namespace
 
 LoadedReward load_reward(const std::string& spec, const std::string& name, std::string* error) {
   LoadedReward out;
@@ -31,22 +83,36 @@ LoadedReward load_reward(const std::string& spec, const std::string& name, std::
 GraderEngine::~GraderEngine() = default;
 
 std::unique_ptr<GraderEngine> GraderEngine::create(LoadedReward loaded, const std::string& engine,
-                                                   bool use_cache, std::string* error) {
+                                                   bool use_cache, std::string* error,
+                                                   const judge::ServiceOptions* judges) {
   std::unique_ptr<GraderEngine> g(new GraderEngine());
   g->loaded_ = std::move(loaded);
   const Program& p = *g->loaded_.program;
   const std::string& spec = g->loaded_.spec;
-  const std::string& name = g->loaded_.reward->name;
+  const ast::RewardDecl& reward = *g->loaded_.reward;
+  const std::string& name = reward.name;
   // A reward that runs code needs the sandbox: say so once, instead of every sample failing.
-  if (reward_runs_code(*g->loaded_.reward)) {
+  if (reward_runs_code(reward)) {
     if (const std::string& why = grader::sandbox_problem(); !why.empty()) {
       *error = "reward `" + name + "` runs code, but " + why;
       return nullptr;
     }
   }
-  if (engine == "interp") {
+  if (engine == "interp" || !reward.judges_used.empty()) {
     g->interp_ = std::make_unique<interp::Interpreter>(p);
-    g->engine_ = std::make_unique<InterpEngine>(*g->interp_, *g->loaded_.reward);
+  }
+  if (!reward.judges_used.empty()) {
+    std::vector<judge::JudgeSpec> specs;
+    for (const ast::JudgeDecl* j : reward.judges_used) {
+      specs.push_back(judge_spec(*j, reward, *g->interp_));
+    }
+    judge::ServiceOptions defaults;
+    g->judges_ = judge::JudgeService::create(std::move(specs), judges ? *judges : defaults, error);
+    if (!g->judges_) return nullptr;
+    g->judge_provider_ = std::make_unique<ServiceJudges>(*g->judges_);
+  }
+  if (engine == "interp") {
+    g->engine_ = std::make_unique<InterpEngine>(*g->interp_, reward, g->judge_provider_.get());
     return g;
   }
   std::string why;
@@ -88,7 +154,12 @@ std::unique_ptr<GraderEngine> GraderEngine::create(LoadedReward loaded, const st
     *error = "no compiled grader for reward `" + name + "`";
     return nullptr;
   }
-  g->engine_ = std::make_unique<NativeEngine>(*info);
+  if (g->judges_) {
+    g->engine_ =
+        std::make_unique<NativeEngine>(*info, rft_judge_service_callback, g->judges_.get());
+  } else {
+    g->engine_ = std::make_unique<NativeEngine>(*info);
+  }
   return g;
 }
 
@@ -110,9 +181,17 @@ int GraderEngine::pass_component(const std::string& name) const {
   return name.empty() ? -1 : -2;
 }
 
+int GraderEngine::grading_threads(int requested) const {
+  int n = requested > 0 ? requested : grader::default_threads();
+  // Threads that call judges mostly wait on the network; the endpoints' limits bound them.
+  constexpr int kMaxJudgeThreads = 64;
+  if (judges_) n = std::max(n, std::min(judges_->max_concurrency(), kMaxJudgeThreads));
+  return n;
+}
+
 std::vector<interp::Result> GraderEngine::grade(std::span<const interp::Sample> samples,
                                                 int threads) const {
-  return grade_batch(*engine_, samples, threads);
+  return grade_batch(*engine_, samples, grading_threads(threads));
 }
 
 std::vector<std::string> GraderEngine::check_item(const nlohmann::json& row) const {

@@ -16,6 +16,11 @@ class Jit;
 class JitGrader;
 }  // namespace rft::codegen
 
+namespace rft::judge {
+class JudgeService;
+struct ServiceOptions;
+}  // namespace rft::judge
+
 namespace rft {
 
 // A checked spec and the reward to grade with.
@@ -33,10 +38,13 @@ LoadedReward load_reward(const std::string& spec, const std::string& name, std::
 class GraderEngine {
  public:
   ~GraderEngine();
-  // Prepares `engine` ("jit", "aot" or "interp") for a loaded reward. On failure returns null
-  // and sets *error to a one-line message.
+  // Prepares `engine` ("jit", "aot" or "interp") for a loaded reward. When the reward calls
+  // judges, their settings are evaluated and their endpoints checked against `judges` (null:
+  // loopback only, default cache) before anything is graded. On failure returns null and sets
+  // *error to a one-line message.
   static std::unique_ptr<GraderEngine> create(LoadedReward loaded, const std::string& engine,
-                                              bool use_cache, std::string* error);
+                                              bool use_cache, std::string* error,
+                                              const judge::ServiceOptions* judges = nullptr);
 
   const Engine& engine() const { return *engine_; }
   const Program& program() const { return *loaded_.program; }
@@ -46,6 +54,11 @@ class GraderEngine {
   // The index of the component called `name`, or when `name` is empty the first component of
   // boolean type; -1 when there is none. A name that is not a component: -2.
   int pass_component(const std::string& name) const;
+  // The judges the reward calls, with their counters; null when it calls none.
+  const judge::JudgeService* judges() const { return judges_.get(); }
+  // Threads worth grading on when `requested` (0: all cores) are asked for: more when judges are
+  // called, so that their requests are in flight together while the threads wait.
+  int grading_threads(int requested) const;
   // Grades a batch on `threads` threads (0: all cores); results in the order of the samples.
   std::vector<interp::Result> grade(std::span<const interp::Sample> samples, int threads = 0) const;
   // Checks a dataset row against the spec's `item`: one message per problem.
@@ -58,6 +71,8 @@ class GraderEngine {
   std::unique_ptr<codegen::Jit> jit_;
   std::unique_ptr<codegen::JitGrader> jitted_;
   std::unique_ptr<rft_grader, void (*)(rft_grader*)> shared_{nullptr, rft_grader_close};
+  std::unique_ptr<judge::JudgeService> judges_;
+  std::unique_ptr<interp::JudgeProvider> judge_provider_;
   std::unique_ptr<Engine> engine_;  // last: destroyed before the code it calls
 };
 

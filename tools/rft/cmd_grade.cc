@@ -10,6 +10,7 @@
 
 #include "compiler/driver/batch.h"
 #include "runtime/grader/value_ops.h"
+#include "runtime/judge/provider.h"
 #include "tools/rft/cli_common.h"
 #include "tools/rft/grader_engine.h"
 #include "tools/rft/commands.h"
@@ -25,14 +26,22 @@ struct GradeOptions {
   std::string engine = "jit";
   int threads = 0;
   bool no_cache = false;
+  bool no_judge_cache = false;
+  std::vector<std::string> allowed_endpoints;
 };
 
 int fail(const std::string& msg) { return user_error("grade", msg); }
 
 int run_grade(const GradeOptions& o) {
+  LoadedReward loaded = load_reward("grade", o.spec, o.reward);
+  if (loaded.reward == nullptr) return kUserError;
+  judge::ServiceOptions judges;
+  judges.allowed_endpoints = o.allowed_endpoints;
+  judges.use_cache = !o.no_judge_cache;
+  std::string error;
   std::unique_ptr<GraderEngine> grader =
-      open_grader("grade", o.spec, o.reward, o.engine, !o.no_cache);
-  if (!grader) return kUserError;
+      GraderEngine::create(std::move(loaded), o.engine, !o.no_cache, &error, &judges);
+  if (!grader) return fail(error);
   std::ifstream file;
   std::istream* in = &std::cin;
   if (o.data != "-") {
@@ -48,7 +57,7 @@ int run_grade(const GradeOptions& o) {
     if (tty) std::fprintf(stderr, "\rgraded %zu rows", rows);
   };
   BatchOptions options;
-  options.threads = o.threads;
+  options.threads = grader->grading_threads(o.threads);
   BatchSummary s = grade_jsonl(grader->reward(), grader->item(), grader->engine(), *in, results.stream(), options,
                                progress);
   if (tty) std::fprintf(stderr, "\r");
@@ -65,6 +74,12 @@ int run_grade(const GradeOptions& o) {
                 << grader::format_num(s.component_sums[i] / graded);
     }
     std::cerr << "\n";
+  }
+  if (const judge::JudgeService* j = grader->judges()) {
+    judge::JudgeCounters c = j->counters();
+    std::cerr << "judges: " << c.calls << " calls, " << c.cache_hits << " cache hits, " << c.misses
+              << " misses, " << s.skipped << " skipped by gating\n";
+    for (const std::string& line : j->error_summary()) std::cerr << line << "\n";
   }
   return kOk;
 }
@@ -87,6 +102,11 @@ void add_grade(CLI::App& app, Command& run) {
       ->check(CLI::IsMember({"jit", "aot", "interp"}))
       ->capture_default_str();
   cmd->add_flag("--no-cache", o->no_cache, "Compile anew instead of using the compile cache");
+  cmd->add_flag("--no-judge-cache", o->no_judge_cache,
+                "Ask the judges anew instead of reusing their cached replies");
+  cmd->add_option("--allow-endpoint", o->allowed_endpoints,
+                  "A judge endpoint off this machine that may receive prompts and completions "
+                  "(repeatable; loopback endpoints are always allowed)");
   cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)")
       ->check(CLI::NonNegativeNumber);
   cmd->callback([o, &run] { run = [o] { return run_grade(*o); }; });

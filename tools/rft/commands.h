@@ -19,5 +19,6 @@ void add_compile(CLI::App& app, Command& run);
 void add_generate(CLI::App& app, Command& run);
 void add_eval(CLI::App& app, Command& run);
 void add_train(CLI::App& app, Command& run);  // train and sft
+void add_serve(CLI::App& app, Command& run);
 
 }  // namespace rft::cli

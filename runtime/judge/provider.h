@@ -1,0 +1,79 @@
+// The judges of a grading run: one HTTP client per endpoint shared by every judge and thread,
+// the reply cache, and counters. Graders call `score` (the interpreter, through an adapter) or
+// `judge_callback` (compiled graders, set with rft_ctx_set_judge). Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "runtime/judge/cache.h"
+#include "runtime/judge/client.h"
+#include "runtime/judge/judge_spec.h"
+
+namespace rft::judge {
+
+struct ServiceOptions {
+  // Endpoints beyond loopback that may receive data (see endpoint.h).
+  std::vector<std::string> allowed_endpoints;
+  bool use_cache = true;
+  std::string cache_dir;  // empty: default_cache_dir()
+  double backoff_base_s = 0.5;
+};
+
+struct JudgeCounters {
+  long calls = 0;       // scores asked for by graders
+  long cache_hits = 0;  // answered from the cache
+  long misses = 0;      // sent to an endpoint
+  long errors = 0;      // no usable score: the judge's on_error was used
+};
+
+class JudgeService {
+ public:
+  // Checks every judge's endpoint against the allowed ones and reads API keys from the
+  // environment, before anything is sent. On failure returns null and sets *error (which names
+  // the variable, never its value).
+  static std::unique_ptr<JudgeService> create(std::vector<JudgeSpec> judges,
+                                              const ServiceOptions& options, std::string* error);
+
+  // The normalized score of a rendered prompt, or nullopt when the judge gave no usable answer
+  // (the caller uses the judge's on_error value and flags the sample).
+  std::optional<double> score(std::string_view judge, const std::string& prompt);
+
+  JudgeCounters counters() const;
+  // One line per judge that failed: how often and the first reason.
+  std::vector<std::string> error_summary() const;
+  // Requests that may be in flight at once over all endpoints: how many samples are worth
+  // grading at the same time.
+  int max_concurrency() const;
+
+ private:
+  struct Judge {
+    JudgeSpec spec;
+    std::string api_key;
+    Client* client = nullptr;
+    std::atomic<long> errors{0};
+    std::string first_error;  // guarded by mu_
+  };
+  JudgeService() = default;
+  void fail(Judge& j, const std::string& why);
+
+  std::map<std::string, std::unique_ptr<Judge>, std::less<>> judges_;
+  std::map<std::string, std::unique_ptr<Client>> clients_;  // by endpoint
+  std::optional<ReplyCache> cache_;
+  std::atomic<long> calls_{0}, hits_{0}, misses_{0}, errors_{0};
+  mutable std::mutex mu_;
+};
+
+}  // namespace rft::judge
+
+extern "C" {
+// An rft_judge_fn (runtime/grader/abi.h) for a JudgeService passed as `user`.
+int rft_judge_service_callback(void* user, const char* judge, const char* prompt,
+                               uint64_t prompt_len, double* score);
+}

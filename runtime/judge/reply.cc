@@ -1,0 +1,166 @@
+#include "runtime/judge/reply.h"
+
+#include <cctype>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+namespace rft::judge {
+namespace {
+
+bool word_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::string quote(std::string_view reply) {
+  constexpr size_t kMax = 80;
+  std::string s(reply.substr(0, kMax));
+  for (char& c : s) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  return "\"" + s + (reply.size() > kMax ? "...\"" : "\"");
+}
+
+// Reasoning models put their thinking before the answer; only the answer counts.
+std::string_view strip_thinking(std::string_view s) {
+  size_t end = s.find("</think>");
+  return end == std::string_view::npos ? s : s.substr(end + 8);
+}
+
+std::optional<double> normalize(const JudgeSpec& spec, double x, std::string_view reply,
+                                std::string* why) {
+  if (!(x >= spec.scale_lo && x <= spec.scale_hi)) {
+    *why = "the judge answered " + quote(reply) + ", outside the scale";
+    return std::nullopt;
+  }
+  return (x - spec.scale_lo) / (spec.scale_hi - spec.scale_lo);
+}
+
+// The first number in the text ("Score: 7/10" reads 7).
+std::optional<double> read_number(const JudgeSpec& spec, std::string_view text, std::string* why) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(text[i]))) continue;
+    size_t start = i;
+    if (i > 0 && text[i - 1] == '-' && (i < 2 || !word_char(text[i - 2]))) start = i - 1;
+    size_t end = i;
+    while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+    if (end + 1 < text.size() && text[end] == '.' &&
+        std::isdigit(static_cast<unsigned char>(text[end + 1]))) {
+      ++end;
+      while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
+    }
+    std::string num(text.substr(start, end - start));
+    return normalize(spec, std::strtod(num.c_str(), nullptr), text, why);
+  }
+  *why = "the judge answered " + quote(text) + ", which holds no number";
+  return std::nullopt;
+}
+
+// The label the text is, or else the label that appears first in it as a whole word (the longest
+// one when several start at the same place). Case-insensitive.
+std::optional<double> read_label(const JudgeSpec& spec, std::string_view text, std::string* why) {
+  std::string t = lower(text);
+  const std::string_view edges = " \t\r\n\"'`*.,;:!?()[]";
+  size_t b = t.find_first_not_of(edges), e = t.find_last_not_of(edges);
+  std::string core = b == std::string::npos ? "" : t.substr(b, e - b + 1);
+  for (const auto& [label, score] : spec.labels) {
+    if (lower(label) == core) return score;
+  }
+  size_t best_at = std::string::npos, best_len = 0;
+  std::optional<double> best;
+  for (const auto& [label, score] : spec.labels) {
+    std::string l = lower(label);
+    if (l.empty()) continue;
+    for (size_t at = t.find(l); at != std::string::npos; at = t.find(l, at + 1)) {
+      bool starts = at == 0 || !word_char(t[at - 1]) || !word_char(l.front());
+      bool ends = at + l.size() == t.size() || !word_char(t[at + l.size()]) || !word_char(l.back());
+      if (!starts || !ends) continue;
+      if (at < best_at || (at == best_at && l.size() > best_len)) {
+        best_at = at;
+        best_len = l.size();
+        best = score;
+      }
+      break;
+    }
+  }
+  if (!best) *why = "the judge answered " + quote(text) + ", which names none of the labels";
+  return best;
+}
+
+std::optional<double> read_text(const JudgeSpec& spec, std::string_view text, std::string* why) {
+  return spec.labels.empty() ? read_number(spec, text, why) : read_label(spec, text, why);
+}
+
+// The JSON document in a reply: the whole reply, or the object inside it (models like to wrap
+// JSON in a ```json fence or a sentence).
+std::optional<nlohmann::json> find_json(std::string_view text) {
+  auto parse = [](std::string_view s) -> std::optional<nlohmann::json> {
+    nlohmann::json j = nlohmann::json::parse(s, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) return std::nullopt;
+    return j;
+  };
+  if (auto j = parse(text)) return j;
+  size_t open = text.find('{'), close = text.rfind('}');
+  if (open != std::string_view::npos && close != std::string_view::npos && open < close) {
+    return parse(text.substr(open, close - open + 1));
+  }
+  return std::nullopt;
+}
+
+// A dotted path: "verdict.score", "scores.0" (a number indexes an array).
+const nlohmann::json* at_path(const nlohmann::json& doc, std::string_view path) {
+  const nlohmann::json* j = &doc;
+  while (!path.empty()) {
+    size_t dot = path.find('.');
+    std::string key(path.substr(0, dot));
+    path = dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1);
+    if (j->is_object()) {
+      auto it = j->find(key);
+      if (it == j->end()) return nullptr;
+      j = &*it;
+    } else if (j->is_array() && !key.empty() &&
+               key.find_first_not_of("0123456789") == std::string::npos) {
+      size_t i = std::strtoul(key.c_str(), nullptr, 10);
+      if (i >= j->size()) return nullptr;
+      j = &(*j)[i];
+    } else {
+      return nullptr;
+    }
+  }
+  return j;
+}
+
+std::optional<double> read_json(const JudgeSpec& spec, std::string_view text, std::string* why) {
+  std::optional<nlohmann::json> doc = find_json(text);
+  if (!doc) {
+    *why = "the judge answered " + quote(text) + ", which is not JSON";
+    return std::nullopt;
+  }
+  const nlohmann::json* v = at_path(*doc, spec.json_field);
+  if (v == nullptr) {
+    *why = "the judge's JSON answer has nothing at `" + spec.json_field + "`";
+    return std::nullopt;
+  }
+  if (v->is_number() && spec.labels.empty()) {
+    return normalize(spec, v->get<double>(), text, why);
+  }
+  if (v->is_string()) return read_text(spec, v->get_ref<const std::string&>(), why);
+  if (v->is_boolean() && !spec.labels.empty()) return read_label(spec, v->dump(), why);
+  *why = "the judge's JSON answer at `" + spec.json_field + "` is " + quote(v->dump()) +
+         (spec.labels.empty() ? ", not a number" : ", not a label");
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<double> parse_reply(const JudgeSpec& spec, std::string_view reply, std::string* why) {
+  std::string_view text = strip_thinking(reply);
+  return spec.json_field.empty() ? read_text(spec, text, why) : read_json(spec, text, why);
+}
+
+}  // namespace rft::judge

@@ -1,0 +1,366 @@
+#include "runtime/serve/request.h"
+
+#include <cmath>
+#include <optional>
+
+namespace rft::serve {
+namespace {
+
+using Json = nlohmann::json;
+
+ApiError invalid(std::string param, std::string message, std::string code) {
+  ApiError e;
+  e.message = std::move(message);
+  e.param = std::move(param);
+  e.code = std::move(code);
+  return e;
+}
+
+std::string json_type_name(const Json& j) {
+  if (j.is_string()) return "a string";
+  if (j.is_boolean()) return "a boolean";
+  if (j.is_number_integer() || j.is_number_unsigned()) return "an integer";
+  if (j.is_number()) return "a decimal";
+  if (j.is_array()) return "an array";
+  if (j.is_object()) return "an object";
+  return "null";
+}
+
+ApiError wrong_type(const std::string& param, const std::string& expected, const Json& got) {
+  return invalid(param,
+                 "Invalid type for '" + param + "': expected " + expected + ", but got " +
+                     json_type_name(got) + " instead.",
+                 "invalid_type");
+}
+
+ApiError unsupported(const std::string& param, const std::string& why) {
+  return invalid(param, "Unsupported parameter: '" + param + "' " + why, "unsupported_parameter");
+}
+
+std::string number_text(double v) {
+  Json j = v;
+  if (v == std::floor(v) && std::fabs(v) < 1e15) j = static_cast<int64_t>(v);
+  return j.dump();
+}
+
+// A present, non-null field of `body`, or null.
+const Json* field(const Json& body, const char* name) {
+  auto it = body.find(name);
+  return it == body.end() || it->is_null() ? nullptr : &*it;
+}
+
+// Reads a number field into `out` when present; checks its range.
+std::optional<ApiError> read_decimal(const Json& body, const char* name, double lo, double hi,
+                                     double& out) {
+  const Json* v = field(body, name);
+  if (!v) return std::nullopt;
+  if (!v->is_number()) return wrong_type(name, "a decimal", *v);
+  double x = v->get<double>();
+  if (x < lo) {
+    return invalid(name,
+                   std::string("Invalid '") + name +
+                       "': decimal below minimum value. Expected a value >= " + number_text(lo) +
+                       ", but got " + number_text(x) + " instead.",
+                   "decimal_below_min_value");
+  }
+  if (x > hi) {
+    return invalid(name,
+                   std::string("Invalid '") + name +
+                       "': decimal above maximum value. Expected a value <= " + number_text(hi) +
+                       ", but got " + number_text(x) + " instead.",
+                   "decimal_above_max_value");
+  }
+  out = x;
+  return std::nullopt;
+}
+
+std::optional<ApiError> read_integer(const Json& body, const char* name, int64_t lo, int64_t hi,
+                                     int64_t& out) {
+  const Json* v = field(body, name);
+  if (!v) return std::nullopt;
+  if (!v->is_number_integer() && !v->is_number_unsigned())
+    return wrong_type(name, "an integer", *v);
+  if (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
+    return invalid(name, std::string("Invalid '") + name + "': integer too large.",
+                   "integer_above_max_value");
+  }
+  int64_t x = v->get<int64_t>();
+  if (x < lo) {
+    return invalid(name,
+                   std::string("Invalid '") + name +
+                       "': integer below minimum value. Expected a value >= " + std::to_string(lo) +
+                       ", but got " + std::to_string(x) + " instead.",
+                   "integer_below_min_value");
+  }
+  if (x > hi) {
+    return invalid(name,
+                   std::string("Invalid '") + name +
+                       "': integer above maximum value. Expected a value <= " + std::to_string(hi) +
+                       ", but got " + std::to_string(x) + " instead.",
+                   "integer_above_max_value");
+  }
+  out = x;
+  return std::nullopt;
+}
+
+std::optional<ApiError> read_bool(const Json& body, const char* name, bool& out) {
+  const Json* v = field(body, name);
+  if (!v) return std::nullopt;
+  if (!v->is_boolean()) return wrong_type(name, "a boolean", *v);
+  out = v->get<bool>();
+  return std::nullopt;
+}
+
+// `stop`: a string or an array of at most 4 strings, as in the OpenAI API.
+std::optional<ApiError> read_stop(const Json& body, std::vector<std::string>& out) {
+  const Json* v = field(body, "stop");
+  if (!v) return std::nullopt;
+  if (v->is_string()) {
+    if (!v->get_ref<const std::string&>().empty()) out.push_back(v->get<std::string>());
+    return std::nullopt;
+  }
+  if (!v->is_array()) return wrong_type("stop", "a string or an array of strings", *v);
+  if (v->size() > 4) {
+    return invalid("stop",
+                   "Invalid 'stop': array too long. Expected an array with maximum length 4, but "
+                   "got an array with length " +
+                       std::to_string(v->size()) + " instead.",
+                   "array_above_max_length");
+  }
+  for (size_t i = 0; i < v->size(); ++i) {
+    const Json& s = (*v)[i];
+    if (!s.is_string()) return wrong_type("stop[" + std::to_string(i) + "]", "a string", s);
+    if (!s.get_ref<const std::string&>().empty()) out.push_back(s.get<std::string>());
+  }
+  return std::nullopt;
+}
+
+// The sampling fields both endpoints share.
+std::optional<ApiError> read_sampling(const Json& body, Endpoint endpoint,
+                                      const RequestLimits& limits, GenerationRequest& r) {
+  model::TextOptions& o = r.options;
+  o.temperature = 1.0;
+  o.max_new_tokens = limits.default_max_tokens;
+  if (auto e = read_decimal(body, "temperature", 0, 2, o.temperature)) return e;
+  if (auto e = read_decimal(body, "top_p", 0, 1, o.top_p)) return e;
+  int64_t top_k = 0;
+  if (auto e = read_integer(body, "top_k", -1, INT64_MAX, top_k)) return e;
+  o.top_k = top_k < 0 ? 0 : top_k;  // -1 means "all tokens", as in vLLM
+  if (auto e = read_integer(body, "max_tokens", 1, limits.max_tokens, o.max_new_tokens)) return e;
+  if (endpoint == Endpoint::kChat) {
+    if (auto e =
+            read_integer(body, "max_completion_tokens", 1, limits.max_tokens, o.max_new_tokens)) {
+      return e;
+    }
+  }
+  int64_t seed = 0;
+  if (field(body, "seed")) {
+    if (auto e = read_integer(body, "seed", INT64_MIN, INT64_MAX, seed)) return e;
+    o.seed = static_cast<uint64_t>(seed);
+    r.seeded = true;
+  }
+  if (auto e = read_stop(body, o.stop)) return e;
+
+  int64_t n = 1;
+  if (auto e = read_integer(body, "n", 1, 128, n)) return e;
+  if (n != 1) return unsupported("n", "must be 1: this server returns one choice per prompt.");
+  for (const char* penalty : {"presence_penalty", "frequency_penalty"}) {
+    double p = 0;
+    if (auto e = read_decimal(body, penalty, -2, 2, p)) return e;
+    if (p != 0) return unsupported(penalty, "is not supported by this server; leave it at 0.");
+  }
+  if (const Json* lp = field(body, "logprobs"); lp && !(lp->is_boolean() && !lp->get<bool>())) {
+    return unsupported("logprobs", "is not supported by this server.");
+  }
+  if (field(body, "top_logprobs"))
+    return unsupported("top_logprobs", "is not supported by this server.");
+
+  if (auto e = read_bool(body, "stream", r.stream)) return e;
+  if (const Json* so = field(body, "stream_options")) {
+    if (!r.stream) {
+      return invalid("stream_options",
+                     "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+                     "invalid_value");
+    }
+    if (!so->is_object()) return wrong_type("stream_options", "an object", *so);
+    if (auto e = read_bool(*so, "include_usage", r.include_usage)) {
+      e->param = "stream_options.include_usage";
+      return e;
+    }
+  }
+  return std::nullopt;
+}
+
+// A message's content: a string, or an array of text parts joined.
+std::optional<ApiError> read_content(const Json& m, const std::string& where, std::string& out) {
+  auto it = m.find("content");
+  if (it == m.end() || it->is_null())
+    return std::nullopt;  // e.g. an assistant turn with tool calls
+  if (it->is_string()) {
+    out = it->get<std::string>();
+    return std::nullopt;
+  }
+  if (!it->is_array())
+    return wrong_type(where + ".content", "a string or an array of content parts", *it);
+  for (size_t i = 0; i < it->size(); ++i) {
+    const Json& part = (*it)[i];
+    std::string at = where + ".content[" + std::to_string(i) + "]";
+    if (!part.is_object()) return wrong_type(at, "an object", part);
+    auto type = part.find("type");
+    if (type == part.end() || !type->is_string() || *type != "text") {
+      return invalid(at + ".type", "Only text content parts are supported (type \"text\").",
+                     "invalid_value");
+    }
+    auto text = part.find("text");
+    if (text == part.end() || !text->is_string()) {
+      return invalid(at + ".text", "Missing required parameter: '" + at + ".text'.",
+                     "missing_required_parameter");
+    }
+    out += text->get<std::string>();
+  }
+  return std::nullopt;
+}
+
+std::optional<ApiError> read_chat(const Json& body, const model::Tokenizer& tokenizer,
+                                  GenerationRequest& r) {
+  const Json* messages = field(body, "messages");
+  if (!messages) {
+    return invalid("messages", "Missing required parameter: 'messages'.",
+                   "missing_required_parameter");
+  }
+  if (!messages->is_array()) return wrong_type("messages", "an array", *messages);
+  if (messages->empty()) {
+    return invalid("messages",
+                   "Invalid 'messages': empty array. Expected an array with minimum length 1, but "
+                   "got an empty array instead.",
+                   "empty_array");
+  }
+  std::vector<model::ChatMessage> chat;
+  for (size_t i = 0; i < messages->size(); ++i) {
+    const Json& m = (*messages)[i];
+    std::string where = "messages[" + std::to_string(i) + "]";
+    if (!m.is_object()) return wrong_type(where, "an object", m);
+    auto role = m.find("role");
+    if (role == m.end() || role->is_null()) {
+      return invalid(where + ".role", "Missing required parameter: '" + where + ".role'.",
+                     "missing_required_parameter");
+    }
+    if (!role->is_string()) return wrong_type(where + ".role", "a string", *role);
+    std::string name = role->get<std::string>();
+    if (name == "developer") name = "system";  // the newer name of the system role
+    if (name != "system" && name != "user" && name != "assistant" && name != "tool") {
+      return invalid(
+          where + ".role",
+          "Invalid value: '" + role->get<std::string>() +
+              "'. Supported values are: 'system', 'developer', 'user', 'assistant' and 'tool'.",
+          "invalid_value");
+    }
+    model::ChatMessage message{name, {}};
+    if (auto e = read_content(m, where, message.content)) return e;
+    chat.push_back(std::move(message));
+  }
+  if (const Json* tools = field(body, "tools"); tools && !(tools->is_array() && tools->empty())) {
+    return unsupported("tools", "is not supported by this server.");
+  }
+  if (const Json* rf = field(body, "response_format")) {
+    if (!rf->is_object() || rf->value("type", "") != "text") {
+      return unsupported("response_format",
+                         "is not supported by this server (only {\"type\": \"text\"}).");
+    }
+  }
+  model::ChatOptions options;
+  // Qwen3's switch, in the form vLLM and SGLang accept.
+  if (const Json* kwargs = field(body, "chat_template_kwargs")) {
+    if (!kwargs->is_object()) return wrong_type("chat_template_kwargs", "an object", *kwargs);
+    if (auto e = read_bool(*kwargs, "enable_thinking", options.enable_thinking)) {
+      e->param = "chat_template_kwargs.enable_thinking";
+      return e;
+    }
+  }
+  model::Result<std::string> text = tokenizer.apply_chat_template(chat, options);
+  if (!text.ok()) {
+    ApiError e = invalid("messages",
+                         "This model has no chat format that rft knows (" + text.error() +
+                             "); send plain text to /v1/completions instead.",
+                         "model_has_no_chat_format");
+    return e;
+  }
+  r.prompts.push_back(std::move(text).value());
+  return std::nullopt;
+}
+
+std::optional<ApiError> read_completion(const Json& body, const RequestLimits& limits,
+                                        GenerationRequest& r) {
+  const Json* prompt = field(body, "prompt");
+  if (!prompt) {
+    return invalid("prompt", "Missing required parameter: 'prompt'.", "missing_required_parameter");
+  }
+  if (prompt->is_string()) {
+    r.prompts.push_back(prompt->get<std::string>());
+  } else if (prompt->is_array()) {
+    if (prompt->empty()) {
+      return invalid("prompt", "Invalid 'prompt': empty array.", "empty_array");
+    }
+    if (prompt->size() > limits.max_prompts) {
+      return invalid("prompt",
+                     "Invalid 'prompt': at most " + std::to_string(limits.max_prompts) +
+                         " prompts per request.",
+                     "array_above_max_length");
+    }
+    for (size_t i = 0; i < prompt->size(); ++i) {
+      const Json& p = (*prompt)[i];
+      if (!p.is_string()) {
+        return unsupported("prompt[" + std::to_string(i) + "]",
+                           "must be a string: prompts as token ids are not supported.");
+      }
+      r.prompts.push_back(p.get<std::string>());
+    }
+  } else {
+    return wrong_type("prompt", "a string or an array of strings", *prompt);
+  }
+  bool echo = false;
+  if (auto e = read_bool(body, "echo", echo)) return e;
+  if (echo) return unsupported("echo", "is not supported by this server.");
+  if (const Json* suffix = field(body, "suffix");
+      suffix && !(suffix->is_string() && suffix->get<std::string>().empty())) {
+    return unsupported("suffix", "is not supported by this server.");
+  }
+  int64_t best_of = 1;
+  if (auto e = read_integer(body, "best_of", 1, 128, best_of)) return e;
+  if (best_of != 1) return unsupported("best_of", "must be 1.");
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::variant<GenerationRequest, ApiError> parse_request(Endpoint endpoint, std::string_view body,
+                                                        const model::Tokenizer& tokenizer,
+                                                        const RequestLimits& limits) {
+  Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    ApiError e;
+    e.message =
+        "We could not parse the JSON body of your request. The body must be a JSON object; "
+        "check that it is valid JSON and that the Content-Type is application/json.";
+    return e;
+  }
+  if (!j.is_object()) {
+    ApiError e;
+    e.message =
+        "The body of your request must be a JSON object, but got " + json_type_name(j) + ".";
+    return e;
+  }
+  GenerationRequest r;
+  r.endpoint = endpoint;
+  if (const Json* m = field(j, "model")) {
+    if (!m->is_string()) return wrong_type("model", "a string", *m);
+    r.model = m->get<std::string>();
+  }
+  if (auto e = read_sampling(j, endpoint, limits, r)) return *e;
+  std::optional<ApiError> e =
+      endpoint == Endpoint::kChat ? read_chat(j, tokenizer, r) : read_completion(j, limits, r);
+  if (e) return *e;
+  return r;
+}
+
+}  // namespace rft::serve

@@ -1,0 +1,423 @@
+#include "runtime/serve/server.h"
+
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <ctime>
+#include <deque>
+#include <mutex>
+#include <random>
+#include <thread>
+
+#include "runtime/serve/api_key.h"
+
+namespace rft::serve {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string dump(const Json& j) {
+  return j.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+void send_json(httplib::Response& res, int status, const Json& body) {
+  res.status = status;
+  res.set_content(dump(body), "application/json");
+}
+
+void send_error(httplib::Response& res, const ApiError& e) {
+  send_json(res, e.status, Json(e.body()));
+}
+
+ApiError make_error(int status, std::string message, std::string type, std::string code,
+                    std::string param = {}) {
+  ApiError e;
+  e.status = status;
+  e.message = std::move(message);
+  e.type = std::move(type);
+  e.code = std::move(code);
+  e.param = std::move(param);
+  return e;
+}
+
+// The OpenAI API's finish_reason: "stop" for an end-of-sequence token or a stop string.
+const char* finish_reason(const std::string& finish) {
+  return finish == "length" ? "length" : "stop";
+}
+
+Json usage_json(int64_t prompt_tokens, int64_t completion_tokens) {
+  return {{"prompt_tokens", prompt_tokens},
+          {"completion_tokens", completion_tokens},
+          {"total_tokens", prompt_tokens + completion_tokens}};
+}
+
+// What a request's generate calls report, gathered for its handler thread.
+struct Outcomes {
+  std::mutex mu;
+  std::condition_variable cv;
+  size_t left = 0;
+  std::vector<model::TextResult> results;
+  size_t batch_size = 0;  // the most prompts that one of this request's calls served
+  std::string error;
+  // Streaming only: text pieces and ends in the order they happened.
+  struct Event {
+    size_t index;
+    std::string text;
+    bool done;
+  };
+  std::deque<Event> events;
+};
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(model::TextGenerator& g, ServerOptions opts)
+      : generator(g), o(std::move(opts)), batcher(g, o.batch), started(std::time(nullptr)) {
+    std::random_device rd;
+    id_rng.seed((static_cast<uint64_t>(rd()) << 32) ^ rd());
+  }
+
+  model::TextGenerator& generator;
+  ServerOptions o;
+  Batcher batcher;
+  httplib::Server http;
+  int64_t started;
+  std::mutex id_mu;
+  std::mt19937_64 id_rng;
+  std::atomic<bool> stop_requested{false}, running{false};
+
+  std::string new_id(const char* prefix) {
+    std::lock_guard<std::mutex> lock(id_mu);
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%s-%016llx", prefix, static_cast<unsigned long long>(id_rng()));
+    return buf;
+  }
+
+  Json model_json() const {
+    return {{"id", o.model_name}, {"object", "model"}, {"created", started}, {"owned_by", "rft"}};
+  }
+
+  void routes();
+  bool authorized(const httplib::Request& req, httplib::Response& res) const;
+  void generate(Endpoint endpoint, const httplib::Request& req, httplib::Response& res);
+  void respond(const GenerationRequest& r, const std::shared_ptr<Outcomes>& out,
+               httplib::Response& res);
+  void stream(const GenerationRequest& r, std::shared_ptr<Outcomes> out, httplib::Response& res);
+};
+
+bool Server::Impl::authorized(const httplib::Request& req, httplib::Response& res) const {
+  if (o.api_key.empty() || req.path.rfind("/v1/", 0) != 0) return true;
+  std::string header = req.get_header_value("Authorization");
+  std::string_view token = bearer_token(header);
+  if (constant_time_equal(token, o.api_key)) return true;
+  res.set_header("WWW-Authenticate", "Bearer");
+  send_error(res, token.empty()
+                      ? make_error(401,
+                                   "You didn't provide an API key. Send it in the Authorization "
+                                   "header: `Authorization: Bearer KEY`.",
+                                   "invalid_request_error", "missing_api_key")
+                      : make_error(401, "Incorrect API key provided.", "invalid_request_error",
+                                   "invalid_api_key"));
+  return false;
+}
+
+void Server::Impl::routes() {
+  http.new_task_queue = [n = o.http_threads] {
+    return new httplib::ThreadPool(static_cast<size_t>(std::max(2, n)));
+  };
+  http.set_payload_max_length(32u << 20);
+  http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    return authorized(req, res) ? httplib::Server::HandlerResponse::Unhandled
+                                : httplib::Server::HandlerResponse::Handled;
+  });
+  // Statuses that httplib sets itself (no route, a body too large, a malformed request) get the
+  // API's error shape too.
+  http.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request& req,
+                                                                 httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    if (res.status == 404) {
+      send_error(res, make_error(404, "Unknown request URL: " + req.method + " " + req.path + ".",
+                                 "invalid_request_error", "unknown_url"));
+    } else {
+      const char* what = res.status == 413   ? "the request body is too large"
+                         : res.status == 405 ? "method not allowed"
+                         : res.status < 500  ? "bad request"
+                                             : "server error";
+      send_error(res,
+                 make_error(res.status, "HTTP " + std::to_string(res.status) + ": " + what + ".",
+                            res.status < 500 ? "invalid_request_error" : "server_error", ""));
+    }
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  http.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "internal error";
+        try {
+          if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        send_error(res, make_error(500, "The server had an error: " + what, "server_error", ""));
+      });
+
+  http.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
+    BatchStats s = batcher.stats();
+    send_json(res, 200,
+              {{"status", "ok"},
+               {"model", o.model_name},
+               {"generate_calls", s.generate_calls},
+               {"prompts", s.prompts},
+               {"largest_batch", s.largest_batch},
+               {"last_batch", s.last_batch},
+               {"queued", s.queued}});
+  });
+  http.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
+    send_json(res, 200, {{"object", "list"}, {"data", Json::array({model_json()})}});
+  });
+  http.Get(R"(/v1/models/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
+    std::string id = req.matches[1];
+    if (id != o.model_name) {
+      send_error(res, make_error(404, "The model `" + id + "` does not exist.",
+                                 "invalid_request_error", "model_not_found", "model"));
+      return;
+    }
+    send_json(res, 200, model_json());
+  });
+  http.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
+    generate(Endpoint::kChat, req, res);
+  });
+  http.Post("/v1/completions", [this](const httplib::Request& req, httplib::Response& res) {
+    generate(Endpoint::kCompletions, req, res);
+  });
+}
+
+void Server::Impl::generate(Endpoint endpoint, const httplib::Request& req,
+                            httplib::Response& res) {
+  std::variant<GenerationRequest, ApiError> parsed =
+      parse_request(endpoint, req.body, generator.tokenizer(), o.limits);
+  if (auto* e = std::get_if<ApiError>(&parsed)) return send_error(res, *e);
+  GenerationRequest& r = std::get<GenerationRequest>(parsed);
+  if (!r.model.empty() && r.model != o.model_name) {
+    return send_error(
+        res, make_error(404,
+                        "The model `" + r.model + "` does not exist; this server serves `" +
+                            o.model_name + "`.",
+                        "invalid_request_error", "model_not_found", "model"));
+  }
+  r.options.threads = o.threads;
+
+  auto out = std::make_shared<Outcomes>();
+  out->left = r.prompts.size();
+  out->results.resize(r.prompts.size());
+  std::vector<Job> jobs;
+  for (size_t i = 0; i < r.prompts.size(); ++i) {
+    Job job;
+    job.prompt = r.prompts[i];
+    job.options = r.options;
+    job.seeded = r.seeded;
+    if (r.stream) {
+      job.on_text = [out, i](std::string_view piece) {
+        {
+          std::lock_guard<std::mutex> lock(out->mu);
+          out->events.push_back({i, std::string(piece), false});
+        }
+        out->cv.notify_all();
+      };
+    }
+    job.on_done = [out, i, stream = r.stream](const model::TextResult& result, size_t batch_size,
+                                              const std::string& error) {
+      {
+        std::lock_guard<std::mutex> lock(out->mu);
+        out->results[i] = result;
+        out->batch_size = std::max(out->batch_size, batch_size);
+        if (!error.empty()) out->error = error;
+        --out->left;
+        if (stream) out->events.push_back({i, {}, true});
+      }
+      out->cv.notify_all();
+    };
+    jobs.push_back(std::move(job));
+  }
+  if (!batcher.submit(std::move(jobs))) {
+    return send_error(
+        res, make_error(503, "The server is shutting down.", "server_error", "shutting_down"));
+  }
+  if (r.stream) {
+    stream(r, std::move(out), res);
+  } else {
+    respond(r, out, res);
+  }
+}
+
+void Server::Impl::respond(const GenerationRequest& r, const std::shared_ptr<Outcomes>& out,
+                           httplib::Response& res) {
+  std::unique_lock<std::mutex> lock(out->mu);
+  out->cv.wait(lock, [&] { return out->left == 0; });
+  if (!out->error.empty()) {
+    return send_error(
+        res, make_error(500, "The server had an error: " + out->error, "server_error", ""));
+  }
+  const bool chat = r.endpoint == Endpoint::kChat;
+  Json choices = Json::array();
+  int64_t prompt_tokens = 0, completion_tokens = 0;
+  for (size_t i = 0; i < out->results.size(); ++i) {
+    const model::TextResult& t = out->results[i];
+    Json c = {{"index", i}};
+    if (chat) {
+      c["message"] = {{"role", "assistant"}, {"content", t.text}};
+    } else {
+      c["text"] = t.text;
+    }
+    c["logprobs"] = nullptr;
+    c["finish_reason"] = finish_reason(t.finish);
+    choices.push_back(std::move(c));
+    prompt_tokens += t.prompt_tokens;
+    completion_tokens += t.new_tokens;
+  }
+  Json body = {{"id", new_id(chat ? "chatcmpl" : "cmpl")},
+               {"object", chat ? "chat.completion" : "text_completion"},
+               {"created", static_cast<int64_t>(std::time(nullptr))},
+               {"model", o.model_name},
+               {"choices", std::move(choices)},
+               {"usage", usage_json(prompt_tokens, completion_tokens)}};
+  // How many prompts the generate call that answered this request served (the largest, when the
+  // request's prompts went to several calls).
+  res.set_header("X-Rft-Batch-Size", std::to_string(out->batch_size));
+  send_json(res, 200, body);
+}
+
+void Server::Impl::stream(const GenerationRequest& r, std::shared_ptr<Outcomes> out,
+                          httplib::Response& res) {
+  const bool chat = r.endpoint == Endpoint::kChat;
+  Json head = {{"id", new_id(chat ? "chatcmpl" : "cmpl")},
+               {"object", chat ? "chat.completion.chunk" : "text_completion"},
+               {"created", static_cast<int64_t>(std::time(nullptr))},
+               {"model", o.model_name}};
+  res.set_header("Cache-Control", "no-cache");
+  res.set_chunked_content_provider("text/event-stream", [out, head, chat,
+                                                         include_usage = r.include_usage](
+                                                            size_t, httplib::DataSink& sink) {
+    auto send = [&](const Json& j) {
+      std::string line = "data: " + dump(j) + "\n\n";
+      return sink.write(line.data(), line.size());
+    };
+    auto chunk = [&](size_t index, const Json* text, const char* finish) {
+      Json j = head;
+      Json c = {{"index", index}};
+      if (chat) {
+        c["delta"] = text ? Json{{"content", *text}} : Json::object();
+      } else {
+        c["text"] = text ? *text : Json("");
+      }
+      c["logprobs"] = nullptr;
+      c["finish_reason"] = finish ? Json(finish) : Json();
+      j["choices"] = Json::array({std::move(c)});
+      if (include_usage) j["usage"] = nullptr;
+      return send(j);
+    };
+    if (chat) {
+      // The first chunk names the role, as OpenAI's does.
+      Json j = head;
+      j["choices"] = Json::array({{{"index", 0},
+                                   {"delta", {{"role", "assistant"}, {"content", ""}}},
+                                   {"logprobs", nullptr},
+                                   {"finish_reason", nullptr}}});
+      if (include_usage) j["usage"] = nullptr;
+      if (!send(j)) return false;
+    }
+    std::unique_lock<std::mutex> lock(out->mu);
+    for (;;) {
+      out->cv.wait(lock, [&] { return !out->events.empty() || out->left == 0; });
+      while (!out->events.empty()) {
+        Outcomes::Event e = std::move(out->events.front());
+        out->events.pop_front();
+        const std::string finish = e.done ? out->results[e.index].finish : std::string();
+        const bool failed = !out->error.empty();
+        bool ok = true;
+        lock.unlock();
+        if (!e.done) {
+          Json text = e.text;
+          ok = chunk(e.index, &text, nullptr);
+        } else if (!failed) {
+          ok = chunk(e.index, nullptr, finish_reason(finish));
+        }
+        lock.lock();
+        // The client went away; the generate call still runs to its end.
+        if (!ok) return false;
+      }
+      if (out->left == 0 && out->events.empty()) break;
+    }
+    if (!out->error.empty()) {
+      send(Json(
+          make_error(500, "The server had an error: " + out->error, "server_error", "").body()));
+    } else if (include_usage) {
+      int64_t p = 0, c = 0;
+      for (const model::TextResult& t : out->results) p += t.prompt_tokens, c += t.new_tokens;
+      Json j = head;
+      j["choices"] = Json::array();
+      j["usage"] = usage_json(p, c);
+      send(j);
+    }
+    lock.unlock();
+    static constexpr std::string_view kDone = "data: [DONE]\n\n";
+    sink.write(kDone.data(), kDone.size());
+    sink.done();
+    return true;
+  });
+}
+
+Server::Server(model::TextGenerator& generator, ServerOptions options)
+    : impl_(std::make_unique<Impl>(generator, std::move(options))) {
+  impl_->routes();
+}
+
+Server::~Server() {
+  stop();
+  impl_->batcher.stop();
+}
+
+model::Result<int> Server::bind() {
+  const ServerOptions& o = impl_->o;
+  int port = o.port;
+  bool ok = false;
+  if (port == 0) {
+    port = impl_->http.bind_to_any_port(o.host);
+    ok = port > 0;
+  } else {
+    ok = impl_->http.bind_to_port(o.host, port);
+  }
+  if (!ok) {
+    return model::Result<int>::failure(
+        "cannot listen on " + o.host + ":" + std::to_string(o.port) +
+        " (is the port in use, or the host not an address of this machine?)");
+  }
+  return port;
+}
+
+void Server::run() {
+  impl_->running = true;
+  if (!impl_->stop_requested) impl_->http.listen_after_bind();
+  // httplib has waited for its handlers, and so for their generate calls; nothing is queued.
+  impl_->batcher.stop();
+  impl_->running = false;
+}
+
+void Server::stop() {
+  impl_->stop_requested = true;
+  // A stop that comes between run()'s check and httplib's start must wait for the start, or
+  // httplib would not see it.
+  for (int i = 0; i < 500 && impl_->running && !impl_->http.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  impl_->http.stop();
+}
+
+BatchStats Server::stats() const {
+  return impl_->batcher.stats();
+}
+
+}  // namespace rft::serve
