@@ -111,9 +111,10 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   torch::Tensor scores =
       torch::matmul(q.to(torch::kFloat32), k.to(torch::kFloat32).transpose(-2, -1)) /
       std::sqrt(static_cast<double>(head_dim_));
+  // The mask is large and negative but finite: a padding query, which may see no key at all,
+  // then gets a uniform (unused) row instead of NaN, whose gradient would poison the backward
+  // pass of every left-padded batch.
   torch::Tensor probs = torch::softmax(scores + mask, -1);
-  // A row with every key masked (a padding query) would be NaN; it attends to nothing instead.
-  probs = torch::nan_to_num(probs, 0.0);
   torch::Tensor out = torch::matmul(probs, v.to(torch::kFloat32)).to(x.scalar_type());
   return o_proj_(out.transpose(1, 2).reshape({b, t, heads_ * head_dim_}));
 }
@@ -182,7 +183,7 @@ torch::Tensor TransformerImpl::forward(const torch::Tensor& tokens, const torch:
   torch::Tensor k_index = torch::arange(0, s, opts.dtype(torch::kLong)).unsqueeze(0);
   torch::Tensor allowed = (k_index <= q_index).unsqueeze(0) & key_mask.to(torch::kBool).unsqueeze(1);
   torch::Tensor mask = torch::zeros(allowed.sizes(), opts.dtype(torch::kFloat32))
-                           .masked_fill(allowed.logical_not(), -std::numeric_limits<float>::infinity())
+                           .masked_fill(allowed.logical_not(), std::numeric_limits<float>::lowest())
                            .unsqueeze(1);
   if (cache != nullptr && cache->keys.empty()) {
     cache->keys.resize(layers_->size());

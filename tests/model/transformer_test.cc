@@ -133,6 +133,25 @@ TEST_P(Families, LeftPaddedBatchEqualsOneByOne) {
   }
 }
 
+// Training sees left-padded batches too: the padding queries, which attend to no key, must not
+// make the gradient NaN (an -inf mask did, through softmax's backward pass).
+TEST_P(Families, LeftPaddedBatchHasFiniteGradients) {
+  Transformer m = random_model(small_config(GetParam()), 4);
+  const std::vector<int64_t> flat = {0, 0, 0, 5, 6, 7, 9, 10, 11, 12, 13, 14};
+  const std::vector<int64_t> mask = {0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+  const std::vector<int64_t> pos = {0, 0, 0, 0, 1, 2, 0, 1, 2, 3, 4, 5};
+  torch::Tensor logits = m->forward(torch::tensor(flat).view({2, 6}), torch::tensor(pos).view({2, 6}),
+                                    torch::tensor(mask).view({2, 6}).to(torch::kBool));
+  // The loss reads real positions only, as the trainers' losses do.
+  torch::Tensor loss = logits.index({0, torch::indexing::Slice(3, 6)}).logsumexp(-1).sum() +
+                       logits[1].logsumexp(-1).sum();
+  loss.backward();
+  for (const auto& p : m->parameters()) {
+    ASSERT_TRUE(p.grad().defined());
+    EXPECT_TRUE(torch::isfinite(p.grad()).all().item<bool>());
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Model, Families,
                          ::testing::Values(Family::kLlama, Family::kQwen2, Family::kQwen3),
                          [](const auto& p) { return std::string(family_name(p.param)); });
