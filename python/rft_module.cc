@@ -5,6 +5,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +18,7 @@
 #include "compiler/interp/interpreter.h"
 #include "runtime/grader/convert.h"
 #include "runtime/grader/value_ops.h"
+#include "runtime/judge/provider.h"
 
 namespace py = pybind11;
 
@@ -68,16 +70,31 @@ nlohmann::json to_json(py::handle v, int depth = 0) {
 class Grader {
  public:
   // From a spec, compiled in process (or interpreted).
+  // Judges may send data to loopback endpoints and to those in `allow_endpoints` only: any other
+  // is refused here, before anything is graded.
   static std::unique_ptr<Grader> load(const std::string& spec, const std::string& reward,
-                                      const std::string& engine, bool cache) {
+                                      const std::string& engine, bool cache,
+                                      const std::vector<std::string>& allow_endpoints,
+                                      bool judge_cache) {
     std::string error;
     LoadedReward loaded = rft::load_reward(spec, reward, &error);
     if (!loaded.program->ok()) {
       throw_spec_error(render_all(loaded.program->diags, loaded.program->sources, false));
     }
     if (loaded.reward == nullptr) throw_spec_error(error);
-    std::unique_ptr<GraderEngine> g = GraderEngine::create(std::move(loaded), engine, cache, &error);
-    if (g == nullptr) throw_spec_error(error);
+    judge::ServiceOptions judges;
+    judges.allowed_endpoints = allow_endpoints;
+    judges.use_cache = judge_cache;
+    std::unique_ptr<GraderEngine> g =
+        GraderEngine::create(std::move(loaded), engine, cache, &error, &judges);
+    if (g == nullptr) {
+      // The judges' refusal names `rft grade`'s flag; here an argument allows an endpoint.
+      const std::string flag = "with --allow-endpoint ";
+      if (size_t at = error.find(flag); at != std::string::npos) {
+        error.replace(at, flag.size(), "by adding to rft.load's allow_endpoints: ");
+      }
+      throw_spec_error(error);
+    }
     auto out = std::unique_ptr<Grader>(new Grader());
     out->name_ = g->reward().name;
     out->components_ = g->component_names();
@@ -159,6 +176,9 @@ class Grader {
       results = spec_ != nullptr ? spec_->grade(samples, threads)
                                  : grade_batch(*native_, samples, threads);
     }
+    for (const interp::Result& r : results) {
+      for (const std::string& f : r.flags) judge_skips_ += f.rfind("skipped:", 0) == 0;
+    }
     std::vector<double> totals(n);
     std::vector<std::vector<double>> columns(components_.size(), std::vector<double>(n));
     py::list flags;
@@ -173,6 +193,22 @@ class Grader {
     out["total"] = totals;
     out["components"] = by_name;
     out["flags"] = flags;
+    return out;
+  }
+
+  // What the judges did so far: {"calls", "cache_hits", "misses", "skipped", "errors"}, where
+  // "skipped" counts judge components that gating kept from being called. Empty when the reward
+  // calls no judge.
+  py::dict judge_counters() const {
+    py::dict out;
+    const judge::JudgeService* j = spec_ != nullptr ? spec_->judges() : nullptr;
+    if (j == nullptr) return out;
+    judge::JudgeCounters c = j->counters();
+    out["calls"] = c.calls;
+    out["cache_hits"] = c.cache_hits;
+    out["misses"] = c.misses;
+    out["skipped"] = judge_skips_.load();
+    out["errors"] = c.errors;
     return out;
   }
 
@@ -230,6 +266,7 @@ class Grader {
   std::string name_;
   std::vector<std::string> components_;
   std::unique_ptr<GraderEngine> spec_;  // from a spec
+  mutable std::atomic<long> judge_skips_{0};  // judge components skipped by gating
   // From a shared object:
   std::vector<std::pair<std::string, std::string>> aot_fields_;
   std::unique_ptr<rft_grader, void (*)(rft_grader*)> shared_{nullptr, rft_grader_close};
@@ -253,10 +290,13 @@ PYBIND11_MODULE(_native, m) {
            py::arg("items") = py::none(), py::arg("threads") = 0,
            "Grades a batch; returns {'total', 'components', 'flags'}.")
       .def("explain", &Grader::explain, py::arg("completion"), py::arg("prompt") = "",
-           py::arg("item") = py::none(), "Every let and component of one sample.");
+           py::arg("item") = py::none(), "Every let and component of one sample.")
+      .def("judge_counters", &Grader::judge_counters,
+           "The judges' counters so far (calls, cache_hits, misses, skipped, errors).");
 
   m.def("load", &Grader::load, py::arg("spec"), py::arg("reward"), py::arg("engine") = "jit",
-        py::arg("cache") = true, "Loads a reward from a .reward spec and compiles it.");
+        py::arg("cache") = true, py::arg("allow_endpoints") = std::vector<std::string>(),
+        py::arg("judge_cache") = true, "Loads a reward from a .reward spec and compiles it.");
   m.def("load_aot", &Grader::load_aot, py::arg("path"), py::arg("reward") = py::none(),
         "Loads a reward from a shared object built by `rft compile`.");
 }

@@ -93,6 +93,13 @@ class Grader:
                                  items, threads)
         return GradeResult(raw)
 
+    def judge_counters(self) -> Dict[str, int]:
+        """What the reward's judges did since loading: ``calls`` (scores asked for),
+        ``cache_hits``, ``misses`` (sent to an endpoint), ``skipped`` (judge components that
+        gating kept from being called) and ``errors`` (the judge's on_error was used). Empty for
+        a reward that calls no judge."""
+        return dict(self._native.judge_counters())
+
     def explain(self, completion: str, prompt: str = "", **item: Any) -> Dict[str, Any]:
         """How one sample scores: total, components, every `let` and the flags."""
         return self._native.explain(completion, prompt, item)
@@ -101,11 +108,19 @@ class Grader:
         return "rft.Grader(reward=%r, components=%r)" % (self.reward, self.components)
 
 
-def load(spec: str, reward: str, engine: str = "jit", cache: bool = True) -> Grader:
+def load(spec: str, reward: str, engine: str = "jit", cache: bool = True,
+         allow_endpoints: Optional[Sequence[str]] = None, judge_cache: bool = True) -> Grader:
     """Loads `reward` from the `.reward` file `spec` and compiles it (engine "jit"; "interp"
     runs the reference interpreter, "aot" a shared object). Raises SpecError, a ValueError whose
-    message is rft's rendered diagnostics, when the spec does not check."""
-    return Grader(_load(str(spec), reward, engine, cache))
+    message is rft's rendered diagnostics, when the spec does not check.
+
+    Judges send prompts and completions only to endpoints on this machine and to those listed in
+    `allow_endpoints` (a URL allows every URL under it); a judge with any other endpoint raises
+    SpecError here, before anything is sent. `judge_cache=False` asks the judges anew instead of
+    reusing their cached replies."""
+    if isinstance(allow_endpoints, str):
+        raise TypeError("allow_endpoints is a list of URLs, not a string: use [%r]" % allow_endpoints)
+    return Grader(_load(str(spec), reward, engine, cache, list(allow_endpoints or []), judge_cache))
 
 
 def load_aot(path: str, reward: Optional[str] = None) -> Grader:

@@ -21,16 +21,20 @@ void parallel_for(size_t n, int threads, const std::function<void(size_t, int)>&
     for (size_t i = 0; i < n; ++i) fn(i, 0);
     return;
   }
-  constexpr size_t kChunk = 8;
+  // Chunks of up to 8 indexes keep the shared counter cold for cheap samples, but a small batch
+  // on many threads (judge calls, each waiting on the network) needs every thread busy: aim for
+  // about four chunks per thread.
+  const size_t chunk =
+      std::clamp<size_t>(n / (4 * static_cast<size_t>(threads)), 1, 8);
   std::atomic<size_t> next{0};
   std::atomic<bool> failed{false};
   std::exception_ptr error;
   std::mutex error_mu;
   auto work = [&](int worker) {
     while (!failed.load(std::memory_order_relaxed)) {
-      size_t begin = next.fetch_add(kChunk, std::memory_order_relaxed);
+      size_t begin = next.fetch_add(chunk, std::memory_order_relaxed);
       if (begin >= n) return;
-      size_t end = std::min(n, begin + kChunk);
+      size_t end = std::min(n, begin + chunk);
       try {
         for (size_t i = begin; i < end; ++i) fn(i, worker);
       } catch (...) {

@@ -11,8 +11,10 @@
 #include <mutex>
 #include <random>
 #include <thread>
+#include <variant>
 
 #include "runtime/serve/api_key.h"
+#include "runtime/serve/playground.h"
 
 namespace rft::serve {
 namespace {
@@ -74,15 +76,27 @@ struct Outcomes {
 }  // namespace
 
 struct Server::Impl {
-  Impl(model::TextGenerator& g, ServerOptions opts)
-      : generator(g), o(std::move(opts)), batcher(g, o.batch), started(std::time(nullptr)) {
+  // A served model and the batcher thread that owns it.
+  struct Slot {
+    std::string name;
+    model::TextGenerator* generator;
+    std::unique_ptr<Batcher> batcher;
+  };
+
+  Impl(std::vector<ServedModel> models, ServerOptions opts, const Grading* g)
+      : o(std::move(opts)), grading(g), started(std::time(nullptr)) {
+    for (ServedModel& m : models) {
+      BatchOptions b = o.batch;
+      b.seed += slots.size();  // the models' unseeded samples are drawn independently
+      slots.push_back({std::move(m.name), m.generator, std::make_unique<Batcher>(*m.generator, b)});
+    }
     std::random_device rd;
     id_rng.seed((static_cast<uint64_t>(rd()) << 32) ^ rd());
   }
 
-  model::TextGenerator& generator;
   ServerOptions o;
-  Batcher batcher;
+  std::vector<Slot> slots;  // never empty
+  const Grading* grading;
   httplib::Server http;
   int64_t started;
   std::mutex id_mu;
@@ -96,16 +110,31 @@ struct Server::Impl {
     return buf;
   }
 
-  Json model_json() const {
-    return {{"id", o.model_name}, {"object", "model"}, {"created", started}, {"owned_by", "rft"}};
+  Json model_json(const Slot& m) const {
+    return {{"id", m.name}, {"object", "model"}, {"created", started}, {"owned_by", "rft"}};
+  }
+  const Slot* find(const std::string& name) const {
+    for (const Slot& m : slots) {
+      if (m.name == name) return &m;
+    }
+    return nullptr;
+  }
+  std::string served_names() const {
+    std::string names;
+    for (const Slot& m : slots) names += (names.empty() ? "`" : ", `") + m.name + "`";
+    return names;
+  }
+  void stop_batchers() {
+    for (Slot& m : slots) m.batcher->stop();
   }
 
   void routes();
   bool authorized(const httplib::Request& req, httplib::Response& res) const;
   void generate(Endpoint endpoint, const httplib::Request& req, httplib::Response& res);
-  void respond(const GenerationRequest& r, const std::shared_ptr<Outcomes>& out,
+  void respond(const Slot& m, const GenerationRequest& r, const std::shared_ptr<Outcomes>& out,
                httplib::Response& res);
-  void stream(const GenerationRequest& r, std::shared_ptr<Outcomes> out, httplib::Response& res);
+  void stream(const Slot& m, const GenerationRequest& r, std::shared_ptr<Outcomes> out,
+              httplib::Response& res);
 };
 
 bool Server::Impl::authorized(const httplib::Request& req, httplib::Response& res) const {
@@ -164,29 +193,70 @@ void Server::Impl::routes() {
         send_error(res, make_error(500, "The server had an error: " + what, "server_error", ""));
       });
 
+  // The counters at the top are the first model's; "models" has every model's.
   http.Get("/health", [this](const httplib::Request&, httplib::Response& res) {
-    BatchStats s = batcher.stats();
-    send_json(res, 200,
-              {{"status", "ok"},
-               {"model", o.model_name},
-               {"generate_calls", s.generate_calls},
-               {"prompts", s.prompts},
-               {"largest_batch", s.largest_batch},
-               {"last_batch", s.last_batch},
-               {"queued", s.queued}});
+    auto counters = [](const BatchStats& s) {
+      return Json{{"generate_calls", s.generate_calls},
+                  {"prompts", s.prompts},
+                  {"largest_batch", s.largest_batch},
+                  {"last_batch", s.last_batch},
+                  {"queued", s.queued}};
+    };
+    Json body = {{"status", "ok"}, {"model", slots[0].name}};
+    body.update(counters(slots[0].batcher->stats()));
+    Json models = Json::array();
+    for (const Slot& m : slots) {
+      Json j = {{"id", m.name}};
+      j.update(counters(m.batcher->stats()));
+      models.push_back(std::move(j));
+    }
+    body["models"] = std::move(models);
+    send_json(res, 200, body);
   });
   http.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
-    send_json(res, 200, {{"object", "list"}, {"data", Json::array({model_json()})}});
+    Json data = Json::array();
+    for (const Slot& m : slots) data.push_back(model_json(m));
+    send_json(res, 200, {{"object", "list"}, {"data", std::move(data)}});
   });
   http.Get(R"(/v1/models/(.+))", [this](const httplib::Request& req, httplib::Response& res) {
     std::string id = req.matches[1];
-    if (id != o.model_name) {
+    const Slot* m = find(id);
+    if (m == nullptr) {
       send_error(res, make_error(404, "The model `" + id + "` does not exist.",
                                  "invalid_request_error", "model_not_found", "model"));
       return;
     }
-    send_json(res, 200, model_json());
+    send_json(res, 200, model_json(*m));
   });
+  auto no_grader = [](httplib::Response& res) {
+    send_error(res, make_error(404,
+                               "This server grades nothing: start it with --spec SPEC --reward "
+                               "NAME to grade completions.",
+                               "invalid_request_error", "no_grader"));
+  };
+  http.Get("/v1/grade", [this, no_grader](const httplib::Request&, httplib::Response& res) {
+    if (grading == nullptr) return no_grader(res);
+    send_json(res, 200, grading->describe());
+  });
+  http.Post("/v1/grade", [this, no_grader](const httplib::Request& req, httplib::Response& res) {
+    if (grading == nullptr) return no_grader(res);
+    std::variant<Json, ApiError> graded = grading->grade(req.body);
+    if (auto* e = std::get_if<ApiError>(&graded)) return send_error(res, *e);
+    send_json(res, 200, std::get<Json>(graded));
+  });
+  // The playground: static files compiled into the binary. Its script only calls this server,
+  // so the page may load nothing from elsewhere.
+  for (const PlaygroundFile& f : playground_files()) {
+    const std::string path = f.path == "/index.html" ? "/" : std::string(f.path);
+    http.Get(path, [f](const httplib::Request&, httplib::Response& res) {
+      res.set_header("Content-Security-Policy",
+                     "default-src 'self'; img-src 'self' data:; base-uri 'none'; "
+                     "form-action 'none'; frame-ancestors 'none'");
+      res.set_header("X-Content-Type-Options", "nosniff");
+      res.set_header("Cache-Control", "no-cache");
+      res.set_content(f.data.data(), f.data.size(), std::string(f.content_type));
+    });
+  }
   http.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res) {
     generate(Endpoint::kChat, req, res);
   });
@@ -197,17 +267,30 @@ void Server::Impl::routes() {
 
 void Server::Impl::generate(Endpoint endpoint, const httplib::Request& req,
                             httplib::Response& res) {
+  // The model is chosen before the body is parsed in full: chat messages are formatted with the
+  // chosen model's tokenizer. A body that is not JSON goes to the first model's parser, which says
+  // what is wrong with it.
+  const Slot* m = &slots[0];
+  {
+    nlohmann::json peek = nlohmann::json::parse(req.body, nullptr, false);
+    if (peek.is_object()) {
+      auto name = peek.find("model");
+      if (name != peek.end() && name->is_string() && !name->get_ref<const std::string&>().empty()) {
+        m = find(name->get<std::string>());
+        if (m == nullptr) {
+          return send_error(
+              res, make_error(404,
+                              "The model `" + name->get<std::string>() +
+                                  "` does not exist; this server serves " + served_names() + ".",
+                              "invalid_request_error", "model_not_found", "model"));
+        }
+      }
+    }
+  }
   std::variant<GenerationRequest, ApiError> parsed =
-      parse_request(endpoint, req.body, generator.tokenizer(), o.limits);
+      parse_request(endpoint, req.body, m->generator->tokenizer(), o.limits);
   if (auto* e = std::get_if<ApiError>(&parsed)) return send_error(res, *e);
   GenerationRequest& r = std::get<GenerationRequest>(parsed);
-  if (!r.model.empty() && r.model != o.model_name) {
-    return send_error(
-        res, make_error(404,
-                        "The model `" + r.model + "` does not exist; this server serves `" +
-                            o.model_name + "`.",
-                        "invalid_request_error", "model_not_found", "model"));
-  }
   r.options.threads = o.threads;
 
   auto out = std::make_shared<Outcomes>();
@@ -242,19 +325,19 @@ void Server::Impl::generate(Endpoint endpoint, const httplib::Request& req,
     };
     jobs.push_back(std::move(job));
   }
-  if (!batcher.submit(std::move(jobs))) {
+  if (!m->batcher->submit(std::move(jobs))) {
     return send_error(
         res, make_error(503, "The server is shutting down.", "server_error", "shutting_down"));
   }
   if (r.stream) {
-    stream(r, std::move(out), res);
+    stream(*m, r, std::move(out), res);
   } else {
-    respond(r, out, res);
+    respond(*m, r, out, res);
   }
 }
 
-void Server::Impl::respond(const GenerationRequest& r, const std::shared_ptr<Outcomes>& out,
-                           httplib::Response& res) {
+void Server::Impl::respond(const Slot& m, const GenerationRequest& r,
+                           const std::shared_ptr<Outcomes>& out, httplib::Response& res) {
   std::unique_lock<std::mutex> lock(out->mu);
   out->cv.wait(lock, [&] { return out->left == 0; });
   if (!out->error.empty()) {
@@ -281,7 +364,7 @@ void Server::Impl::respond(const GenerationRequest& r, const std::shared_ptr<Out
   Json body = {{"id", new_id(chat ? "chatcmpl" : "cmpl")},
                {"object", chat ? "chat.completion" : "text_completion"},
                {"created", static_cast<int64_t>(std::time(nullptr))},
-               {"model", o.model_name},
+               {"model", m.name},
                {"choices", std::move(choices)},
                {"usage", usage_json(prompt_tokens, completion_tokens)}};
   // How many prompts the generate call that answered this request served (the largest, when the
@@ -290,13 +373,13 @@ void Server::Impl::respond(const GenerationRequest& r, const std::shared_ptr<Out
   send_json(res, 200, body);
 }
 
-void Server::Impl::stream(const GenerationRequest& r, std::shared_ptr<Outcomes> out,
+void Server::Impl::stream(const Slot& m, const GenerationRequest& r, std::shared_ptr<Outcomes> out,
                           httplib::Response& res) {
   const bool chat = r.endpoint == Endpoint::kChat;
   Json head = {{"id", new_id(chat ? "chatcmpl" : "cmpl")},
                {"object", chat ? "chat.completion.chunk" : "text_completion"},
                {"created", static_cast<int64_t>(std::time(nullptr))},
-               {"model", o.model_name}};
+               {"model", m.name}};
   res.set_header("Cache-Control", "no-cache");
   res.set_chunked_content_provider("text/event-stream", [out, head, chat,
                                                          include_usage = r.include_usage](
@@ -370,14 +453,14 @@ void Server::Impl::stream(const GenerationRequest& r, std::shared_ptr<Outcomes> 
   });
 }
 
-Server::Server(model::TextGenerator& generator, ServerOptions options)
-    : impl_(std::make_unique<Impl>(generator, std::move(options))) {
+Server::Server(std::vector<ServedModel> models, ServerOptions options, const Grading* grading)
+    : impl_(std::make_unique<Impl>(std::move(models), std::move(options), grading)) {
   impl_->routes();
 }
 
 Server::~Server() {
   stop();
-  impl_->batcher.stop();
+  impl_->stop_batchers();
 }
 
 model::Result<int> Server::bind() {
@@ -402,7 +485,7 @@ void Server::run() {
   impl_->running = true;
   if (!impl_->stop_requested) impl_->http.listen_after_bind();
   // httplib has waited for its handlers, and so for their generate calls; nothing is queued.
-  impl_->batcher.stop();
+  impl_->stop_batchers();
   impl_->running = false;
 }
 
@@ -417,7 +500,16 @@ void Server::stop() {
 }
 
 BatchStats Server::stats() const {
-  return impl_->batcher.stats();
+  BatchStats total;
+  for (const Impl::Slot& m : impl_->slots) {
+    BatchStats s = m.batcher->stats();
+    total.generate_calls += s.generate_calls;
+    total.prompts += s.prompts;
+    total.largest_batch = std::max(total.largest_batch, s.largest_batch);
+    total.last_batch = s.last_batch;
+    total.queued += s.queued;
+  }
+  return total;
 }
 
 }  // namespace rft::serve

@@ -1,24 +1,32 @@
-// An OpenAI-compatible HTTP server for one model: POST /v1/chat/completions and
-// /v1/completions (whole responses, or server-sent events with "stream": true), GET /v1/models,
-// GET /v1/models/{id} and GET /health. Concurrent requests are batched (batcher.h). docs/serve.md
-// describes the API as served.
+// An OpenAI-compatible HTTP server for one model, or two side by side (a tuned model and the base
+// it came from): POST /v1/chat/completions and /v1/completions (whole responses, or server-sent
+// events with "stream": true), GET /v1/models, GET /v1/models/{id} and GET /health; with a reward
+// loaded, GET and POST /v1/grade (grading.h); and the playground page at / (playground/).
+// Concurrent requests for a model are batched (batcher.h). docs/serve.md describes the API.
 #pragma once
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "runtime/model/result.h"
 #include "runtime/model/text_generator.h"
 #include "runtime/serve/batcher.h"
+#include "runtime/serve/grading.h"
 #include "runtime/serve/request.h"
 
 namespace rft::serve {
 
+// A model the server answers for. The generator must outlive the server.
+struct ServedModel {
+  std::string name;  // its id in /v1/models; the `model` field of a request selects it
+  model::TextGenerator* generator = nullptr;
+};
+
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8000;         // 0: any free port (bind() says which)
-  std::string model_name;  // the id in /v1/models; requests naming another model get 404
-  std::string api_key;     // empty: no key; else /v1/ routes need "Authorization: Bearer KEY"
+  int port = 8000;      // 0: any free port (bind() says which)
+  std::string api_key;  // empty: no key; else /v1/ routes need "Authorization: Bearer KEY"
   RequestLimits limits;
   BatchOptions batch;
   int http_threads = 32;  // connections served at once (a streaming one holds its thread)
@@ -27,8 +35,9 @@ struct ServerOptions {
 
 class Server {
  public:
-  // `generator` must outlive the server.
-  Server(model::TextGenerator& generator, ServerOptions options);
+  // `models` (at least one, distinct names): a request that names no model gets the first. Each
+  // model has its own batcher thread. `grading` (optional) must outlive the server.
+  Server(std::vector<ServedModel> models, ServerOptions options, const Grading* grading = nullptr);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
@@ -40,6 +49,7 @@ class Server {
   // Stops accepting connections and makes run() return once the requests in flight are answered.
   // Thread-safe (not async-signal-safe: call it from a thread that waits for signals).
   void stop();
+  // Batching counters over all models (largest_batch: the largest of any model's).
   BatchStats stats() const;
 
  private:

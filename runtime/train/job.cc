@@ -64,6 +64,7 @@ struct Field {
   std::function<std::string(const JobConfig&)> write;  // the YAML scalar
   bool is_string = false;  // optional strings may be "" (unset); numbers and choices may not
   bool required = false;
+  bool is_list = false;  // a YAML list: `read` is called for each entry
 };
 
 template <typename E>
@@ -96,21 +97,8 @@ std::string_view name_of(const Names<E>& names, E value) {
   return names.front().second;
 }
 
-// Strings are written plain when YAML reads them back as the same string, else double-quoted
-// (a JSON string is a valid YAML double-quoted scalar).
-std::string yaml_string(const std::string& s) {
-  static const char* const kWords[] = {"null", "true", "false", "yes", "no", "on", "off", "y", "n"};
-  bool plain = !s.empty() && (std::isalpha(static_cast<unsigned char>(s[0])) != 0 || s[0] == '_' ||
-                              s[0] == '/' || s[0] == '.');
-  for (char c : s) {
-    plain = plain && (std::isalnum(static_cast<unsigned char>(c)) != 0 ||
-                      std::string_view("_./:+-").find(c) != std::string_view::npos);
-  }
-  std::string lower = s;
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  for (const char* w : kWords) plain = plain && lower != w;
-  if (plain) return s;
+// A YAML double-quoted scalar (also a JSON string) that reads back as `s`.
+std::string quoted(const std::string& s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     if (c == '"' || c == '\\') {
@@ -125,6 +113,22 @@ std::string yaml_string(const std::string& s) {
     }
   }
   return out + "\"";
+}
+
+// Strings are written plain when YAML reads them back as the same string, else double-quoted.
+std::string yaml_string(const std::string& s) {
+  static const char* const kWords[] = {"null", "true", "false", "yes", "no", "on", "off", "y", "n"};
+  bool plain = !s.empty() && (std::isalpha(static_cast<unsigned char>(s[0])) != 0 || s[0] == '_' ||
+                              s[0] == '/' || s[0] == '.');
+  for (char c : s) {
+    plain = plain && (std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+                      std::string_view("_./:+-").find(c) != std::string_view::npos);
+  }
+  std::string lower = s;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (const char* w : kWords) plain = plain && lower != w;
+  return plain ? s : quoted(s);
 }
 
 template <typename T>
@@ -206,6 +210,29 @@ Field text(std::string_view section, std::string_view key, std::string JobConfig
   return f;
 }
 
+// A list of http(s) URLs (judge endpoints), written as a flow list of quoted strings.
+Field url_list(std::string_view section, std::string_view key,
+               std::vector<std::string> JobConfig::*member) {
+  auto read = [member](const std::string& s, JobConfig& job) -> std::string {
+    std::string scheme = s.substr(0, s.find("://") + 3);
+    std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (scheme != "http://" && scheme != "https://") {
+      return "`" + s + "` is not an http:// or https:// URL";
+    }
+    (job.*member).push_back(s);
+    return {};
+  };
+  auto write = [member](const JobConfig& job) {
+    std::string out;
+    for (const std::string& s : job.*member) out += (out.empty() ? "" : ", ") + quoted(s);
+    return "[" + out + "]";
+  };
+  Field f{section, key, read, write};
+  f.is_list = true;
+  return f;
+}
+
 Field device_field() {
   auto read = [](const std::string& s, JobConfig& job) -> std::string {
     bool ok = s == "cpu" || s == "cuda" ||
@@ -231,6 +258,8 @@ std::vector<Field> job_fields(const std::string& base_dir, bool require_reward) 
       text("reward", "name", &J::reward, false, r, base_dir),
       choice<std::string>("reward", "engine", &J::engine, engines),
       text("reward", "pass_component", &J::pass_component, false, false, base_dir),
+      url_list("reward", "allow_endpoints", &J::allow_endpoints),
+      choice<bool>("reward", "judge_cache", &J::judge_cache, {{true, "true"}, {false, "false"}}),
       text("", "output_dir", &J::output_dir, true, true, base_dir),
       integer("epochs", &J::epochs, at_least(1)),
       integer("max_steps", &J::max_steps, at_least(0)),
@@ -445,6 +474,7 @@ class JobParser {
       error(key.Mark(), "`" + name + "` has no value");
       return;
     }
+    if (f.is_list) return read_list(f, key, value);
     if (!value.IsScalar()) {
       error(key.Mark(), "`" + name + "`: expected " +
                             (f.is_string ? "a string" : "a single value") + ", found " +
@@ -453,6 +483,23 @@ class JobParser {
     }
     if (std::string why = f.read(value.Scalar(), job_); !why.empty()) {
       error(key.Mark(), "`" + name + "`: " + why);
+    }
+  }
+
+  // Each entry of a list is a string checked by the field, reported on its own line.
+  void read_list(const Field& f, const YAML::Node& key, const YAML::Node& value) {
+    std::string name = dotted(f);
+    if (!value.IsSequence()) {
+      error(key.Mark(), "`" + name + "`: expected a list, found " + describe_node(value));
+      return;
+    }
+    for (const YAML::Node& entry : value) {
+      if (!entry.IsScalar() || entry.Scalar().empty()) {
+        error(entry.Mark(), "`" + name + "`: expected a string in the list, found " +
+                                (entry.IsScalar() ? "an empty one" : describe_node(entry)));
+      } else if (std::string why = f.read(entry.Scalar(), job_); !why.empty()) {
+        error(entry.Mark(), "`" + name + "`: " + why);
+      }
     }
   }
 

@@ -42,6 +42,10 @@ struct JobConfig {
   // `reward.pass_component`: the component whose mean is the pass rate; empty: the reward's
   // first boolean component, if it has one.
   std::string pass_component;
+  // `reward.allow_endpoints`: judge endpoints off this machine that may receive prompts and
+  // completions (loopback endpoints always may); any other stops the job before it starts.
+  std::vector<std::string> allow_endpoints;
+  bool judge_cache = true;  // `reward.judge_cache`: reuse judges' cached replies
   std::string output_dir;  // `output_dir` (required)
 
   // `hyperparameters:` (GRPO and SFT share what applies to both).

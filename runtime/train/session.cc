@@ -222,7 +222,7 @@ double Session::evaluate(int64_t step) {
     score = components[static_cast<size_t>(request_.pass_component)] / n;
     line["pass_rate"] = score;
   }
-  metrics_.write(line);
+  write_metrics(std::move(line));
   return score;
 }
 

@@ -70,7 +70,10 @@ class Session {
   // Writes `step`'s checkpoint and prunes old ones. `done` steps have been completed.
   Result<std::string> save(int64_t step);
 
-  void write_metrics(const nlohmann::json& line) { metrics_.write(line); }
+  void write_metrics(nlohmann::json line) {
+    if (request_.annotate_metrics) request_.annotate_metrics(line);
+    metrics_.write(line);
+  }
   void report(const StepReport& r) const {
     if (request_.on_step) request_.on_step(r);
   }

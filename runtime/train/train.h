@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "runtime/train/dataset.h"
 #include "runtime/train/job.h"
 
@@ -50,6 +52,9 @@ struct TrainRequest {
   int pass_component = -1;        // index into component_names, or -1: no pass rate
   bool resume = false;            // continue from the newest complete checkpoint
   std::function<void(const StepReport&)> on_step;  // may be null
+  // Adds fields to each metrics.jsonl line (train and eval) just before it is written, such as
+  // the judge counters; may be null.
+  std::function<void(nlohmann::json& line)> annotate_metrics;
 };
 
 struct TrainResult {

@@ -75,6 +75,9 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+# Room for every connection of a batch: with the default backlog of 5, connections beyond it
+# wait a second for the client's SYN retry, which hides how many requests were sent together.
+ThreadingHTTPServer.request_queue_size = 64
 server = ThreadingHTTPServer((args.host, 0), Handler)
 server.daemon_threads = True
 tmp = args.port_file + ".tmp"

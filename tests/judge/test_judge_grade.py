@@ -213,6 +213,16 @@ def test_requests_of_a_batch_are_concurrent(tmp_path, server_factory, engine):
     assert p.seconds < 64 * 0.2 / 2, p.seconds
 
 
+def test_a_small_batch_sends_every_request_at_once(tmp_path, server_factory):
+    # 16 rows with room for 16 requests: rows go to threads one at a time, not 8 to a thread,
+    # so all 16 wait on the judge together instead of 2.
+    s = server_factory("--delay", "0.5")
+    p = grade(tmp_path, rows([5] * 16), s.url, settings="concurrency = 16")
+    assert p.returncode == 0, p.stderr
+    assert max(r["in_flight"] for r in s.requests()) >= 12
+    assert p.seconds < 16 * 0.5 / 4, p.seconds  # two at a time would take 4 s
+
+
 def test_concurrency_limit(tmp_path, server_factory):
     s = server_factory("--delay", "0.2")
     p = grade(tmp_path, rows([5] * 10), s.url, settings="concurrency = 2",

@@ -127,6 +127,28 @@ TEST(Job, SftNeedsNoRewardAndMaySampleOnce) {
   EXPECT_EQ(r->samples_per_prompt, 1);
 }
 
+TEST(Job, JudgeEndpointsAndCache) {
+  Result<JobConfig> r = parse(
+      "model: m\ndata: {train: t}\noutput_dir: o\n"
+      "reward:\n  spec: s.reward\n  name: n\n"
+      "  allow_endpoints:\n    - https://api.example.com/v1\n    - HTTP://judge.lan:8000\n"
+      "  judge_cache: false\n");
+  ASSERT_TRUE(r.ok()) << r.error();
+  EXPECT_EQ(r->allow_endpoints,
+            (std::vector<std::string>{"https://api.example.com/v1", "HTTP://judge.lan:8000"}));
+  EXPECT_FALSE(r->judge_cache);
+  // By default only this machine's endpoints, and the cache.
+  Result<JobConfig> d = parse(kJob);
+  ASSERT_TRUE(d.ok()) << d.error();
+  EXPECT_TRUE(d->allow_endpoints.empty());
+  EXPECT_TRUE(d->judge_cache);
+  Result<JobConfig> none = parse(
+      "model: m\ndata: {train: t}\noutput_dir: o\n"
+      "reward: {spec: s, name: n, allow_endpoints: []}\n");
+  ASSERT_TRUE(none.ok()) << none.error();
+  EXPECT_TRUE(none->allow_endpoints.empty());
+}
+
 struct ErrorCase {
   const char* what;
   std::string yaml;
@@ -154,6 +176,31 @@ INSTANTIATE_TEST_SUITE_P(
                   "model: m\ndata: {train: t}\noutput_dir: o\nreward:\n  spec: s\n"
                   "  name: n\n  engine: llvm\n",
                   "job.yaml:7: `reward.engine`: `llvm` is not one of jit, aot, interp"},
+        ErrorCase{"judge cache",
+                  "model: m\ndata: {train: t}\noutput_dir: o\nreward:\n  spec: s\n"
+                  "  name: n\n  judge_cache: maybe\n",
+                  "job.yaml:7: `reward.judge_cache`: `maybe` is not one of true, false"},
+        // Judge endpoints: a list of URLs, each entry reported on its own line.
+        ErrorCase{"endpoints not a list",
+                  "model: m\ndata: {train: t}\noutput_dir: o\nreward:\n  spec: s\n"
+                  "  name: n\n  allow_endpoints: https://api.example.com/v1\n",
+                  "job.yaml:7: `reward.allow_endpoints`: expected a list, found "
+                  "`https://api.example.com/v1`"},
+        ErrorCase{"endpoint not a URL",
+                  "model: m\ndata: {train: t}\noutput_dir: o\nreward:\n  spec: s\n"
+                  "  name: n\n  allow_endpoints:\n    - https://ok.example.com\n"
+                  "    - api.example.com\n",
+                  "job.yaml:9: `reward.allow_endpoints`: `api.example.com` is not an http:// or "
+                  "https:// URL"},
+        ErrorCase{"endpoint a mapping",
+                  "model: m\ndata: {train: t}\noutput_dir: o\nreward:\n  spec: s\n"
+                  "  name: n\n  allow_endpoints:\n    - {url: x}\n",
+                  "job.yaml:8: `reward.allow_endpoints`: expected a string in the list, found "
+                  "a mapping"},
+        ErrorCase{"endpoints no value",
+                  "model: m\ndata: {train: t}\noutput_dir: o\nreward:\n  spec: s\n"
+                  "  name: n\n  allow_endpoints:\n",
+                  "job.yaml:7: `reward.allow_endpoints` has no value"},
         ErrorCase{"device", with_hyper("  device: gpu\n"),
                   "job.yaml:9: `device`: `gpu` is not one of cpu, cuda, cuda:N"},
         ErrorCase{"device index", with_hyper("  device: cuda:x\n"),
@@ -298,6 +345,8 @@ TEST(Job, ToYamlReadsBackAsTheSameJob) {
   j.reward = "null";
   j.engine = "aot";
   j.pass_component = "123";
+  j.allow_endpoints = {"https://api.example.com/v1", "http://judge:8000/a,b"};
+  j.judge_cache = false;
   j.output_dir = "/runs/a:b";
   j.epochs = 2, j.max_steps = 7, j.batch_size = 3, j.samples_per_prompt = 4;
   j.learning_rate = 1e-5, j.warmup_steps = 2, j.warmup_ratio = 0.05;
@@ -316,6 +365,10 @@ TEST(Job, ToYamlReadsBackAsTheSameJob) {
   EXPECT_EQ(*back, j) << yaml;
   EXPECT_NE(yaml.find("  learning_rate: 1.0e-05\n"), std::string::npos) << yaml;
   EXPECT_NE(yaml.find("  name: \"null\"\n"), std::string::npos) << yaml;
+  EXPECT_NE(yaml.find("  allow_endpoints: [\"https://api.example.com/v1\", "
+                      "\"http://judge:8000/a,b\"]\n"),
+            std::string::npos)
+      << yaml;
 }
 
 TEST(Job, ToYamlOfDefaultsWritesEveryKey) {
@@ -332,6 +385,7 @@ TEST(Job, ToYamlOfDefaultsWritesEveryKey) {
             "model: m\n"
             "data:\n  train: t\n  eval: \"\"\n"
             "reward:\n  spec: \"\"\n  name: \"\"\n  engine: jit\n  pass_component: \"\"\n"
+            "  allow_endpoints: []\n  judge_cache: true\n"
             "output_dir: o\n"
             "hyperparameters:\n"
             "  epochs: 1\n  max_steps: 0\n  batch_size: 16\n  samples_per_prompt: 8\n"

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -26,6 +27,8 @@ struct EvalCliOptions {
   std::string engine = "jit";
   train::EvalOptions eval;
   bool json = false;
+  bool no_judge_cache = false;
+  std::vector<std::string> allowed_endpoints;
 };
 
 int fail(const std::string& msg) {
@@ -68,7 +71,10 @@ void print_samples(const train::ModelEval& e) {
 }
 
 int run_eval(const EvalCliOptions& o) {
-  std::unique_ptr<GraderEngine> grader = open_grader("eval", o.spec, o.reward, o.engine);
+  judge::ServiceOptions judges;
+  judges.allowed_endpoints = o.allowed_endpoints;
+  judges.use_cache = !o.no_judge_cache;
+  std::unique_ptr<GraderEngine> grader = open_grader("eval", o.spec, o.reward, o.engine, true, &judges);
   if (!grader) return kUserError;
   int pass = grader->pass_component(o.pass_component);
   if (pass == -2) {
@@ -80,7 +86,8 @@ int run_eval(const EvalCliOptions& o) {
   if (!data.ok()) return fail(data.error());
 
   std::vector<std::string> components = grader->component_names();
-  train::EvalSetup setup{grade_fn(*grader, o.eval.threads), components, pass};
+  std::atomic<long> judge_skips{0};
+  train::EvalSetup setup{grade_fn(*grader, o.eval.threads, &judge_skips), components, pass};
   std::vector<std::string> labels = model_labels(o.models);
   size_t rows = data->examples.size();
   if (o.eval.limit > 0) rows = std::min(rows, static_cast<size_t>(o.eval.limit));
@@ -103,6 +110,7 @@ int run_eval(const EvalCliOptions& o) {
     e->label = labels[i];
     evals.push_back(std::move(e).value());
   }
+  std::cerr << judge_summary(*grader, judge_skips);
 
   if (o.json) {
     std::cout << train::eval_to_json(evals, components)
@@ -157,6 +165,11 @@ void add_eval(CLI::App& app, Command& run) {
   cmd->add_option("--samples", o->eval.samples_shown, "Sample outputs shown per model")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
+  cmd->add_flag("--no-judge-cache", o->no_judge_cache,
+                "Ask the judges anew instead of reusing their cached replies");
+  cmd->add_option("--allow-endpoint", o->allowed_endpoints,
+                  "A judge endpoint off this machine that may receive prompts and completions "
+                  "(repeatable; loopback endpoints are always allowed)");
   cmd->add_flag("--json", o->json, "Print the results as JSON");
   cmd->callback([o, &run] { run = [o] { return run_eval(*o); }; });
 }

@@ -1,4 +1,6 @@
-// rft serve --model DIR: an OpenAI-compatible HTTP server for a model (runtime/serve).
+// rft serve --model DIR [--compare DIR] [--spec SPEC --reward NAME]: an OpenAI-compatible HTTP
+// server for a model, or a tuned model and its base side by side, with the playground page and,
+// given a reward, the grading endpoint (runtime/serve).
 #include <pthread.h>
 #include <signal.h>
 
@@ -10,8 +12,13 @@
 #include <memory>
 #include <random>
 #include <thread>
+#include <utility>
+#include <vector>
 
+#include "compiler/engine/grader_engine.h"
+#include "runtime/judge/provider.h"
 #include "runtime/model/text_generator.h"
+#include "runtime/serve/grading.h"
 #include "runtime/serve/server.h"
 #include "tools/rft/cli_common.h"
 #include "tools/rft/commands.h"
@@ -21,11 +28,39 @@ namespace {
 
 struct ServeOptions {
   std::string model, name, api_key_env;
+  std::string compare, compare_name;
+  std::string spec, reward, engine = "jit";
+  std::vector<std::string> allowed_endpoints;
   serve::ServerOptions server;
 };
 
 int fail(const std::string& msg) {
   return user_error("serve", msg);
+}
+
+// The API names of the model and the compared one: the folders' names, with as many parent
+// folders as it takes to tell them apart (runs/demo/base/final and runs/demo/tuned/final are
+// `base/final` and `tuned/final`).
+std::pair<std::string, std::string> default_names(const std::string& a, const std::string& b) {
+  auto parts = [](const std::string& dir) {
+    std::vector<std::string> out;
+    std::filesystem::path p = std::filesystem::absolute(dir).lexically_normal();
+    for (const auto& part : p) {
+      if (!part.empty() && part != "/") out.push_back(part.string());
+    }
+    return out;
+  };
+  std::vector<std::string> pa = parts(a), pb = parts(b);
+  auto tail = [](const std::vector<std::string>& p, size_t n) {
+    std::string s;
+    for (size_t i = p.size() - std::min(n, p.size()); i < p.size(); ++i) {
+      s += (s.empty() ? "" : "/") + p[i];
+    }
+    return s;
+  };
+  size_t n = 1;
+  while (tail(pa, n) == tail(pb, n) && (n < pa.size() || n < pb.size())) ++n;
+  return {tail(pa, n), tail(pb, n)};
 }
 
 int run_serve(ServeOptions& o) {
@@ -36,14 +71,28 @@ int run_serve(ServeOptions& o) {
       return fail("--api-key-env names `" + o.api_key_env + "`, which is unset or empty");
     s.api_key = key;
   }
-  s.model_name = o.name;
-  if (s.model_name.empty()) {
+  std::string model_name = o.name, compare_name = o.compare_name;
+  if (model_name.empty()) {
     std::filesystem::path p = std::filesystem::path(o.model).lexically_normal();
     if (!p.has_filename()) p = p.parent_path();
-    s.model_name = p.filename().string();
+    model_name = p.filename().string();
+  }
+  if (!o.compare.empty()) {
+    auto [a, b] = default_names(o.model, o.compare);
+    if (o.name.empty()) model_name = a;
+    if (compare_name.empty()) compare_name = b;
+    if (compare_name == model_name) {
+      return fail("the model and the compared model are both called `" + model_name +
+                  "`; name them with --name and --compare-name");
+    }
+  } else if (!o.compare_name.empty()) {
+    return fail("--compare-name needs --compare");
   }
   if (s.limits.default_max_tokens > s.limits.max_tokens) {
     return fail("--max-new-tokens is larger than --max-tokens-limit");
+  }
+  if (o.spec.empty() != o.reward.empty()) {
+    return fail(o.spec.empty() ? "--reward needs --spec" : "--spec needs --reward");
   }
 
   // SIGINT and SIGTERM are taken by one thread that waits for them (blocked everywhere else,
@@ -56,21 +105,49 @@ int run_serve(ServeOptions& o) {
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);  // a client that hangs up is a failed write, not the end of the server
 
-  model::Result<std::unique_ptr<model::TextGenerator>> loaded = model::load_text_generator(o.model);
-  if (!loaded.ok()) return fail(loaded.error());
-  model::TextGenerator& gen = **loaded;
-  std::cerr << "model: " << gen.describe() << "\n";
-  if (!gen.tokenizer().chat_template()) {
-    std::cerr << "rft serve: the model has no chat format that rft knows; /v1/chat/completions "
-                 "will refuse requests (use /v1/completions)\n";
+  // The reward is compiled before the models load, so that a spec with errors fails fast.
+  std::unique_ptr<GraderEngine> grader;
+  std::unique_ptr<serve::Grading> grading;
+  if (!o.spec.empty()) {
+    LoadedReward loaded = load_reward("serve", o.spec, o.reward);
+    if (loaded.reward == nullptr) return kUserError;
+    judge::ServiceOptions judges;
+    judges.allowed_endpoints = o.allowed_endpoints;
+    std::string error;
+    grader = GraderEngine::create(std::move(loaded), o.engine, true, &error, &judges);
+    if (!grader) return fail(error);
+    grading = std::make_unique<serve::Grading>(*grader, o.spec, grader->grading_threads(s.threads));
+  }
+
+  std::vector<std::unique_ptr<model::TextGenerator>> generators;
+  std::vector<serve::ServedModel> served;
+  for (const auto& [dir, name] :
+       {std::pair{o.model, model_name}, std::pair{o.compare, compare_name}}) {
+    if (dir.empty()) continue;
+    model::Result<std::unique_ptr<model::TextGenerator>> loaded = model::load_text_generator(dir);
+    if (!loaded.ok()) return fail(loaded.error());
+    model::TextGenerator& gen = **loaded;
+    std::cerr << "model `" << name << "`: " << gen.describe() << "\n";
+    if (!gen.tokenizer().chat_template()) {
+      std::cerr << "rft serve: `" << name << "` has no chat format that rft knows; "
+                << "/v1/chat/completions will refuse requests for it (use /v1/completions)\n";
+    }
+    served.push_back({name, &gen});
+    generators.push_back(std::move(*loaded));
+  }
+  if (grader) {
+    std::cerr << "grading with reward `" << o.reward << "` from " << o.spec
+              << " (POST /v1/grade)\n";
   }
 
   s.batch.seed = std::random_device{}();
-  serve::Server server(gen, s);
+  serve::Server server(served, s, grading.get());
   model::Result<int> port = server.bind();
   if (!port.ok()) return fail(port.error());
-  std::cerr << "serving `" << s.model_name << "` on http://" << s.host << ":" << *port
-            << "/v1 (Ctrl-C stops)" << std::endl;
+  std::cerr << "playground: http://" << s.host << ":" << *port << "/\n";
+  std::cerr << "serving `" << model_name << "`"
+            << (served.size() > 1 ? " and `" + compare_name + "`" : "") << " on http://" << s.host
+            << ":" << *port << "/v1 (Ctrl-C stops)" << std::endl;
 
   std::atomic<bool> signalled{false};
   std::thread waiter([&] {
@@ -104,6 +181,19 @@ void add_serve(CLI::App& app, Command& run) {
       ->capture_default_str();
   cmd->add_option("--name", o->name,
                   "The model's id in the API (default: the model directory's name)");
+  cmd->add_option("--compare", o->compare,
+                  "A second model directory (the base model) served beside --model, for the "
+                  "playground's side-by-side answers; requests choose it by its name");
+  cmd->add_option("--compare-name", o->compare_name,
+                  "The compared model's id in the API (default: its directory's name)");
+  cmd->add_option("--spec", o->spec, "A .reward file to grade answers with (POST /v1/grade)");
+  cmd->add_option("--reward", o->reward, "Which reward of --spec grades");
+  cmd->add_option("--engine", o->engine, "How to evaluate the reward: jit, aot or interp")
+      ->check(CLI::IsMember({"jit", "aot", "interp"}))
+      ->capture_default_str();
+  cmd->add_option("--allow-endpoint", o->allowed_endpoints,
+                  "A judge endpoint off this machine that may receive prompts and completions "
+                  "(repeatable; loopback endpoints are always allowed)");
   cmd->add_option("--api-key-env", o->api_key_env,
                   "An environment variable holding the API key that /v1/ requests must send "
                   "(Authorization: Bearer KEY)");

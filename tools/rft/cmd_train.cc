@@ -2,6 +2,7 @@
 // rft sft JOB.yaml: supervised fine-tuning on prompt/completion pairs.
 #include <CLI/CLI.hpp>
 
+#include <atomic>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -58,6 +59,7 @@ struct Prepared {
   train::Dataset train_data, eval_data;
   bool has_eval = false;
   int pass_component = -1;
+  std::atomic<long> judge_skips{0};  // judge components skipped by gating, over the whole run
 };
 
 int prepare(const std::string& command, const TrainOptions& o, bool sft, Prepared& p) {
@@ -65,7 +67,11 @@ int prepare(const std::string& command, const TrainOptions& o, bool sft, Prepare
   if (!job.ok()) return user_error(command, job.error());
   p.job = std::move(job).value();
   if (!p.job.spec.empty()) {
-    p.grader = open_grader(command, p.job.spec, p.job.reward, p.job.engine);
+    judge::ServiceOptions judges;
+    judges.allowed_endpoints = p.job.allow_endpoints;
+    judges.use_cache = p.job.judge_cache;
+    p.grader = open_grader(command, p.job.spec, p.job.reward, p.job.engine, true, &judges,
+                           "by listing it under `reward.allow_endpoints` in " + o.job + ":");
     if (!p.grader) return kUserError;
     p.pass_component = p.grader->pass_component(p.job.pass_component);
     if (p.pass_component == -2) {
@@ -103,9 +109,23 @@ train::TrainRequest request_for(Prepared& p, const TrainOptions& o, bool grpo,
   r.train = &p.train_data;
   r.eval = p.has_eval ? &p.eval_data : nullptr;
   if (p.grader) {
-    r.grade = grade_fn(*p.grader, p.job.threads);
+    r.grade = grade_fn(*p.grader, p.job.threads, &p.judge_skips);
     r.component_names = p.grader->component_names();
     r.pass_component = p.pass_component;
+    if (p.grader->judges() != nullptr) {
+      // Each line carries the judge work done since the line before it: one step's grading, or
+      // one evaluation's, so that a resumed run's lines read the same as an uninterrupted one's.
+      auto before = std::make_shared<nlohmann::json>(judge_counters(*p.grader, p.judge_skips));
+      r.annotate_metrics = [&p, before](nlohmann::json& line) {
+        nlohmann::json now = judge_counters(*p.grader, p.judge_skips);
+        nlohmann::json delta = nlohmann::json::object();
+        for (const auto& [key, value] : now.items()) {
+          delta[key] = value.get<long>() - (*before)[key].get<long>();
+        }
+        *before = std::move(now);
+        line["judges"] = std::move(delta);
+      };
+    }
   }
   r.resume = o.resume;
   r.on_step = [&progress, grpo](const train::StepReport& s) {
@@ -124,7 +144,8 @@ train::TrainRequest request_for(Prepared& p, const TrainOptions& o, bool grpo,
 std::vector<train::ModelEval> compare(const std::string& command, Prepared& p,
                                       const std::vector<std::pair<std::string, std::string>>& models) {
   std::vector<train::ModelEval> evals;
-  train::EvalSetup setup{grade_fn(*p.grader, p.job.threads), p.grader->component_names(), p.pass_component};
+  train::EvalSetup setup{grade_fn(*p.grader, p.job.threads, &p.judge_skips),
+                         p.grader->component_names(), p.pass_component};
   train::EvalOptions eo;
   eo.max_new_tokens = p.job.max_new_tokens;
   eo.temperature = p.job.eval_temperature;
@@ -192,6 +213,7 @@ int run_train(const TrainOptions& o) {
       return user_error("train", why);
     }
   }
+  std::cerr << judge_summary(*p.grader, p.judge_skips);
   return write_report("train", p, evals);
 }
 
@@ -212,6 +234,7 @@ int run_sft(const TrainOptions& o) {
     evals = compare("sft", p, {{"sft", result->final_checkpoint}});
     if (evals.empty()) return kUserError;
   }
+  if (p.grader) std::cerr << judge_summary(*p.grader, p.judge_skips);
   return write_report("sft", p, evals);
 }
 

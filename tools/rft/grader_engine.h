@@ -1,23 +1,45 @@
-// The grading engine as the rft commands use it: opened with errors reported on stderr, and
-// adapted to the training loop's grading callback.
+// The grading engine as the rft commands use it: opened with errors reported on stderr, adapted
+// to the training loop's grading callback, and the judges' counters for reports.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "compiler/engine/grader_engine.h"
+#include "runtime/judge/provider.h"
 #include "runtime/train/train.h"
 
 namespace rft::cli {
 
-// Loads `spec`, finds `reward` and prepares `engine` ("jit", "aot" or "interp"). On failure
-// prints the diagnostics or the message (prefixed with `command`) and returns null; warnings are
-// printed either way.
+// Loads `spec`, finds `reward` and prepares `engine` ("jit", "aot" or "interp"). `judges` (null:
+// loopback endpoints only, the default cache) says where judges may send data; a refused
+// endpoint fails here, before anything is graded, and the message tells how to allow it with
+// `allow_how` ("with --allow-endpoint" when empty) followed by the URL. On failure prints the
+// diagnostics or the message (prefixed with `command`) and returns null; warnings are printed
+// either way.
 std::unique_ptr<GraderEngine> open_grader(const std::string& command, const std::string& spec,
                                           const std::string& reward, const std::string& engine,
-                                          bool use_cache = true);
+                                          bool use_cache = true,
+                                          const judge::ServiceOptions* judges = nullptr,
+                                          const std::string& allow_how = "");
 
-// Grades rollouts in one batch on `threads` threads (0: all cores).
-train::GradeFn grade_fn(const GraderEngine& grader, int threads = 0);
+// Grades rollouts in one batch on `threads` threads (0: all cores). `skipped` (optional) counts
+// the judge components that gating skipped.
+train::GradeFn grade_fn(const GraderEngine& grader, int threads = 0,
+                        std::atomic<long>* skipped = nullptr);
+
+// How many components of `r` gating kept from calling a judge.
+long skipped_by_gating(const interp::Result& r);
+
+// The judges' counters so far: {"calls", "cache_hits", "misses", "skipped", "errors"}; `skipped`
+// as counted by grade_fn. Empty when the reward calls no judge.
+nlohmann::json judge_counters(const GraderEngine& grader, long skipped);
+
+// "judges: 12 calls, 4 cache hits, 8 misses, 3 skipped by gating, 0 errors", and a line per
+// failing judge; empty when the reward calls no judge.
+std::string judge_summary(const GraderEngine& grader, long skipped);
 
 }  // namespace rft::cli

@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Judges in `rft train` and `rft eval`: an endpoint off this machine is refused before anything
+# runs (with the way to allow it), an allowed one passes, and a judge that fails fast (a closed
+# loopback port, no retries) shows in the counters: every metrics.jsonl line and the totals.
+# Usage: judges_cli_test.sh RFT WORK_DIR DATA_DIR
+set -euo pipefail
+rft=$1 work=$2 data=$3
+python=$(command -v python3)
+rm -rf "$work"
+mkdir -p "$work"
+cd "$work"
+export RFT_CACHE_DIR="$work/cache" NO_COLOR=1
+fail() { echo "FAIL: $*" >&2; exit 1; }
+remote=https://judge.example.invalid/v1
+closed=$("$python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$rft" init-model init --seed 3 >/dev/null 2>&1
+
+# Letters, and a judge asked only when there are some: gating skips the others.
+cat > judged.reward <<'SPEC'
+item { answer: str }
+judge rater {
+  endpoint = env("RFT_JUDGE_URL", "http://127.0.0.1:9/v1")
+  model = "judge"
+  prompt = "Rate from 0 to 1: {completion}"
+  scale = 0..1
+  on_error = 0.5
+  retries = 0
+}
+reward judged {
+  let n = len(completion)
+  component share = if n == 0 then 0 else count_matches(completion, r"[a-z]") / n
+  component rated = rater()
+  total = if share > 0.1 then share + rated else share
+}
+SPEC
+
+job() {  # job NAME MODEL EXTRA_REWARD_LINES...
+  local name=$1 model=$2
+  shift 2
+  cat > "$name.yaml" <<YAML
+model: $model
+data:
+  train: $data/eval.jsonl
+  eval: $data/eval.jsonl
+reward:
+  spec: judged.reward
+  name: judged
+$(for kv in "$@"; do echo "  $kv"; done)
+output_dir: $name
+hyperparameters:
+  max_steps: 2
+  batch_size: 2
+  samples_per_prompt: 4
+  max_new_tokens: 8
+  eval_interval: 1
+  eval_samples: 3
+  threads: 1
+  seed: 5
+YAML
+}
+
+# 1. rft train: refused before anything is generated or written.
+job refused init
+if RFT_JUDGE_URL=$remote "$rft" train refused.yaml --no-eval 2>refused.err; then
+  fail "a job with a judge off this machine ran"
+fi
+grep -qF "judge \`rater\`: endpoint \`$remote\` is not on this machine" refused.err ||
+  fail "no refusal naming the endpoint: $(cat refused.err)"
+grep -qF "by listing it under \`reward.allow_endpoints\` in refused.yaml: $remote" refused.err ||
+  fail "the refusal does not say how to allow it: $(cat refused.err)"
+[ ! -e refused ] || fail "a refused job wrote $(ls refused)"
+
+# Allowed, the job gets past its judges and stops at the next problem: a model that is not there.
+job allowed missing-model "allow_endpoints: [$remote]"
+if RFT_JUDGE_URL=$remote "$rft" train allowed.yaml --no-eval 2>allowed.err; then
+  fail "a job without a model ran"
+fi
+grep -q "missing-model" allowed.err || fail "allowed: not the model's error: $(cat allowed.err)"
+! grep -q "not on this machine" allowed.err || fail "allow_endpoints was not used: $(cat allowed.err)"
+
+# 2. rft train with a judge that fails at once: counters per line, totals at the end.
+job counted init "judge_cache: false"
+RFT_JUDGE_URL=http://127.0.0.1:$closed/v1 "$rft" train counted.yaml --no-eval 2>counted.err ||
+  fail "rft train exited $?: $(cat counted.err)"
+summary=$(grep '^judges: ' counted.err) || fail "no judge summary: $(cat counted.err)"
+"$python" - "$summary" <<'PY'
+import json, re, sys
+lines = [json.loads(l) for l in open("counted/metrics.jsonl")]
+train = [l for l in lines if l["kind"] == "train"]
+evals = [l for l in lines if l["kind"] == "eval"]
+assert len(train) == 2 and len(evals) == 3, lines  # evaluations at steps 0, 1 and 2
+for l in lines:
+    j = l["judges"]
+    assert set(j) == {"calls", "cache_hits", "misses", "skipped", "errors"}, j
+    # Every completion either asked the judge (which failed) or was gated; nothing cached.
+    graded = 2 * 4 if l["kind"] == "train" else 3
+    assert j["calls"] + j["skipped"] == graded, l
+    assert j["misses"] == j["errors"] == j["calls"] and j["cache_hits"] == 0, l
+total = {k: sum(l["judges"][k] for l in lines) for k in ("calls", "misses", "skipped", "errors")}
+assert total["calls"] > 0, total
+want = "judges: %d calls, 0 cache hits, %d misses, %d skipped by gating, %d errors" % (
+    total["calls"], total["misses"], total["skipped"], total["errors"])
+assert sys.argv[1] == want, (sys.argv[1], want)
+print("train:", want)
+PY
+grep -Eq '^judge `rater`: [0-9]+ errors, first: ' counted.err ||
+  fail "no line for the failing judge: $(cat counted.err)"
+
+# 3. rft eval: the same refusal, before any model is loaded, and the flags.
+common=(--data "$data/eval.jsonl" --spec judged.reward --reward judged --max-new-tokens 6
+        --threads 1 --limit 4)
+if RFT_JUDGE_URL=$remote "$rft" eval --model missing-model "${common[@]}" 2>eval_refused.err; then
+  fail "rft eval ran with a judge off this machine"
+fi
+grep -qF "rft eval: judge \`rater\`: endpoint \`$remote\` is not on this machine" eval_refused.err ||
+  fail "eval: no refusal: $(cat eval_refused.err)"
+grep -qF -- "--allow-endpoint $remote" eval_refused.err || fail "eval: no way to allow it"
+if RFT_JUDGE_URL=$remote "$rft" eval --model missing-model "${common[@]}" \
+    --allow-endpoint $remote --no-judge-cache 2>eval_allowed.err; then
+  fail "rft eval ran without a model"
+fi
+grep -q "missing-model" eval_allowed.err || fail "eval --allow-endpoint: $(cat eval_allowed.err)"
+RFT_JUDGE_URL=http://127.0.0.1:$closed/v1 "$rft" eval --model init "${common[@]}" \
+  >eval.txt 2>eval.err || fail "rft eval exited $?: $(cat eval.err)"
+grep -Eq '^judges: ([0-9]+) calls, 0 cache hits, \1 misses, [0-9]+ skipped by gating, \1 errors$' eval.err ||
+  fail "eval: no judge counters: $(cat eval.err)"
+"$python" -c '
+import re, sys
+calls, skipped = map(int, re.search(r"judges: (\d+) calls.*, (\d+) skipped", sys.stdin.read()).groups())
+assert calls + skipped == 4, (calls, skipped)
+' <eval.err || fail "eval: counters do not add up to 4 rows: $(cat eval.err)"
+grep '^judges: ' eval.err
+echo "judges cli ok"
