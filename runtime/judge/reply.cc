@@ -2,6 +2,8 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <string>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 namespace rft::judge {
@@ -41,8 +43,15 @@ std::optional<double> normalize(const JudgeSpec& spec, double x, std::string_vie
   return (x - spec.scale_lo) / (spec.scale_hi - spec.scale_lo);
 }
 
-// The first number in the text ("Score: 7/10" reads 7).
-std::optional<double> read_number(const JudgeSpec& spec, std::string_view text, std::string* why) {
+struct Number {
+  double value;
+  size_t start, end;  // bytes of the text
+};
+
+// Every number written in the text: integers and decimals, with a minus sign when it does not
+// follow a word ("score-1" is 1, "-1" is -1).
+std::vector<Number> numbers_in(std::string_view text) {
+  std::vector<Number> out;
   for (size_t i = 0; i < text.size(); ++i) {
     if (!std::isdigit(static_cast<unsigned char>(text[i]))) continue;
     size_t start = i;
@@ -54,11 +63,42 @@ std::optional<double> read_number(const JudgeSpec& spec, std::string_view text, 
       ++end;
       while (end < text.size() && std::isdigit(static_cast<unsigned char>(text[end]))) ++end;
     }
-    std::string num(text.substr(start, end - start));
-    return normalize(spec, std::strtod(num.c_str(), nullptr), text, why);
+    out.push_back({std::strtod(std::string(text.substr(start, end - start)).c_str(), nullptr),
+                   start, end});
+    i = end;
   }
-  *why = "the judge answered " + quote(text) + ", which holds no number";
-  return std::nullopt;
+  return out;
+}
+
+// The text between two numbers, trimmed and lower-cased.
+std::string between(std::string_view text, const Number& a, const Number& b) {
+  std::string gap = lower(text.substr(a.end, b.start - a.end));
+  const size_t first = gap.find_first_not_of(" \t"), last = gap.find_last_not_of(" \t");
+  return first == std::string::npos ? "" : gap.substr(first, last - first + 1);
+}
+
+// The score in the text: the first number that is not part of how the scale was written. A
+// range ("1 to 10", "1-10") and a denominator ("/10", "out of 10") are skipped, so "On a scale
+// of 1 to 10: 8" and "8/10" both read 8. When every number is one of those, the first counts.
+std::optional<double> read_number(const JudgeSpec& spec, std::string_view text, std::string* why) {
+  const std::vector<Number> nums = numbers_in(text);
+  if (nums.empty()) {
+    *why = "the judge answered " + quote(text) + ", which holds no number";
+    return std::nullopt;
+  }
+  std::vector<bool> skip(nums.size(), false);
+  for (size_t k = 0; k + 1 < nums.size(); ++k) {
+    const std::string gap = between(text, nums[k], nums[k + 1]);
+    if (gap == "to" || gap == "-" || gap == "\xe2\x80\x93") {  // a range: both bounds
+      skip[k] = skip[k + 1] = true;
+    } else if (gap == "/" || gap == "out of") {  // a denominator
+      skip[k + 1] = true;
+    }
+  }
+  for (size_t k = 0; k < nums.size(); ++k) {
+    if (!skip[k]) return normalize(spec, nums[k].value, text, why);
+  }
+  return normalize(spec, nums[0].value, text, why);
 }
 
 // The label the text is, or else the label that appears first in it as a whole word (the longest

@@ -44,7 +44,13 @@ TEST(Reply, ScaleIsNormalized) {
                               {"  1\n", 0},
                               {"**8**/10", 7.0 / 9},
                               {"I'd say 5.5 out of 10.", 0.5},
-                              {"<think>maybe 2, maybe 9</think>\n9", 8.0 / 9}});
+                              {"<think>maybe 2, maybe 9</think>\n9", 8.0 / 9},
+                              // How the scale was written is not the score.
+                              {"On a scale of 1 to 10: 8", 7.0 / 9},
+                              {"Scale 1-10. My rating: 4", 3.0 / 9},
+                              {"8 out of 10", 7.0 / 9},
+                              {"10/10", 1},
+                              {"3-4", 2.0 / 9}});
   expect_cases(scale(-1, 1), {{"-1", 0}, {"0.5", 0.75}, {"score-1", 1}});
 }
 
