@@ -85,16 +85,10 @@ class Grader {
     judge::ServiceOptions judges;
     judges.allowed_endpoints = allow_endpoints;
     judges.use_cache = judge_cache;
+    judges.allow_how = "by adding to rft.load's allow_endpoints:";
     std::unique_ptr<GraderEngine> g =
         GraderEngine::create(std::move(loaded), engine, cache, &error, &judges);
-    if (g == nullptr) {
-      // The judges' refusal names `rft grade`'s flag; here an argument allows an endpoint.
-      const std::string flag = "with --allow-endpoint ";
-      if (size_t at = error.find(flag); at != std::string::npos) {
-        error.replace(at, flag.size(), "by adding to rft.load's allow_endpoints: ");
-      }
-      throw_spec_error(error);
-    }
+    if (g == nullptr) throw_spec_error(error);
     auto out = std::unique_ptr<Grader>(new Grader());
     out->name_ = g->reward().name;
     out->components_ = g->component_names();
@@ -177,7 +171,7 @@ class Grader {
                                  : grade_batch(*native_, samples, threads);
     }
     for (const interp::Result& r : results) {
-      for (const std::string& f : r.flags) judge_skips_ += f.rfind("skipped:", 0) == 0;
+      judge_skips_ += static_cast<long>(interp::skipped_by_gating(r));
     }
     std::vector<double> totals(n);
     std::vector<std::vector<double>> columns(components_.size(), std::vector<double>(n));

@@ -151,7 +151,7 @@ BatchSummary grade_jsonl(const ast::RewardDecl& reward, const ast::ItemDecl* ite
         summary.component_sums[c] += row.result.components[c];
       }
       if (!row.result.flags.empty()) ++summary.flagged;
-      for (const std::string& f : row.result.flags) summary.skipped += f.rfind("skipped:", 0) == 0;
+      summary.skipped += interp::skipped_by_gating(row.result);
     }
     out.flush();
     if (progress) progress(summary.rows);

@@ -519,4 +519,10 @@ Result Evaluation::run(bool record_bindings) {
   return out;
 }
 
+size_t skipped_by_gating(const Result& r) {
+  size_t n = 0;
+  for (const std::string& f : r.flags) n += f.rfind("skipped:", 0) == 0;
+  return n;
+}
+
 }  // namespace rft::interp

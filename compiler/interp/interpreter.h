@@ -58,6 +58,10 @@ struct Result {
   std::vector<Binding> bindings;
 };
 
+// How many of a result's components gating skipped (flags `skipped:<component>`): the judge
+// calls it saved.
+size_t skipped_by_gating(const Result& r);
+
 // Holds what a loaded program needs at run time: compiled regex literals and which components
 // depend on judges. Immutable after construction; grading is safe from many threads as long as
 // each thread uses its own grader::Context and JudgeProvider.

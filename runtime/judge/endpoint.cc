@@ -60,7 +60,8 @@ bool is_loopback(const std::string& url) {
   return parts == 4;
 }
 
-std::string endpoint_refusal(const std::string& url, const std::vector<std::string>& allowed) {
+std::string endpoint_refusal(const std::string& url, const std::vector<std::string>& allowed,
+                             const std::string& allow_how) {
   if (url_host(url).empty()) return "`" + url + "` is not an http:// or https:// URL";
   if (is_loopback(url)) return "";
   std::string u = trim_slashes(url);
@@ -69,10 +70,8 @@ std::string endpoint_refusal(const std::string& url, const std::vector<std::stri
     if (p.empty() || url_host(p).empty()) continue;
     if (lower(u) == lower(p) || lower(u).rfind(lower(p) + "/", 0) == 0) return "";
   }
-  return "`" + url +
-         "` is not on this machine and was not allowed; no data was sent (allow it "
-         "with --allow-endpoint " +
-         u + ")";
+  return "`" + url + "` is not on this machine and was not allowed; no data was sent (allow it " +
+         allow_how + " " + u + ")";
 }
 
 }  // namespace rft::judge

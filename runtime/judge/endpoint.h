@@ -16,6 +16,7 @@ bool is_loopback(const std::string& url);
 // Empty when `url` may be used; else why not, saying how to allow it. An entry of `allowed`
 // allows the URL itself and every URL under it ("https://api.example.com/v1" allows
 // ".../v1/chat/completions", not "https://api.example.com/v10").
-std::string endpoint_refusal(const std::string& url, const std::vector<std::string>& allowed);
+std::string endpoint_refusal(const std::string& url, const std::vector<std::string>& allowed,
+                             const std::string& allow_how = "with --allow-endpoint");
 
 }  // namespace rft::judge

@@ -14,7 +14,8 @@ std::unique_ptr<JudgeService> JudgeService::create(std::vector<JudgeSpec> judges
   std::unique_ptr<JudgeService> s(new JudgeService());
   // Governance first: a refused endpoint stops the run before any sample is graded.
   for (const JudgeSpec& spec : judges) {
-    if (std::string why = endpoint_refusal(spec.endpoint, options.allowed_endpoints);
+    if (std::string why =
+            endpoint_refusal(spec.endpoint, options.allowed_endpoints, options.allow_how);
         !why.empty()) {
       *error = "judge `" + spec.name + "`: endpoint " + why;
       return nullptr;

@@ -21,6 +21,8 @@ namespace rft::judge {
 struct ServiceOptions {
   // Endpoints beyond loopback that may receive data (see endpoint.h).
   std::vector<std::string> allowed_endpoints;
+  // How the caller's user allows an endpoint, for the refusal: followed by the URL.
+  std::string allow_how = "with --allow-endpoint";
   bool use_cache = true;
   std::string cache_dir;  // empty: default_cache_dir()
   double backoff_base_s = 0.5;

@@ -40,6 +40,11 @@ TEST(Endpoint, RefusalSaysHowToAllow) {
   std::string why = endpoint_refusal("https://api.example.com/v1/", {});
   EXPECT_NE(why.find("--allow-endpoint https://api.example.com/v1"), std::string::npos) << why;
   EXPECT_NE(endpoint_refusal("file:///etc/passwd", {}).find("not an http"), std::string::npos);
+  // Each caller says how its own users allow an endpoint.
+  why = endpoint_refusal("https://api.example.com/v1", {}, "by listing it in job.yaml:");
+  EXPECT_NE(why.find("by listing it in job.yaml: https://api.example.com/v1"), std::string::npos)
+      << why;
+  EXPECT_EQ(why.find("--allow-endpoint"), std::string::npos) << why;
 }
 
 }  // namespace

@@ -70,8 +70,8 @@ int prepare(const std::string& command, const TrainOptions& o, bool sft, Prepare
     judge::ServiceOptions judges;
     judges.allowed_endpoints = p.job.allow_endpoints;
     judges.use_cache = p.job.judge_cache;
-    p.grader = open_grader(command, p.job.spec, p.job.reward, p.job.engine, true, &judges,
-                           "by listing it under `reward.allow_endpoints` in " + o.job + ":");
+    judges.allow_how = "by listing it under `reward.allow_endpoints` in " + o.job + ":";
+    p.grader = open_grader(command, p.job.spec, p.job.reward, p.job.engine, true, &judges);
     if (!p.grader) return kUserError;
     p.pass_component = p.grader->pass_component(p.job.pass_component);
     if (p.pass_component == -2) {

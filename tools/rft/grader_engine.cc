@@ -6,42 +6,29 @@ namespace rft::cli {
 
 std::unique_ptr<GraderEngine> open_grader(const std::string& command, const std::string& spec,
                                           const std::string& reward, const std::string& engine,
-                                          bool use_cache, const judge::ServiceOptions* judges,
-                                          const std::string& allow_how) {
+                                          bool use_cache, const judge::ServiceOptions* judges) {
   LoadedReward loaded = load_reward(command, spec, reward);
   if (loaded.reward == nullptr) return nullptr;
   std::string error;
   std::unique_ptr<GraderEngine> g =
       GraderEngine::create(std::move(loaded), engine, use_cache, &error, judges);
-  if (g == nullptr) {
-    // The judges' refusal names `rft grade`'s flag; this command may allow endpoints otherwise.
-    const std::string flag = "with --allow-endpoint ";
-    if (size_t at = error.find(flag); !allow_how.empty() && at != std::string::npos) {
-      error.replace(at, flag.size(), allow_how + " ");
-    }
-    user_error(command, error);
-  }
+  if (g == nullptr) user_error(command, error);
   return g;
-}
-
-long skipped_by_gating(const interp::Result& r) {
-  long n = 0;
-  for (const std::string& f : r.flags) n += f.rfind("skipped:", 0) == 0;
-  return n;
 }
 
 train::GradeFn grade_fn(const GraderEngine& grader, int threads, std::atomic<long>* skipped) {
   return [&grader, threads, skipped](const std::vector<train::Rollout>& rollouts) {
     std::vector<interp::Sample> samples(rollouts.size());
     for (size_t i = 0; i < rollouts.size(); ++i) {
-      samples[i] = interp::Sample{rollouts[i].prompt, rollouts[i].completion,
-                                  rollouts[i].example != nullptr ? &rollouts[i].example->row : nullptr};
+      samples[i] =
+          interp::Sample{rollouts[i].prompt, rollouts[i].completion,
+                         rollouts[i].example != nullptr ? &rollouts[i].example->row : nullptr};
     }
     std::vector<interp::Result> results = grader.grade(samples, threads);
     std::vector<train::Score> scores(results.size());
     long gated = 0;
     for (size_t i = 0; i < results.size(); ++i) {
-      gated += skipped_by_gating(results[i]);
+      gated += static_cast<long>(interp::skipped_by_gating(results[i]));
       scores[i].total = results[i].total;
       scores[i].components = std::move(results[i].components);
       scores[i].flags = results[i].flags.size();
@@ -55,8 +42,11 @@ nlohmann::json judge_counters(const GraderEngine& grader, long skipped) {
   const judge::JudgeService* j = grader.judges();
   if (j == nullptr) return nlohmann::json();
   judge::JudgeCounters c = j->counters();
-  return {{"calls", c.calls},   {"cache_hits", c.cache_hits}, {"misses", c.misses},
-          {"skipped", skipped}, {"errors", c.errors}};
+  return {{"calls", c.calls},
+          {"cache_hits", c.cache_hits},
+          {"misses", c.misses},
+          {"skipped", skipped},
+          {"errors", c.errors}};
 }
 
 std::string judge_summary(const GraderEngine& grader, long skipped) {

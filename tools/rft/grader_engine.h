@@ -4,9 +4,8 @@
 
 #include <atomic>
 #include <memory>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "compiler/engine/grader_engine.h"
 #include "runtime/judge/provider.h"
@@ -16,23 +15,19 @@ namespace rft::cli {
 
 // Loads `spec`, finds `reward` and prepares `engine` ("jit", "aot" or "interp"). `judges` (null:
 // loopback endpoints only, the default cache) says where judges may send data; a refused
-// endpoint fails here, before anything is graded, and the message tells how to allow it with
-// `allow_how` ("with --allow-endpoint" when empty) followed by the URL. On failure prints the
+// endpoint fails here, before anything is graded, and the message tells how to allow it
+// (`judges->allow_how`). On failure prints the
 // diagnostics or the message (prefixed with `command`) and returns null; warnings are printed
 // either way.
 std::unique_ptr<GraderEngine> open_grader(const std::string& command, const std::string& spec,
                                           const std::string& reward, const std::string& engine,
                                           bool use_cache = true,
-                                          const judge::ServiceOptions* judges = nullptr,
-                                          const std::string& allow_how = "");
+                                          const judge::ServiceOptions* judges = nullptr);
 
 // Grades rollouts in one batch on `threads` threads (0: all cores). `skipped` (optional) counts
 // the judge components that gating skipped.
 train::GradeFn grade_fn(const GraderEngine& grader, int threads = 0,
                         std::atomic<long>* skipped = nullptr);
-
-// How many components of `r` gating kept from calling a judge.
-long skipped_by_gating(const interp::Result& r);
 
 // The judges' counters so far: {"calls", "cache_hits", "misses", "skipped", "errors"}; `skipped`
 // as counted by grade_fn. Empty when the reward calls no judge.
