@@ -28,14 +28,19 @@ if ! cmp -s "$here/browser/package-lock.json" "$dir/node/package-lock.json" ||
 fi
 cp "$here/browser/playground.test.mjs" "$dir/node/"
 
-rm -rf "$dir/base" "$dir/tuned" "$dir/server.log" "$dir"/*.png
+rm -rf "$dir/base" "$dir/tuned" "$dir/server.log" "$dir"/*.png "$dir"/spec_*
+# The page shows the spec's path; one long enough to need wrapping at 360 px, whatever the
+# checkout's own path, so the narrow-window check covers it.
+spec_dir="$dir/spec_in_a_directory_whose_name_is_long_enough_to_need_wrapping_on_a_phone"
+mkdir -p "$spec_dir"
+cp "$here/playground.reward" "$spec_dir/"
 "$rft" init-model "$dir/base" --seed 1 >/dev/null
 "$rft" init-model "$dir/tuned" --seed 2 >/dev/null
 printf '%s\n' '{"prompt": "12+34=", "answer": "46"}' '{"prompt": "205+317=", "answer": "522"}' \
   '{"prompt": "7+8=", "answer": "15"}' >"$dir/eval.jsonl"
 
 "$rft" serve --model "$dir/tuned" --compare "$dir/base" \
-  --spec "$here/playground.reward" --reward playground \
+  --spec "$spec_dir/playground.reward" --reward playground \
   --port 0 --threads 1 --max-new-tokens 8 2>"$dir/server.log" &
 server=$!
 cleanup() {

@@ -144,8 +144,13 @@ try {
 
   await check('a narrow window: no sideways scrolling, answers stacked', async () => {
     await page.setViewportSize({ width: 360, height: 800 });
+    // Names every element that reaches past the window, so a failure says what to fix.
+    const wide = await page.evaluate(() => [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5 ||
+        (getComputedStyle(e).overflowX === 'visible' && e.scrollWidth > e.clientWidth + 1 && e.clientWidth > 0))
+      .map((e) => `${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}: ${e.scrollWidth} px of content in ${e.clientWidth} px`));
     const fit = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
-    assert.ok(fit, 'the page fits 360 px');
+    assert.ok(fit && wide.length === 0, `the page fits 360 px; too wide:\n${wide.join('\n')}`);
     const boxes = await page.$$eval('#prompt-answers .answer-card', (cs) => cs.map((c) => c.getBoundingClientRect().toJSON()));
     assert.ok(boxes[1].top >= boxes[0].bottom, 'the second answer is below the first');
   });
