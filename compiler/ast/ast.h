@@ -296,6 +296,8 @@ struct JudgeDecl {
   double scale_lo = 0, scale_hi = 1;
   std::vector<std::pair<std::string, double>> labels;  // empty unless `labels = {...}`
   std::string json_field;                              // empty unless `json = "path"`
+  std::string group;  // "rank" or "score" for a group judge, else empty
+  int max_group = 16;
   double on_error = 0;
   const Module* module = nullptr;
   bool used = false;

@@ -12,7 +12,7 @@ const char* const kRewardSettings[] = {"on_invalid", nullptr};
 const char* const kJudgeSettings[] = {
     "endpoint", "model",   "prompt",      "system",      "scale",   "labels",     "json",
     "on_error", "timeout", "retries",     "api_key_env", "temperature", "max_tokens", "rpm",
-    "concurrency", nullptr};
+    "concurrency", "group", "max_group", nullptr};
 const char* const kTestInputs[] = {"prompt", "completion", nullptr};
 
 namespace {
@@ -228,6 +228,31 @@ void Checker::check_function(ast::FnDecl& fn) {
   }
 }
 
+namespace {
+
+bool contains_setting(const ast::JudgeDecl& judge, std::string_view name) {
+  return std::any_of(judge.settings.begin(), judge.settings.end(),
+                     [&](const ast::Setting& s) { return s.name == name; });
+}
+
+// Whether the template has {name} as a placeholder (not inside {{ }}).
+bool has_placeholder(std::string_view text, std::string_view name) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '{' && i + 1 < text.size() && text[i + 1] == '{') {
+      ++i;
+      continue;
+    }
+    if (text[i] != '{') continue;
+    size_t close = text.find('}', i);
+    if (close == std::string_view::npos) return false;
+    if (text.substr(i + 1, close - i - 1) == name) return true;
+    i = close;
+  }
+  return false;
+}
+
+}  // namespace
+
 void Checker::check_judge(ast::JudgeDecl& judge) {
   check_params(judge.params);
   std::unordered_set<std::string> seen;
@@ -289,6 +314,27 @@ void Checker::check_judge(ast::JudgeDecl& judge) {
       if (auto v = constant_number(*s.value, "`on_error`")) judge.on_error = *v;
       continue;
     }
+    if (s.name == "group") {
+      const bool literal = s.value->kind == ast::ExprKind::kString;
+      const std::string how = literal ? s.value->as<ast::StringExpr>().value : "";
+      if (how != "rank" && how != "score") {
+        error(codes::kBadJudge, s.value->range, "`group` is \"rank\" or \"score\"",
+              "\"rank\" orders the completions of a group; \"score\" scores each of them");
+      } else {
+        judge.group = how;
+      }
+      continue;
+    }
+    if (s.name == "max_group") {
+      if (auto v = constant_number(*s.value, "`max_group`")) {
+        if (*v < 2 || *v > 64 || *v != static_cast<int>(*v)) {
+          error(codes::kBadJudge, s.value->range, "`max_group` is a whole number from 2 to 64");
+        } else {
+          judge.max_group = static_cast<int>(*v);
+        }
+      }
+      continue;
+    }
     const types::Type* want =
         (s.name == "timeout" || s.name == "retries" || s.name == "temperature" ||
          s.name == "max_tokens" || s.name == "rpm" || s.name == "concurrency")
@@ -317,10 +363,27 @@ void Checker::check_judge(ast::JudgeDecl& judge) {
   if (!has_model) {
     error(codes::kBadJudge, judge.name_range, "judge `" + judge.name + "` has no `model`");
   }
-  if (has_scale == has_labels) {
+  const bool grouped = contains_setting(judge, "group");
+  if (judge.group == "rank") {
+    if (has_scale || has_labels) {
+      error(codes::kBadJudge, judge.name_range,
+            "judge `" + judge.name + "` ranks its group, so it takes no `scale` or `labels`",
+            "the best completion scores 1 and the worst 0; `group = \"score\"` reads a score each");
+    }
+  } else if (has_scale == has_labels && !(grouped && judge.group.empty())) {
     error(codes::kBadJudge, judge.name_range,
           "judge `" + judge.name + "` needs exactly one of `scale` and `labels`",
           "`scale = 1..10` reads a number; `labels = { \"yes\": 1, \"no\": 0 }` reads a label");
+  }
+  if (contains_setting(judge, "max_group") && !grouped) {
+    error(codes::kBadJudge, judge.name_range,
+          "`max_group` is for group judges", "add `group = \"rank\"` or `group = \"score\"`");
+  }
+  if (has_prompt && !judge.group.empty() &&
+      !has_placeholder(judge.prompt_template, "completions")) {
+    error(codes::kBadJudge, judge.name_range,
+          "group judge `" + judge.name + "` has no `{completions}` in its prompt",
+          "{completions} is where the group's completions go, each in <answer id=\"k\">");
   }
   if (judge.on_error < 0 || judge.on_error > 1) {
     error(codes::kBadJudge, judge.name_range, "`on_error` must be between 0 and 1",
@@ -336,7 +399,9 @@ void Checker::check_judge_template(ast::JudgeDecl& judge, const ast::Setting& s)
   }
   const std::string& text = s.value->as<ast::StringExpr>().value;
   judge.prompt_template = text;
-  std::vector<std::string> names = {"prompt", "completion"};
+  // A group judge sees the group's completions, not one of them.
+  const bool grouped = contains_setting(judge, "group");
+  std::vector<std::string> names = {"prompt", grouped ? "completions" : "completion"};
   for (auto& p : judge.params) names.push_back(p.name);
   for (size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '{' && i + 1 < text.size() && text[i + 1] == '{') {
@@ -354,10 +419,16 @@ void Checker::check_judge_template(ast::JudgeDecl& judge, const ast::Setting& s)
     if (name.starts_with("item.")) {
       // Checked against the item of the spec that calls the judge.
     } else if (std::find(names.begin(), names.end(), name) == names.end()) {
-      error(codes::kBadJudge, s.value->range, "unknown placeholder `{" + name + "}` in the judge prompt",
-            did_you_mean(name, names).empty()
-                ? "placeholders are {prompt}, {completion}, {item.field} and the judge's parameters"
-                : did_you_mean(name, names));
+      std::string hint = did_you_mean(name, names);
+      if (grouped && name == "completion") {
+        hint = "a group judge reads the group's completions: {completions}";
+      } else if (!grouped && name == "completions") {
+        hint = "{completions} is for group judges (`group = \"rank\"` or `\"score\"`)";
+      } else if (hint.empty()) {
+        hint = "placeholders are {prompt}, {completion}, {item.field} and the judge's parameters";
+      }
+      error(codes::kBadJudge, s.value->range,
+            "unknown placeholder `{" + name + "}` in the judge prompt", hint);
     }
     i = close;
   }

@@ -89,16 +89,47 @@ interp::Result NativeEngine::grade(const interp::Sample& sample, grader::Context
   return r;
 }
 
+namespace {
+
+// Grades samples[i] into results[i] on contexts.size() threads, in passes when the engine
+// asks for them.
+void grade_into(const Engine& engine, std::span<const interp::Sample> samples,
+                std::vector<grader::Context>& contexts, std::span<interp::Result> results) {
+  const int threads = static_cast<int>(contexts.size());
+  std::unique_ptr<GradingPasses> passes = engine.passes(samples);
+  auto grade_one = [&](size_t i, int worker) {
+    grader::Context& ctx = contexts[static_cast<size_t>(worker)];
+    ctx.reset();
+    if (!passes) {
+      results[i] = engine.grade(samples[i], ctx);
+      return;
+    }
+    passes->enter(i);
+    try {
+      results[i] = engine.grade(samples[i], ctx);
+    } catch (...) {
+      passes->leave();
+      throw;
+    }
+    passes->leave();
+  };
+  grader::parallel_for(samples.size(), threads, grade_one);
+  if (!passes) return;
+  for (std::vector<size_t> again = passes->after_pass(threads); !again.empty();
+       again = passes->after_pass(threads)) {
+    grader::parallel_for(again.size(), threads,
+                         [&](size_t k, int worker) { grade_one(again[k], worker); });
+  }
+}
+
+}  // namespace
+
 std::vector<interp::Result> grade_batch(const Engine& engine, std::span<const interp::Sample> samples,
                                         int threads) {
   std::vector<interp::Result> results(samples.size());
   int n = threads > 0 ? threads : grader::default_threads();
   std::vector<grader::Context> contexts(static_cast<size_t>(n));
-  grader::parallel_for(samples.size(), n, [&](size_t i, int worker) {
-    grader::Context& ctx = contexts[static_cast<size_t>(worker)];
-    ctx.reset();
-    results[i] = engine.grade(samples[i], ctx);
-  });
+  grade_into(engine, samples, contexts, results);
   return results;
 }
 
@@ -127,18 +158,23 @@ BatchSummary grade_jsonl(const ast::RewardDecl& reward, const ast::ItemDecl* ite
       if (blank(line)) continue;
       chunk.push_back(Row{line_no, std::move(line), {}, {}, {}});
     }
-    grader::parallel_for(chunk.size(), threads, [&](size_t i, int worker) {
+    grader::parallel_for(chunk.size(), threads,
+                         [&](size_t i, int) { parse_row(chunk[i], item); });
+    // The rows that parsed are graded together, so that a group judge sees all of a chunk.
+    std::vector<interp::Sample> samples;
+    std::vector<size_t> rows;
+    for (size_t i = 0; i < chunk.size(); ++i) {
       Row& row = chunk[i];
-      parse_row(row, item);
-      if (!row.error.empty()) return;
+      if (!row.error.empty()) continue;
       const auto& prompt = row.data.find("prompt");
-      interp::Sample sample{
+      samples.push_back(interp::Sample{
           prompt == row.data.end() ? std::string_view() : prompt->get_ref<const std::string&>(),
-          row.data["completion"].get_ref<const std::string&>(), &row.data};
-      grader::Context& ctx = contexts[static_cast<size_t>(worker)];
-      ctx.reset();
-      row.result = engine.grade(sample, ctx);
-    });
+          row.data["completion"].get_ref<const std::string&>(), &row.data});
+      rows.push_back(i);
+    }
+    std::vector<interp::Result> results(samples.size());
+    grade_into(engine, samples, contexts, results);
+    for (size_t k = 0; k < rows.size(); ++k) chunk[rows[k]].result = std::move(results[k]);
     for (Row& row : chunk) {
       out << result_line(row, reward) << '\n';
       ++summary.rows;

@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <iosfwd>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -14,12 +15,35 @@
 
 namespace rft {
 
+// A batch graded in passes, for a reward that calls a group judge, which scores the
+// completions of several samples in one request (runtime/judge/group.h): the first pass collects
+// the calls, and each later pass grades again the samples whose group scores have come back.
+class GradingPasses {
+ public:
+  virtual ~GradingPasses() = default;
+  // On the grading thread, around the grading of sample `index`.
+  virtual void enter(size_t index) = 0;
+  virtual void leave() = 0;
+  // After a pass: the samples to grade again; empty when the batch is done.
+  virtual std::vector<size_t> after_pass(int threads) = 0;
+};
+using PassesFactory =
+    std::function<std::unique_ptr<GradingPasses>(std::span<const interp::Sample> samples)>;
+
 // How one sample is graded: by the reference interpreter or by a compiled grader. Engines are
 // immutable and thread-safe; each thread passes its own context.
 class Engine {
  public:
   virtual ~Engine() = default;
   virtual interp::Result grade(const interp::Sample& sample, grader::Context& ctx) const = 0;
+  // Batches are graded in passes when a factory is set (before grading starts).
+  void set_passes(PassesFactory f) { passes_ = std::move(f); }
+  std::unique_ptr<GradingPasses> passes(std::span<const interp::Sample> samples) const {
+    return passes_ ? passes_(samples) : nullptr;
+  }
+
+ private:
+  PassesFactory passes_;
 };
 
 // `judges` (optional, thread-safe, outlives the engine) scores the reward's judge calls.

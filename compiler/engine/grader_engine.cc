@@ -9,6 +9,7 @@
 #include "compiler/interp/item.h"
 #include "runtime/grader/parallel.h"
 #include "runtime/grader/sandbox.h"
+#include "runtime/judge/group.h"
 #include "runtime/judge/provider.h"
 
 namespace rft {
@@ -26,6 +27,24 @@ class ServiceJudges final : public interp::JudgeProvider {
   judge::JudgeService& s_;
 };
 
+// Batches graded in passes for group judges (runtime/judge/group.h).
+class JudgePasses final : public GradingPasses {
+ public:
+  JudgePasses(judge::JudgeService& s, std::span<const interp::Sample> samples)
+      : round_(s, completions(samples)) {}
+  void enter(size_t index) override { round_.enter(index); }
+  void leave() override { round_.leave(); }
+  std::vector<size_t> after_pass(int threads) override { return round_.resolve(threads); }
+
+ private:
+  static std::vector<std::string_view> completions(std::span<const interp::Sample> samples) {
+    std::vector<std::string_view> out;
+    for (const auto& s : samples) out.push_back(s.completion);
+    return out;
+  }
+  judge::GroupRound round_;
+};
+
 // A judge's settings, evaluated: they are constant expressions that may read env(...).
 judge::JudgeSpec judge_spec(const ast::JudgeDecl& j, const ast::RewardDecl& reward,
                             const interp::Interpreter& interp) {
@@ -35,12 +54,17 @@ judge::JudgeSpec judge_spec(const ast::JudgeDecl& j, const ast::RewardDecl& rewa
   spec.scale_hi = j.scale_hi;
   spec.labels = j.labels;
   spec.json_field = j.json_field;
+  spec.group = j.group;
+  spec.max_group = j.max_group;
   grader::Context ctx;
   interp::Evaluation ev(interp, reward, interp::Sample{}, ctx, nullptr);
   for (const auto& s : j.settings) {
     if (!s.value || s.range_hi) continue;
     const std::string& n = s.name;
-    if (n == "prompt" || n == "labels" || n == "json" || n == "on_error") continue;
+    if (n == "prompt" || n == "labels" || n == "json" || n == "on_error" || n == "group" ||
+        n == "max_group") {
+      continue;
+    }
     rft_value v = ev.eval(*s.value);
     if (v.tag == RFT_STR) {
       std::string text(grader::view_str(v));
@@ -113,6 +137,7 @@ std::unique_ptr<GraderEngine> GraderEngine::create(LoadedReward loaded, const st
   }
   if (engine == "interp") {
     g->engine_ = std::make_unique<InterpEngine>(*g->interp_, reward, g->judge_provider_.get());
+    g->grade_groups();
     return g;
   }
   std::string why;
@@ -160,7 +185,18 @@ std::unique_ptr<GraderEngine> GraderEngine::create(LoadedReward loaded, const st
   } else {
     g->engine_ = std::make_unique<NativeEngine>(*info);
   }
+  g->grade_groups();
   return g;
+}
+
+void GraderEngine::grade_groups() {
+  bool grouped = false;
+  for (const ast::JudgeDecl* j : loaded_.reward->judges_used) grouped |= !j->group.empty();
+  if (!grouped) return;
+  judge::JudgeService* service = judges_.get();
+  engine_->set_passes([service](std::span<const interp::Sample> samples) {
+    return std::make_unique<JudgePasses>(*service, samples);
+  });
 }
 
 const ast::ItemDecl* GraderEngine::item() const { return loaded_.module->item.get(); }

@@ -66,6 +66,8 @@ class GraderEngine {
 
  private:
   GraderEngine() = default;
+  // Grades batches in passes when the reward calls a group judge.
+  void grade_groups();
   LoadedReward loaded_;
   std::unique_ptr<interp::Interpreter> interp_;
   std::unique_ptr<codegen::Jit> jit_;

@@ -74,6 +74,9 @@ std::string render_judge_prompt(std::string_view t, std::span<const std::string_
     }
     return {};
   };
+  // A group judge's {completions} is a NUL byte, which the judge service replaces with the
+  // group's completions (runtime/judge/group.h); a NUL of the sample's own is replaced then.
+  const bool group = t.find("{completions}") != std::string_view::npos;
   std::string out;
   for (size_t i = 0; i < t.size(); ++i) {
     if ((t[i] == '{' || t[i] == '}') && i + 1 < t.size() && t[i + 1] == t[i]) {
@@ -85,7 +88,20 @@ std::string render_judge_prompt(std::string_view t, std::span<const std::string_
       out += t[i];
       continue;
     }
-    out += placeholder(t.substr(i + 1, close - i - 1));
+    std::string_view name = t.substr(i + 1, close - i - 1);
+    if (group && name == "completions") {
+      out += '\0';
+    } else if (group) {
+      for (char c : placeholder(name)) {
+        if (c == '\0') {
+          out += "\xef\xbf\xbd";  // U+FFFD
+        } else {
+          out += c;
+        }
+      }
+    } else {
+      out += placeholder(name);
+    }
     i = close;
   }
   return out;

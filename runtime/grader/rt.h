@@ -65,7 +65,8 @@ namespace rft::grader {
 rft_value index_value(Context& ctx, const rft_value& base, const rft_value& index);
 
 // A judge's prompt template with {param}, {prompt}, {completion} and {item.field} filled in;
-// {{ and }} stand for braces. Strings are inserted as they are, other values as displayed.
+// {{ and }} stand for braces. Strings are inserted as they are, other values as displayed. A
+// group judge's {completions} becomes a NUL byte, for the judge service to fill.
 std::string render_judge_prompt(std::string_view tmpl, std::span<const std::string_view> params,
                                 const rft_value* args, std::string_view prompt,
                                 std::string_view completion, const nlohmann::json* item);

@@ -27,6 +27,11 @@ struct JudgeSpec {
   double scale_lo = 0, scale_hi = 1;
   std::vector<std::pair<std::string, double>> labels;  // non-empty: the reply is a label
   std::string json_field;                              // non-empty: the reply is JSON
+  // A group judge reads the completions of samples that share its rendered prompt in one
+  // request (the template's {completions}): "rank" orders them, "score" scores each one on the
+  // scale or with the labels. Empty: the judge scores one completion per request.
+  std::string group;
+  int max_group = 16;  // the most completions in one request; a larger group is split
 };
 
 }  // namespace rft::judge

@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "runtime/judge/endpoint.h"
+#include "runtime/judge/group.h"
 #include "runtime/judge/reply.h"
 
 namespace rft::judge {
@@ -71,13 +72,22 @@ void JudgeService::fail(Judge& j, const std::string& why) {
 }
 
 std::optional<double> JudgeService::score(std::string_view name, const std::string& prompt) {
-  ++calls_;
+  if (GroupRound* round = GroupRound::current()) return round->score(name, prompt);
+  return score_one(name, prompt);
+}
+
+bool JudgeService::is_group(std::string_view name) const {
   auto it = judges_.find(name);
-  if (it == judges_.end()) {
-    ++errors_;
-    return std::nullopt;
-  }
-  Judge& j = *it->second;
+  return it != judges_.end() && !it->second->spec.group.empty();
+}
+
+int JudgeService::max_group(std::string_view name) const {
+  auto it = judges_.find(name);
+  return it == judges_.end() ? 1 : std::max(1, it->second->spec.max_group);
+}
+
+bool JudgeService::ask(Judge& j, const std::string& prompt,
+                       const std::function<bool(std::string_view, std::string*)>& read) {
   ChatRequest request;
   request.model = j.spec.model;
   request.system = j.spec.system;
@@ -91,25 +101,77 @@ std::optional<double> JudgeService::score(std::string_view name, const std::stri
   if (cache_) {
     if (std::optional<std::string> text = cache_->get(j.spec.endpoint, request)) {
       ++hits_;
-      std::optional<double> x = parse_reply(j.spec, *text, &why);
-      if (!x) fail(j, why);
-      return x;
+      if (read(*text, &why)) return true;
+      fail(j, why);
+      return false;
     }
   }
   ++misses_;
   ChatReply reply = j.client->chat(request);
   if (!reply.ok) {
     fail(j, j.spec.endpoint + ": " + reply.error);
-    return std::nullopt;
+    return false;
   }
-  std::optional<double> x = parse_reply(j.spec, reply.text, &why);
-  if (!x) {
+  if (!read(reply.text, &why)) {
     fail(j, why);
-    return std::nullopt;
+    return false;
   }
   // Only usable answers are kept: an unreadable one may read well when asked again.
   if (cache_) cache_->put(j.spec.endpoint, request, reply.text);
+  return true;
+}
+
+std::optional<double> JudgeService::score_one(std::string_view name, const std::string& prompt) {
+  ++calls_;
+  auto it = judges_.find(name);
+  if (it == judges_.end()) {
+    ++errors_;
+    return std::nullopt;
+  }
+  Judge& j = *it->second;
+  std::optional<double> x;
+  ask(j, prompt, [&](std::string_view reply, std::string* why) {
+    x = parse_reply(j.spec, reply, why);
+    return x.has_value();
+  });
   return x;
+}
+
+std::vector<std::optional<double>> JudgeService::score_group(
+    std::string_view name, const std::string& prompt,
+    const std::vector<std::string_view>& completions) {
+  const size_t n = completions.size();
+  calls_ += static_cast<long>(n);
+  std::vector<std::optional<double>> out(n);
+  auto it = judges_.find(name);
+  if (it == judges_.end() || n == 0) {
+    errors_ += static_cast<long>(n);
+    return out;
+  }
+  Judge& j = *it->second;
+  // A lone completion has nothing to be ranked against: it is in the middle, unasked.
+  if (j.spec.group == "rank" && n == 1) {
+    out[0] = 0.5;
+    return out;
+  }
+  std::string list = render_completions(completions);
+  std::string full;
+  for (char c : prompt) {
+    if (c == kCompletionsMark) {
+      full += list;
+    } else {
+      full += c;
+    }
+  }
+  bool ok = ask(j, full, [&](std::string_view reply, std::string* why) {
+    std::optional<std::vector<double>> scores = parse_group_reply(j.spec, reply, n, why);
+    if (!scores) return false;
+    for (size_t k = 0; k < n; ++k) out[k] = (*scores)[k];
+    return true;
+  });
+  // One failed request leaves each of its completions with on_error.
+  if (!ok) errors_ += static_cast<long>(n) - 1;
+  return out;
 }
 
 JudgeCounters JudgeService::counters() const {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -44,8 +45,17 @@ class JudgeService {
                                               const ServiceOptions& options, std::string* error);
 
   // The normalized score of a rendered prompt, or nullopt when the judge gave no usable answer
-  // (the caller uses the judge's on_error value and flags the sample).
+  // (the caller uses the judge's on_error value and flags the sample). While a GroupRound
+  // grades the calling thread's sample, the round answers (group.h).
   std::optional<double> score(std::string_view judge, const std::string& prompt);
+  // Whether `judge` is a group judge, and the most completions it reads in one request.
+  bool is_group(std::string_view judge) const;
+  int max_group(std::string_view judge) const;
+  // One request about several completions for a group judge: `prompt` holds kCompletionsMark
+  // where they go. One score per completion, in order (nullopt: no usable answer). Counts a
+  // call per completion.
+  std::vector<std::optional<double>> score_group(std::string_view judge, const std::string& prompt,
+                                                 const std::vector<std::string_view>& completions);
 
   JudgeCounters counters() const;
   // One line per judge that failed: how often and the first reason.
@@ -62,8 +72,16 @@ class JudgeService {
     std::atomic<long> errors{0};
     std::string first_error;  // guarded by mu_
   };
+  friend class GroupRound;
   JudgeService() = default;
   void fail(Judge& j, const std::string& why);
+  // score() for one completion, without a round.
+  std::optional<double> score_one(std::string_view judge, const std::string& prompt);
+  // Sends `prompt` to j's endpoint, or finds its reply in the cache, and hands the reply to
+  // `read`, which keeps what it reads and says whether the reply was usable (else sets *why).
+  // Only usable replies are cached. Returns whether a usable reply was read.
+  bool ask(Judge& j, const std::string& prompt,
+           const std::function<bool(std::string_view reply, std::string* why)>& read);
 
   std::map<std::string, std::unique_ptr<Judge>, std::less<>> judges_;
   std::map<std::string, std::unique_ptr<Client>> clients_;  // by endpoint

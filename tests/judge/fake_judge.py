@@ -1,7 +1,8 @@
 """A small OpenAI-compatible chat endpoint for the judge client's tests.
 
 It answers POST .../chat/completions with "Score: N" where the user message holds SCORE=N (else
---reply), logs one JSON line per request to --log (with how many requests were in flight), and can
+--reply), or, when it holds a group judge's <answer id="k"> elements, with a ranking or a score per
+answer (group_reply), logs one JSON line per request to --log (with how many requests were in flight), and can
 misbehave: fail the first requests with a status, answer slowly, demand an API key, or die.
 """
 import argparse
@@ -27,6 +28,18 @@ args = parser.parse_args()
 
 lock = threading.Lock()
 state = {"count": 0, "in_flight": 0}
+
+
+def group_reply(prompt, answers):
+    """A group judge's answer: with RANK in the prompt, the answers' numbers ordered by their
+    SCORE= values (highest first, as "2 > 1 > 3"); else a line "Answer k: N" per answer."""
+    def score(text):
+        m = re.search(r"SCORE=(\S+)", text)
+        return float(m.group(1)) if m else 0.0
+    if "RANK" in prompt:
+        order = sorted(answers, key=lambda a: -score(a[1]))
+        return "Ranking: " + " > ".join(k for k, _ in order)
+    return "\n".join("Answer %s: %g" % (k, score(t)) for k, t in answers)
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -57,8 +70,12 @@ class Handler(BaseHTTPRequestHandler):
                 return self.answer(args.status, {"error": {"message": "try later"}},
                                    {"Retry-After": args.retry_after} if args.retry_after else {})
             prompt = request["messages"][-1]["content"]
-            m = re.search(r"SCORE=(\S+)", prompt)
-            text = "Score: " + m.group(1) if m else args.reply
+            answers = re.findall(r'<answer id="(\d+)">\n(.*?)\n</answer>', prompt, re.S)
+            if answers and args.reply == "5":
+                text = group_reply(prompt, answers)
+            else:
+                m = re.search(r"SCORE=(\S+)", prompt)
+                text = "Score: " + m.group(1) if m else args.reply
             self.answer(200, {"choices": [{"message": {"role": "assistant", "content": text}}]})
         finally:
             with lock:
