@@ -130,4 +130,44 @@ calls, skipped = map(int, re.search(r"judges: (\d+) calls.*, (\d+) skipped", sys
 assert calls + skipped == 4, (calls, skipped)
 ' <eval.err || fail "eval: counters do not add up to 4 rows: $(cat eval.err)"
 grep '^judges: ' eval.err
+
+# 4. rft train with a group judge (tests/judge/fake_judge.py): one request per prompt and step,
+# holding that prompt's samples_per_prompt completions.
+cat > grouped.reward <<'SPEC'
+item { answer: str }
+judge ranker {
+  endpoint = env("RFT_JUDGE_URL", "http://127.0.0.1:9/v1")
+  model = "judge"
+  group = "rank"
+  prompt = "RANK the answers to {prompt}\n{completions}"
+  on_error = 0.5
+  retries = 0
+}
+reward grouped {
+  component rank = ranker()
+  total = rank
+}
+SPEC
+"$python" "$data/../../judge/fake_judge.py" --port-file judge.port --log judge.log &
+judge_pid=$!
+trap 'kill $judge_pid 2>/dev/null || true' EXIT
+for _ in $(seq 100); do [ -s judge.port ] && break; sleep 0.1; done
+[ -s judge.port ] || fail "the fake judge did not start"
+sed -e 's/spec: judged.reward/spec: grouped.reward/' -e 's/name: judged/name: grouped/' \
+  -e 's/output_dir: counted/output_dir: grouped/' counted.yaml > grouped.yaml
+RFT_JUDGE_URL=http://127.0.0.1:$(cat judge.port)/v1 "$rft" train grouped.yaml --no-eval \
+  2>grouped.err || fail "rft train with a group judge exited $?: $(cat grouped.err)"
+"$python" - <<'PY' || fail "group judge in training: $(cat grouped.err)"
+import json, re
+reqs = [json.loads(l) for l in open("judge.log")]
+prompts = [r["request"]["messages"][-1]["content"] for r in reqs]
+# 2 steps x 2 prompts, each request with the 4 completions of one prompt.
+assert len(reqs) == 4, len(reqs)
+for p in prompts:
+    assert re.findall(r'<answer id="(\d+)">', p) == ["1", "2", "3", "4"], p
+train = [json.loads(l) for l in open("grouped/metrics.jsonl")]
+train = [l for l in train if l["kind"] == "train"]
+assert [(l["judges"]["calls"], l["judges"]["misses"]) for l in train] == [(8, 2), (8, 2)], train
+print("group judge: %d requests of 4 completions in 2 steps" % len(reqs))
+PY
 echo "judges cli ok"
