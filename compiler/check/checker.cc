@@ -385,6 +385,18 @@ void Checker::check_judge(ast::JudgeDecl& judge) {
           "group judge `" + judge.name + "` has no `{completions}` in its prompt",
           "{completions} is where the group's completions go, each in <answer id=\"k\">");
   }
+  // Completions are grouped by the prompt they render: one that names no prompt, item field or
+  // parameter groups every completion of a batch together.
+  if (has_prompt && !judge.group.empty()) {
+    bool varies = has_placeholder(judge.prompt_template, "prompt") ||
+                  judge.prompt_template.find("{item.") != std::string::npos;
+    for (const auto& p : judge.params) varies |= has_placeholder(judge.prompt_template, p.name);
+    if (!varies) {
+      warning(codes::kGroupForAll, judge.name_range,
+              "group judge `" + judge.name + "` renders the same prompt for every sample",
+              "completions of different prompts would be compared; add {prompt} to its prompt");
+    }
+  }
   if (judge.on_error < 0 || judge.on_error > 1) {
     error(codes::kBadJudge, judge.name_range, "`on_error` must be between 0 and 1",
           "a judge's score is normalized to 0..1, and so is its fallback");

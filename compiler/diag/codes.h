@@ -53,5 +53,6 @@ inline constexpr std::string_view kConstantTotal = "W0002";
 inline constexpr std::string_view kJudgeNoEffect = "W0003";
 inline constexpr std::string_view kComponentNoEffect = "W0004";
 inline constexpr std::string_view kOutOfBounds = "W0005";
+inline constexpr std::string_view kGroupForAll = "W0006";
 
 }  // namespace rft::codes

@@ -173,3 +173,14 @@ def test_checker_errors(tmp_path, judge_body, message):
     p = subprocess.run([RFT, "check", str(spec)], capture_output=True, text=True, timeout=60)
     assert p.returncode != 0
     assert message in p.stderr, p.stderr
+
+
+def test_a_prompt_that_is_the_same_for_every_sample_is_warned_about(tmp_path):
+    spec = tmp_path / "warn.reward"
+    spec.write_text('judge j {\n model = "m"\n group = "rank"\n prompt = "Rank: {completions}"\n}\n'
+                    'reward r {\n total = j()\n}\n')
+    p = subprocess.run([RFT, "check", str(spec)], capture_output=True, text=True, timeout=60)
+    assert "warning[W0006]: group judge `j` renders the same prompt for every sample" in p.stderr
+    spec.write_text(spec.read_text().replace("Rank: {completions}", "Rank for {prompt}: {completions}"))
+    p = subprocess.run([RFT, "check", str(spec)], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0 and "W0006" not in p.stderr, p.stderr
