@@ -12,6 +12,8 @@ packages=(
   llvm-16-dev clang-16 libclang-rt-16-dev lld-16
   # training runtime: libtorch with an optimized BLAS
   libtorch-dev libopenblas0-openmp
+  # data-parallel training: the headers of Gloo, torch.distributed's CPU backend
+  libgloo-dev
   # graders: regex, multi-pattern matching, JSON, JSON Schema
   libre2-dev libvectorscan-dev nlohmann-json3-dev libsimdjson-dev libvalijson-dev
   # tokenizer: Unicode categories and normalization

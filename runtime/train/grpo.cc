@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "runtime/model/generate.h"
+#include "runtime/train/distributed.h"
 #include "runtime/train/loss.h"
 #include "runtime/train/session.h"
 
@@ -17,10 +18,12 @@ namespace {
 
 using Tokens = std::vector<std::vector<int64_t>>;
 
-// Test hook for the resume test: the process kills itself (SIGKILL, as `kill -9` would) when it
-// reaches this step.
-void kill_hook(int64_t step) {
+// Test hook for the resume and distributed tests: the process kills itself (SIGKILL, as
+// `kill -9` would) when it reaches this step; with RFT_KILL_RANK, only that rank does.
+void kill_hook(int64_t step, int rank) {
   static const char* at = std::getenv("RFT_KILL_AT_STEP");
+  static const char* only = std::getenv("RFT_KILL_RANK");
+  if (only != nullptr && std::atoi(only) != rank) return;
   if (at != nullptr && std::atoll(at) == step) std::raise(SIGKILL);
 }
 
@@ -32,8 +35,13 @@ struct MicroBatch {
   size_t from = 0, to = 0;  // rollouts [from, to)
   Tokens prompts, completions;
   torch::Tensor advantages, old_logp, ref_logp;
-  double weight = 0;        // its share of the step's loss
+  double weight = 0;        // its share of the global batch's loss
 };
+
+// What each rollout contributes to the step's statistics, one row per rollout of the global
+// batch: every rank fills the rows of its shard and the sum over the ranks (zeros elsewhere)
+// gives all of them, so advantages and metrics are those of the global batch on every rank.
+enum Column : size_t { kTotal, kFlagged, kNewTokens, kScoredTokens, kComponents };
 
 Result<TrainResult> grpo_impl(const TrainRequest& request) {
   using R = Result<TrainResult>;
@@ -67,68 +75,95 @@ Result<TrainResult> grpo_impl(const TrainRequest& request) {
     double score = s.evaluate(0);
     if (score >= 0) s.report({0, s.total_steps(), 0, 0, s.elapsed(), false, s.eval_note(0, score)});
   }
+  ProcessGroup& group = s.group();
   for (int64_t step = s.start_step(); step < s.total_steps(); ++step) {
-    kill_hook(step);
+    kill_hook(step, group.rank());
     const auto t_start = std::chrono::steady_clock::now();
+    group.take_communication_seconds();
     const double lr = s.set_learning_rate(step);
     const std::vector<size_t> picked = s.batch(step);
-    const size_t n = picked.size() * g;
+    // This rank's prompts (whole groups), its rollouts [first, first + n) of the global n_all.
+    const Shard shard = shard_of(picked.size(), group.rank(), group.world_size());
+    const size_t n_all = picked.size() * g, first = shard.from * g, n = shard.size() * g;
 
-    // Rollouts: G completions for each prompt, sampled in one batch.
+    // Rollouts: G completions for each prompt. Each group is sampled in a call of its own with a
+    // seed of its own (Session::group_seed), so how the batch is split over the ranks does not
+    // change what is sampled.
     Tokens prompts;
     prompts.reserve(n);
-    for (size_t i : picked) {
-      for (size_t k = 0; k < g; ++k) prompts.push_back(s.train_examples()[i].prompt);
-    }
+    std::vector<model::Generation> gens;
+    gens.reserve(n);
     model::SamplingOptions so;
     so.temperature = job.temperature;
     so.top_k = job.top_k;
     so.top_p = job.top_p;
-    so.seed = s.step_seed(step);
     so.max_new_tokens = job.max_new_tokens;
     so.eos_ids = s.eos_ids();
     s.policy()->eval();
-    std::vector<model::Generation> gens = model::generate(s.policy(), prompts, so);
+    for (size_t j = shard.from; j < shard.to; ++j) {
+      const Tokens group_prompts(g, s.train_examples()[picked[j]].prompt);
+      so.seed = s.group_seed(step, j);
+      for (model::Generation& gen : model::generate(s.policy(), group_prompts, so)) {
+        gens.push_back(std::move(gen));
+      }
+      prompts.insert(prompts.end(), group_prompts.begin(), group_prompts.end());
+    }
     s.policy()->train();
     const double t_generate = seconds_since(t_start);
 
     const auto t_grade_start = std::chrono::steady_clock::now();
     std::vector<Rollout> rollouts(n);
     Tokens completions(n);
-    double new_tokens = 0;
     for (size_t r = 0; r < n; ++r) {
-      const size_t ex = picked[r / g];
+      const size_t ex = picked[shard.from + r / g];
       rollouts[r] = Rollout{&request.train->examples[ex], s.train_examples()[ex].text, s.decode(gens[r].tokens)};
       completions[r] = gens[r].tokens;
-      new_tokens += static_cast<double>(gens[r].tokens.size());
       // The policy learns to stop: the EOS it sampled is part of what it is scored on.
       if (gens[r].finish == model::Finish::kEos) completions[r].push_back(gens[r].eos_token);
     }
-    std::vector<Score> scores = request.grade(rollouts);
+    std::vector<Score> scores = n > 0 ? request.grade(rollouts) : std::vector<Score>{};
     const double t_grade = seconds_since(t_grade_start);
 
-    // Advantages.
-    std::vector<double> totals(n);
-    std::vector<double> component_sums(n_components, 0.0);
-    size_t flagged = 0;
+    // The global batch's rollouts, as a table (see Column).
+    const size_t width = kComponents + n_components;
+    std::vector<double> table(n_all * width, 0.0);
     for (size_t r = 0; r < n; ++r) {
-      totals[r] = std::isfinite(scores[r].total) ? scores[r].total : 0.0;
+      double* row = &table[(first + r) * width];
+      row[kTotal] = std::isfinite(scores[r].total) ? scores[r].total : 0.0;
+      row[kFlagged] = scores[r].flags > 0 ? 1 : 0;
+      row[kNewTokens] = static_cast<double>(gens[r].tokens.size());
+      row[kScoredTokens] = static_cast<double>(completions[r].size());
       for (size_t k = 0; k < n_components && k < scores[r].components.size(); ++k) {
-        component_sums[k] += scores[r].components[k];
+        row[kComponents + k] = scores[r].components[k];
       }
-      flagged += scores[r].flags > 0 ? 1 : 0;
     }
+    group.all_reduce_sum(table);
+    std::vector<double> totals(n_all), component_sums(n_components, 0.0);
+    double flagged = 0, new_tokens = 0, all_tokens = 0;
+    for (size_t r = 0; r < n_all; ++r) {
+      const double* row = &table[r * width];
+      totals[r] = row[kTotal];
+      flagged += row[kFlagged];
+      new_tokens += row[kNewTokens];
+      all_tokens += row[kScoredTokens];
+      for (size_t k = 0; k < n_components; ++k) component_sums[k] += row[kComponents + k];
+    }
+
+    // Advantages, over the global batch; this rank keeps those of its rollouts.
     torch::Tensor rewards =
         torch::tensor(totals, torch::kDouble).view({static_cast<int64_t>(picked.size()), static_cast<int64_t>(g)});
-    torch::Tensor advantages = compute_advantages(rewards, job.reward_scaling).view({-1}).to(torch::kFloat);
+    torch::Tensor advantages = compute_advantages(rewards, job.reward_scaling)
+                                   .view({-1})
+                                   .slice(0, static_cast<int64_t>(first), static_cast<int64_t>(first + n))
+                                   .to(torch::kFloat);
     const double zero_std_groups =
         (rewards.amax(1) - rewards.amin(1) == 0).to(torch::kDouble).mean().item<double>();
 
-    // Micro-batches, with old and reference log-probabilities where they are needed.
+    // Micro-batches, with old and reference log-probabilities where they are needed. Each one's
+    // weight is its share of the global batch, so the gradients summed over the ranks are the
+    // global batch's.
     const auto t_train_start = std::chrono::steady_clock::now();
     const size_t parts = std::min(n, static_cast<size_t>(std::max(1, job.gradient_accumulation)));
-    double all_tokens = 0;
-    for (const auto& c : completions) all_tokens += static_cast<double>(c.size());
     std::vector<MicroBatch> micro(parts);
     for (size_t m = 0; m < parts; ++m) {
       MicroBatch& mb = micro[m];
@@ -144,7 +179,7 @@ Result<TrainResult> grpo_impl(const TrainRequest& request) {
                           .to(s.policy()->parameters().front().device());
       mb.weight = job.loss_aggregation == LossAggregation::kDapo
                       ? tokens / std::max(1.0, all_tokens)
-                      : static_cast<double>(mb.to - mb.from) / static_cast<double>(n);
+                      : static_cast<double>(mb.to - mb.from) / static_cast<double>(n_all);
       torch::NoGradGuard no_grad;
       if (job.inner_epochs > 1) {
         mb.old_logp = model::completion_logprobs(s.policy(), mb.prompts, mb.completions).logprobs;
@@ -183,7 +218,11 @@ Result<TrainResult> grpo_impl(const TrainRequest& request) {
       loss_sum += loss_value;
     }
     const int inner_done = std::max(1, job.inner_epochs);
+    std::vector<double> sums{loss_sum, clip_sum, kl_sum, entropy_sum};
+    group.all_reduce_sum(sums);
+    loss_sum = sums[0], clip_sum = sums[1], kl_sum = sums[2], entropy_sum = sums[3];
     const double t_train = seconds_since(t_train_start);
+    const double t_communicate = group.take_communication_seconds();
 
     const double reward_mean = rewards.mean().item<double>();
     nlohmann::json line = {
@@ -192,12 +231,12 @@ Result<TrainResult> grpo_impl(const TrainRequest& request) {
         {"epoch", static_cast<double>(step + 1) / static_cast<double>(s.steps_per_epoch())},
         {"lr", lr},
         {"reward_mean", reward_mean},
-        {"reward_std", n > 1 ? rewards.std(/*unbiased=*/false).item<double>() : 0.0},
+        {"reward_std", n_all > 1 ? rewards.std(/*unbiased=*/false).item<double>() : 0.0},
         {"entropy", entropy_sum},
         {"clip_fraction", clip_sum / inner_done},
-        {"completion_length", new_tokens / static_cast<double>(n)},
+        {"completion_length", new_tokens / static_cast<double>(n_all)},
         {"zero_std_groups", zero_std_groups},
-        {"flagged", static_cast<double>(flagged) / static_cast<double>(n)},
+        {"flagged", flagged / static_cast<double>(n_all)},
         {"loss", skipped ? nlohmann::json() : nlohmann::json(loss_sum / inner_done)},
         {"grad_norm", grad_norm},
         {"skipped", skipped},
@@ -206,11 +245,16 @@ Result<TrainResult> grpo_impl(const TrainRequest& request) {
         {"elapsed", s.elapsed()}};
     nlohmann::json comp = nlohmann::json::object();
     for (size_t k = 0; k < n_components; ++k) {
-      comp[request.component_names[k]] = component_sums[k] / static_cast<double>(n);
+      comp[request.component_names[k]] = component_sums[k] / static_cast<double>(n_all);
     }
     line["components"] = comp;
     if (request.pass_component >= 0) {
-      line["pass_rate"] = component_sums[static_cast<size_t>(request.pass_component)] / static_cast<double>(n);
+      line["pass_rate"] = component_sums[static_cast<size_t>(request.pass_component)] / static_cast<double>(n_all);
+    }
+    if (group.world_size() > 1) {
+      // Rank 0's time in collectives (waiting for the others included), and how many ranks.
+      line["seconds"]["communicate"] = t_communicate;
+      line["ranks"] = group.world_size();
     }
     if (job.beta > 0) line["kl"] = kl_sum / inner_done;
     s.write_metrics(line);

@@ -301,6 +301,7 @@ std::vector<Field> job_fields(const std::string& base_dir, bool require_reward) 
       choice<std::string>("hyperparameters", "dtype", &J::dtype,
                           {{"float32", "float32"}, {"bfloat16", "bfloat16"}}),
       real("stop_at_eval_score", &J::stop_at_eval_score, at_least(0)),
+      real("collective_timeout", &J::collective_timeout, above(0)),
   };
 }
 

@@ -84,6 +84,9 @@ struct JobConfig {
   std::string dtype = "float32";  // float32 | bfloat16
   // SFT only: stop once the eval pass rate (or mean reward) reaches this; 0: never.
   double stop_at_eval_score = 0;
+  // Several ranks (docs/distributed.md): seconds a collective waits for the other ranks before
+  // the job ends with an error (a rank that died or hangs).
+  double collective_timeout = 300;
 
   bool operator==(const JobConfig&) const = default;
 };

@@ -58,10 +58,15 @@ Result<std::unique_ptr<Session>> Session::open(const TrainRequest& request, bool
   std::unique_ptr<Session> s(new Session(request));
   s->start_ = std::chrono::steady_clock::now();
 
-  int threads = job.threads > 0 ? job.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const DistributedConfig& dist = request.distributed;
+  // Ranks on one machine share its cores.
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  int threads = job.threads > 0 ? job.threads : std::max(1, cores / std::max(1, dist.local_world_size));
   torch::set_num_threads(threads);
   try {
-    s->device_ = torch::Device(job.device);
+    // Each rank of a machine takes its own GPU.
+    const bool per_rank = dist.enabled() && job.device == "cuda";
+    s->device_ = torch::Device(per_rank ? "cuda:" + std::to_string(dist.local_rank) : job.device);
   } catch (const std::exception&) {
     return R::failure("`device`: `" + job.device + "` is not a device (cpu, cuda or cuda:N)");
   }
@@ -120,12 +125,20 @@ Result<std::unique_ptr<Session>> Session::open(const TrainRequest& request, bool
       return R::failure("`" + job.output_dir + "` already holds a run (" + earlier +
                         "); pass --resume to continue it, or choose another output_dir");
     }
-    fs::remove(metrics_path, ec);  // a fresh run
+    if (dist.is_root()) fs::remove(metrics_path, ec);  // a fresh run
   }
-  if (std::string why = s->metrics_.open(metrics_path, keep_until);
-      !why.empty()) {
-    return R::failure(why);
+  if (dist.is_root()) {
+    if (std::string why = s->metrics_.open(metrics_path, keep_until); !why.empty()) {
+      return R::failure(why);
+    }
   }
+  // Every rank has checked the output directory before any can write into it: joining waits
+  // for all of them.
+  const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(job.collective_timeout * 1000));
+  Result<std::unique_ptr<ProcessGroup>> group = ProcessGroup::join(dist, s->device_, timeout);
+  if (!group.ok()) return R::failure(group.error());
+  s->group_ = std::move(group).value();
+  s->group_->broadcast(s->policy_->parameters());
   return s;
 }
 
@@ -148,6 +161,10 @@ uint64_t Session::step_seed(int64_t step) const {
   return mix(mix(request_.job->seed) ^ static_cast<uint64_t>(step));
 }
 
+uint64_t Session::group_seed(int64_t step, size_t position) const {
+  return mix(step_seed(step) ^ mix(static_cast<uint64_t>(position) + 1));
+}
+
 double Session::set_learning_rate(int64_t step) {
   double lr = learning_rate_at(*request_.job, step, total_steps_);
   for (auto& group : optimizer_->param_groups()) {
@@ -158,7 +175,9 @@ double Session::set_learning_rate(int64_t step) {
 
 bool Session::apply_gradients(bool loss_finite, double* grad_norm) {
   *grad_norm = 0;
+  loss_finite = group_->all_true(loss_finite);
   if (loss_finite) {
+    group_->all_reduce_gradients(policy_->parameters());
     const double max_norm = request_.job->max_grad_norm > 0 ? request_.job->max_grad_norm
                                                            : std::numeric_limits<double>::infinity();
     *grad_norm = torch::nn::utils::clip_grad_norm_(policy_->parameters(), max_norm);
@@ -184,12 +203,13 @@ double Session::evaluate(int64_t step) {
   policy_->eval();
   size_t rows = eval_.size();
   if (job.eval_samples > 0) rows = std::min(rows, static_cast<size_t>(job.eval_samples));
+  const Shard mine = shard_of(rows, group_->rank(), group_->world_size());
   const size_t chunk = 64;
   const size_t c = request_.component_names.size();
-  double total = 0, length = 0;
-  std::vector<double> components(c, 0.0);
-  for (size_t from = 0; from < rows; from += chunk) {
-    const size_t to = std::min(rows, from + chunk);
+  // total, length, then the components: this rank's sums, then the sums over the ranks.
+  std::vector<double> sums(2 + c, 0.0);
+  for (size_t from = mine.from; from < mine.to; from += chunk) {
+    const size_t to = std::min(mine.to, from + chunk);
     std::vector<std::vector<int64_t>> prompts;
     for (size_t i = from; i < to; ++i) prompts.push_back(eval_[i].prompt);
     model::SamplingOptions so;
@@ -202,15 +222,18 @@ double Session::evaluate(int64_t step) {
     std::vector<Rollout> rollouts(to - from);
     for (size_t i = from; i < to; ++i) {
       rollouts[i - from] = Rollout{&request_.eval->examples[i], eval_[i].text, decode(gens[i - from].tokens)};
-      length += static_cast<double>(gens[i - from].tokens.size());
+      sums[1] += static_cast<double>(gens[i - from].tokens.size());
     }
     std::vector<Score> scores = request_.grade(rollouts);
     for (const Score& sc : scores) {
-      total += sc.total;
-      for (size_t k = 0; k < c && k < sc.components.size(); ++k) components[k] += sc.components[k];
+      sums[0] += sc.total;
+      for (size_t k = 0; k < c && k < sc.components.size(); ++k) sums[2 + k] += sc.components[k];
     }
   }
   policy_->train();
+  group_->all_reduce_sum(sums);
+  const double total = sums[0], length = sums[1];
+  const std::vector<double> components(sums.begin() + 2, sums.end());
   const double n = static_cast<double>(rows);
   nlohmann::json line = {{"kind", "eval"}, {"step", step}, {"reward_mean", total / n},
                          {"completion_length", length / n}, {"rows", rows}};
@@ -241,8 +264,15 @@ Result<std::string> Session::save(int64_t step) {
                           {"elapsed", elapsed()},
                           {"seed", job.seed},
                           {"base_model", job.model}};
-  Result<std::string> dir = save_checkpoint(job.output_dir, step, policy_, *optimizer_, state, job.model);
-  if (dir.ok()) prune_checkpoints(job.output_dir, job.keep_last);
+  Result<std::string> dir = checkpoint_dir(job.output_dir, step);
+  if (is_root()) {
+    dir = save_checkpoint(job.output_dir, step, policy_, *optimizer_, state, job.model);
+    if (dir.ok()) prune_checkpoints(job.output_dir, job.keep_last);
+  }
+  if (!group_->all_true(dir.ok()) && dir.ok()) {
+    return Result<std::string>::failure("rank 0 could not write the checkpoint of step " +
+                                        std::to_string(step));
+  }
   return dir;
 }
 

@@ -27,7 +27,10 @@ Result<TrainResult> run_sft_impl(const TrainRequest& request) {
     const auto t_start = std::chrono::steady_clock::now();
     const double lr = s.set_learning_rate(step);
     const std::vector<size_t> picked = s.batch(step);
-    const size_t n = picked.size();
+    // This rank's examples; the loss is normalized by the global batch's tokens, so the
+    // gradients summed over the ranks are the global batch's.
+    const Shard shard = shard_of(picked.size(), s.group().rank(), s.group().world_size());
+    const size_t n = shard.size();
     const size_t parts = std::min(n, static_cast<size_t>(std::max(1, job.gradient_accumulation)));
     double all_tokens = 0;
     for (size_t i : picked) all_tokens += static_cast<double>(s.train_examples()[i].target.size());
@@ -37,7 +40,7 @@ Result<TrainResult> run_sft_impl(const TrainRequest& request) {
     bool skipped = false;
     for (size_t m = 0; m < parts && !skipped; ++m) {
       std::vector<std::vector<int64_t>> prompts, targets;
-      for (size_t k = n * m / parts; k < n * (m + 1) / parts; ++k) {
+      for (size_t k = shard.from + n * m / parts; k < shard.from + n * (m + 1) / parts; ++k) {
         prompts.push_back(s.train_examples()[picked[k]].prompt);
         targets.push_back(s.train_examples()[picked[k]].target);
       }
@@ -53,6 +56,9 @@ Result<TrainResult> run_sft_impl(const TrainRequest& request) {
     }
     double grad_norm = 0;
     skipped = !s.apply_gradients(!skipped, &grad_norm);
+    std::vector<double> loss_sum{loss_value};
+    s.group().all_reduce_sum(loss_sum);
+    loss_value = loss_sum[0];
     const double seconds = since(t_start);
     nlohmann::json line = {{"kind", "train"},
                            {"step", step + 1},

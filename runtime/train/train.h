@@ -43,8 +43,28 @@ struct StepReport {
   std::string event;        // "", or a line to show ("eval: pass rate 0.41", "saved step-100")
 };
 
+// Where this process stands in a data-parallel job (docs/distributed.md), as torchrun describes
+// it in the environment: RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR,
+// MASTER_PORT. A world of one is a plain run.
+struct DistributedConfig {
+  int rank = 0;
+  int world_size = 1;
+  int local_rank = 0;        // which of this machine's ranks (the CUDA device with NCCL)
+  int local_world_size = 1;  // ranks on this machine: they share its cores
+  std::string master_addr;   // where rank 0 hosts the rendezvous store
+  int master_port = 0;
+
+  bool enabled() const { return world_size > 1; }
+  bool is_root() const { return rank == 0; }
+};
+
+// Reads the torchrun variables; with no WORLD_SIZE set, a world of one. An error names the
+// variable and its value.
+Result<DistributedConfig> distributed_from_env();
+
 struct TrainRequest {
   const JobConfig* job = nullptr;
+  DistributedConfig distributed;  // this process's rank; only rank 0 writes into output_dir
   const Dataset* train = nullptr;
   const Dataset* eval = nullptr;  // may be null
   GradeFn grade;                  // GRPO: required; SFT: for evaluation (may be null)

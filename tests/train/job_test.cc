@@ -398,7 +398,7 @@ TEST(Job, ToYamlOfDefaultsWritesEveryKey) {
             "  inner_epochs: 1\n  gradient_accumulation: 1\n  max_grad_norm: 1.0\n"
             "  eval_interval: 0\n  eval_samples: 0\n  eval_temperature: 0.0\n"
             "  save_interval: 0\n  keep_last: 2\n  seed: 0\n  threads: 0\n  device: cpu\n"
-            "  dtype: float32\n  stop_at_eval_score: 0.0\n");
+            "  dtype: float32\n  stop_at_eval_score: 0.0\n  collective_timeout: 300.0\n");
 }
 
 TEST(Job, Names) {

@@ -1,8 +1,11 @@
 // rft train JOB.yaml: GRPO with a reward spec, then base-vs-tuned evaluation and report.html;
 // rft sft JOB.yaml: supervised fine-tuning on prompt/completion pairs.
+// Both run as one rank of a data-parallel job when torchrun's variables are set, and start the
+// ranks themselves with --nproc N (tools/rft/launch.h, docs/distributed.md).
 #include <CLI/CLI.hpp>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +20,7 @@
 #include "tools/rft/cli_common.h"
 #include "tools/rft/commands.h"
 #include "tools/rft/grader_engine.h"
+#include "tools/rft/launch.h"
 
 namespace rft::cli {
 namespace {
@@ -26,6 +30,7 @@ struct TrainOptions {
   std::string job;
   bool resume = false;
   bool no_eval = false;
+  int nproc = 0;  // start this many ranks on this machine; 0: run as the environment says
 };
 
 std::string fixed(double v, int digits = 3) {
@@ -60,9 +65,19 @@ struct Prepared {
   bool has_eval = false;
   int pass_component = -1;
   std::atomic<long> judge_skips{0};  // judge components skipped by gating, over the whole run
+  train::DistributedConfig distributed;  // this process's rank (a world of one: a plain run)
 };
 
+// Messages of a rank of several start with "rank N: ", unless they already name it.
+std::string from_rank(const Prepared& p, const std::string& message) {
+  if (!p.distributed.enabled() || message.rfind("rank ", 0) == 0) return message;
+  return "rank " + std::to_string(p.distributed.rank) + ": " + message;
+}
+
 int prepare(const std::string& command, const TrainOptions& o, bool sft, Prepared& p) {
+  model::Result<train::DistributedConfig> dist = train::distributed_from_env();
+  if (!dist.ok()) return user_error(command, dist.error());
+  p.distributed = std::move(dist).value();
   model::Result<train::JobConfig> job = train::load_job(o.job, /*require_reward=*/!sft);
   if (!job.ok()) return user_error(command, job.error());
   p.job = std::move(job).value();
@@ -93,6 +108,7 @@ int prepare(const std::string& command, const TrainOptions& o, bool sft, Prepare
     p.eval_data = std::move(eval_data).value();
     p.has_eval = true;
   }
+  if (!p.distributed.is_root()) return kOk;  // rank 0 writes into output_dir
   std::error_code ec;
   fs::create_directories(p.job.output_dir, ec);
   if (std::string why = write_whole(fs::path(p.job.output_dir) / "job.yaml", train::job_to_yaml(p.job));
@@ -106,6 +122,7 @@ train::TrainRequest request_for(Prepared& p, const TrainOptions& o, bool grpo,
                                 train::Progress& progress) {
   train::TrainRequest r;
   r.job = &p.job;
+  r.distributed = p.distributed;
   r.train = &p.train_data;
   r.eval = p.has_eval ? &p.eval_data : nullptr;
   if (p.grader) {
@@ -187,18 +204,43 @@ int write_report(const std::string& command, const Prepared& p,
   return kOk;
 }
 
+// --nproc N: checks the job once, then runs N ranks of this command (without --nproc).
+int launch(const std::string& command, const TrainOptions& o, bool sft) {
+  if (std::getenv("WORLD_SIZE") != nullptr) {
+    return user_error(command, "--nproc starts its own ranks, but WORLD_SIZE is already set (a "
+                               "launcher such as torchrun started this process); drop --nproc");
+  }
+  model::Result<train::JobConfig> job = train::load_job(o.job, /*require_reward=*/!sft);
+  if (!job.ok()) return user_error(command, job.error());
+  std::vector<std::string> args{command, o.job};
+  if (o.resume) args.emplace_back("--resume");
+  if (o.no_eval) args.emplace_back("--no-eval");
+  std::cerr << command << ": " << o.nproc << " ranks on this machine\n";
+  std::string error;
+  if (!launch_local_ranks(o.nproc, args, &error)) return user_error(command, error);
+  return kOk;
+}
+
 int run_train(const TrainOptions& o) {
+  if (o.nproc > 1) return launch("train", o, /*sft=*/false);
   Prepared p;
   if (int rc = prepare("train", o, /*sft=*/false, p); rc != kOk) return rc;
   const train::JobConfig& job = p.job;
-  std::cerr << "train: " << p.train_data.examples.size() << " prompts x " << job.samples_per_prompt
-            << " samples, reward `" << job.reward << "` (" << job.engine << "), output "
-            << job.output_dir << "\n";
+  const bool root = p.distributed.is_root();
+  if (root) {
+    std::cerr << "train: " << p.train_data.examples.size() << " prompts x " << job.samples_per_prompt
+              << " samples, reward `" << job.reward << "` (" << job.engine << "), output "
+              << job.output_dir
+              << (p.distributed.enabled() ? ", " + std::to_string(p.distributed.world_size) + " ranks" : "")
+              << "\n";
+  }
   train::Progress progress("train", 0);
   train::TrainRequest request = request_for(p, o, /*grpo=*/true, progress);
+  if (!root) request.on_step = nullptr;
   model::Result<train::TrainResult> result = train::run_grpo(request);
-  progress.finish();
-  if (!result.ok()) return user_error("train", result.error());
+  if (root) progress.finish();
+  if (!result.ok()) return user_error("train", from_rank(p, result.error()));
+  if (!root) return kOk;  // rank 0 evaluates and writes the report
   link_final(job.output_dir, result->final_checkpoint);
   std::cerr << "trained " << result->steps << " steps in " << fixed(result->seconds, 1) << " s"
             << (result->skipped_steps > 0 ? " (" + std::to_string(result->skipped_steps) + " skipped)" : "")
@@ -218,14 +260,20 @@ int run_train(const TrainOptions& o) {
 }
 
 int run_sft(const TrainOptions& o) {
+  if (o.nproc > 1) return launch("sft", o, /*sft=*/true);
   Prepared p;
   if (int rc = prepare("sft", o, /*sft=*/true, p); rc != kOk) return rc;
-  std::cerr << "sft: " << p.train_data.examples.size() << " examples, output " << p.job.output_dir << "\n";
+  const bool root = p.distributed.is_root();
+  if (root) {
+    std::cerr << "sft: " << p.train_data.examples.size() << " examples, output " << p.job.output_dir << "\n";
+  }
   train::Progress progress("sft", 0);
   train::TrainRequest request = request_for(p, o, /*grpo=*/false, progress);
+  if (!root) request.on_step = nullptr;
   model::Result<train::TrainResult> result = train::run_sft(request);
-  progress.finish();
-  if (!result.ok()) return user_error("sft", result.error());
+  if (root) progress.finish();
+  if (!result.ok()) return user_error("sft", from_rank(p, result.error()));
+  if (!root) return kOk;
   link_final(p.job.output_dir, result->final_checkpoint);
   std::cerr << "trained " << result->steps << " steps in " << fixed(result->seconds, 1)
             << " s; model: " << result->final_checkpoint << "\n";
@@ -243,6 +291,9 @@ void add_job_options(CLI::App* cmd, TrainOptions& o) {
   cmd->add_flag("--resume", o.resume,
                 "Continue from the newest complete checkpoint in the job's output_dir");
   cmd->add_flag("--no-eval", o.no_eval, "Skip the evaluation at the end");
+  cmd->add_option("--nproc", o.nproc,
+                  "Train with N ranks (processes) on this machine, data-parallel (docs/distributed.md)")
+      ->check(CLI::Range(1, 1024));
 }
 
 }  // namespace
