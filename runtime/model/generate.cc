@@ -2,6 +2,8 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <mutex>
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -48,8 +50,10 @@ Padded left_pad(const std::vector<std::vector<int64_t>>& prompts, int64_t width,
           torch::tensor(positions, longs).view({b, width}).to(device)};
 }
 
-// Samples one token per row of `logits` [B, V] (f32).
-torch::Tensor sample(torch::Tensor logits, const SamplingOptions& o, at::Generator& gen) {
+// Samples one token per row of `logits` [B, V] (f32): from one generator for the batch, or from
+// each row's own.
+torch::Tensor sample(torch::Tensor logits, const SamplingOptions& o,
+                     std::vector<at::Generator>& gens) {
   if (o.temperature <= 0) return logits.argmax(-1);
   logits = logits.to(torch::kCPU) / o.temperature;
   const float neg_inf = -std::numeric_limits<float>::infinity();
@@ -65,7 +69,23 @@ torch::Tensor sample(torch::Tensor logits, const SamplingOptions& o, at::Generat
     sorted = sorted.masked_fill(drop, neg_inf);
     logits = torch::full_like(logits, neg_inf).scatter(-1, order, sorted);
   }
-  return torch::multinomial(logits.softmax(-1), 1, /*replacement=*/false, gen).squeeze(-1);
+  torch::Tensor probs = logits.softmax(-1);
+  if (gens.size() == 1) {
+    return torch::multinomial(probs, 1, /*replacement=*/false, gens[0]).squeeze(-1);
+  }
+  // Inverse CDF with one uniform draw per row from the row's generator; a draw beyond the last
+  // cumulative sum (rounding) takes the last token with any probability.
+  const int64_t b = probs.size(0);
+  std::vector<float> draws(static_cast<size_t>(b));
+  for (size_t i = 0; i < draws.size(); ++i) {
+    auto* g = at::check_generator<at::CPUGeneratorImpl>(gens[i]);
+    std::lock_guard<std::mutex> lock(g->mutex_);
+    draws[i] = static_cast<float>(g->random() >> 8) * (1.0f / 16777216.0f);  // [0, 1)
+  }
+  torch::Tensor u = torch::from_blob(draws.data(), {b, 1}, torch::kFloat).clone();
+  torch::Tensor below = (probs.cumsum(-1) <= u).sum(-1);
+  torch::Tensor last = (probs > 0).to(torch::kLong).cumsum(-1).argmax(-1);
+  return torch::minimum(below, last);
 }
 
 }  // namespace
@@ -78,10 +98,16 @@ std::vector<Generation> generate(Transformer& model,
   std::vector<Generation> out(b);
   if (b == 0) return out;
   const torch::Device device = model->parameters().front().device();
-  int64_t width = 1;
+  int64_t width = std::max<int64_t>(1, o.min_width);
   for (const auto& p : prompts) width = std::max<int64_t>(width, static_cast<int64_t>(p.size()));
   Padded batch = left_pad(prompts, width, device);
-  at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(o.seed);
+  std::vector<at::Generator> gens;
+  if (o.row_seeds.empty()) {
+    gens.push_back(at::make_generator<at::CPUGeneratorImpl>(o.seed));
+  } else {
+    TORCH_CHECK(o.row_seeds.size() == b, "generate: one row seed per prompt");
+    for (uint64_t seed : o.row_seeds) gens.push_back(at::make_generator<at::CPUGeneratorImpl>(seed));
+  }
 
   std::vector<bool> done(b, false);
   KVCache cache;
@@ -90,7 +116,7 @@ std::vector<Generation> generate(Transformer& model,
                                        /*last_only=*/true)
                              .select(1, 0);
   for (int64_t step = 0; step < o.max_new_tokens; ++step) {
-    torch::Tensor next = sample(logits, o, gen).to(torch::kCPU);
+    torch::Tensor next = sample(logits, o, gens).to(torch::kCPU);
     bool all_done = true;
     for (size_t i = 0; i < b; ++i) {
       if (done[i]) continue;

@@ -18,6 +18,14 @@ struct SamplingOptions {
   int64_t top_k = 0;         // keep the k most likely tokens; 0: all
   double top_p = 1.0;        // keep the smallest set whose probability reaches p; 1: all
   uint64_t seed = 0;         // the same seed, prompts and options give the same tokens
+  // One seed per prompt instead of `seed`: each row samples from a generator of its own, so its
+  // tokens do not depend on which other prompts share the batch (as long as the batch is padded
+  // to the same width: see min_width). Empty: `seed` for the whole batch.
+  std::vector<uint64_t> row_seeds;
+  // Prompts are left-padded to at least this width. Callers that split one batch into several
+  // calls (data-parallel ranks) pass the whole batch's widest prompt, so that every row is
+  // computed as in one call.
+  int64_t min_width = 0;
   int64_t max_new_tokens = 64;
   std::vector<int64_t> eos_ids;  // a sequence ends when it samples one (not included)
   // Recompute every position at each step instead of using the KV cache (a reference for tests;

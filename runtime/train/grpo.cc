@@ -86,28 +86,31 @@ Result<TrainResult> grpo_impl(const TrainRequest& request) {
     const Shard shard = shard_of(picked.size(), group.rank(), group.world_size());
     const size_t n_all = picked.size() * g, first = shard.from * g, n = shard.size() * g;
 
-    // Rollouts: G completions for each prompt. Each group is sampled in a call of its own with a
-    // seed of its own (Session::group_seed), so how the batch is split over the ranks does not
-    // change what is sampled.
+    // Rollouts: G completions for each prompt, this rank's share in one batch. Each rollout
+    // samples from a seed of its own (from Session::group_seed) and the batch is padded to the
+    // whole step's widest prompt, so how the batch is split over the ranks does not change what
+    // is sampled.
     Tokens prompts;
     prompts.reserve(n);
-    std::vector<model::Generation> gens;
-    gens.reserve(n);
     model::SamplingOptions so;
     so.temperature = job.temperature;
     so.top_k = job.top_k;
     so.top_p = job.top_p;
     so.max_new_tokens = job.max_new_tokens;
     so.eos_ids = s.eos_ids();
-    s.policy()->eval();
-    for (size_t j = shard.from; j < shard.to; ++j) {
-      const Tokens group_prompts(g, s.train_examples()[picked[j]].prompt);
-      so.seed = s.group_seed(step, j);
-      for (model::Generation& gen : model::generate(s.policy(), group_prompts, so)) {
-        gens.push_back(std::move(gen));
+    for (size_t j = 0; j < picked.size(); ++j) {
+      const auto width = static_cast<int64_t>(s.train_examples()[picked[j]].prompt.size());
+      so.min_width = std::max(so.min_width, width);
+      if (j < shard.from || j >= shard.to) continue;
+      const uint64_t group_seed = s.group_seed(step, j);
+      for (size_t k = 0; k < g; ++k) {
+        prompts.push_back(s.train_examples()[picked[j]].prompt);
+        so.row_seeds.push_back(group_seed ^ (0x9e3779b97f4a7c15ULL * (k + 1)));
       }
-      prompts.insert(prompts.end(), group_prompts.begin(), group_prompts.end());
     }
+    s.policy()->eval();
+    std::vector<model::Generation> gens =
+        n > 0 ? model::generate(s.policy(), prompts, so) : std::vector<model::Generation>{};
     s.policy()->train();
     const double t_generate = seconds_since(t_start);
 
