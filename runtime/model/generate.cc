@@ -294,7 +294,14 @@ std::vector<TextResult> TorchTextGenerator::generate(
     }
     return stopped;
   };
+  // A cancelled row finishes like a stopped one; rows that finish carry on unseen in the batch,
+  // so the others' tokens do not change.
+  std::vector<bool> cancelled(prompts.size(), false);
   StopFn stop = [&](size_t i, const std::vector<int64_t>& tokens) {
+    if (o.cancelled && o.cancelled(i)) {
+      cancelled[i] = true;
+      return true;
+    }
     return append(i, decoders[i].push(static_cast<int32_t>(tokens.back())));
   };
   SamplingOptions so;
@@ -307,6 +314,11 @@ std::vector<TextResult> TorchTextGenerator::generate(
   std::vector<Generation> gens = rft::model::generate(model_, ids, so, stop);
   for (size_t i = 0; i < prompts.size(); ++i) {
     out[i].new_tokens = static_cast<int64_t>(gens[i].tokens.size());
+    if (cancelled[i]) {
+      out[i].finish = "cancelled";
+      out[i].text = std::move(text[i]);
+      continue;
+    }
     out[i].finish = gens[i].finish == Finish::kEos ? "eos" : gens[i].finish == Finish::kStop ? "stop" : "length";
     if (gens[i].finish != Finish::kStop && append(i, decoders[i].finish())) out[i].finish = "stop";
     if (on_text && sent[i] < text[i].size()) on_text(i, std::string_view(text[i]).substr(sent[i]));

@@ -24,11 +24,15 @@ struct TextOptions {
   int64_t max_new_tokens = 128;
   std::vector<std::string> stop;  // stop strings: the text ends before the first one
   int threads = 0;                // torch intra-op threads; 0: all cores
+  // Whether prompt i is no longer wanted (optional; called after each of its tokens): it then
+  // finishes, with finish "cancelled", and the other prompts go on as they would have. The call
+  // ends when every prompt has finished.
+  std::function<bool(size_t)> cancelled;
 };
 
 struct TextResult {
   std::string text;
-  std::string finish;  // "length", "eos" or "stop"
+  std::string finish;  // "length", "eos", "stop" or "cancelled"
   int64_t prompt_tokens = 0;
   int64_t new_tokens = 0;
 };

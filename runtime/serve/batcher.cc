@@ -5,6 +5,13 @@
 #include <exception>
 
 namespace rft::serve {
+namespace {
+
+bool is_cancelled(const Job& j) {
+  return j.cancelled && j.cancelled();
+}
+
+}  // namespace
 
 bool can_share_call(const Job& a, const Job& b) {
   const model::TextOptions &x = a.options, &y = b.options;
@@ -66,6 +73,8 @@ void Batcher::run() {
     // Give requests sent together a moment to arrive together.
     cv_.wait_for(lock, std::chrono::milliseconds(options_.wait_ms),
                  [&] { return stopping_ || sharing() >= max_batch; });
+    drop_cancelled();
+    if (queue_.empty()) continue;
     // The first job and every later one that may share its call, in arrival order.
     std::vector<Job> batch;
     batch.push_back(std::move(queue_.front()));
@@ -89,21 +98,38 @@ void Batcher::run() {
   }
 }
 
+void Batcher::drop_cancelled() {
+  const size_t before = queue_.size();
+  queue_.erase(std::remove_if(queue_.begin(), queue_.end(), is_cancelled), queue_.end());
+  stats_.cancelled += before - queue_.size();
+}
+
 void Batcher::run_batch(std::vector<Job>& batch) {
   std::vector<std::string> prompts;
   for (Job& j : batch) prompts.push_back(std::move(j.prompt));
   std::vector<model::TextResult> results;
   std::string error;
+  // A cancelled prompt stops at its next token; the call ends when every prompt has.
+  model::TextOptions options = batch.front().options;
+  options.cancelled = [&batch](size_t i) { return is_cancelled(batch[i]); };
   try {
-    results =
-        generator_.generate(prompts, batch.front().options, [&](size_t i, std::string_view piece) {
-          if (batch[i].on_text) batch[i].on_text(piece);
-        });
+    results = generator_.generate(prompts, options, [&](size_t i, std::string_view piece) {
+      if (!is_cancelled(batch[i]) && batch[i].on_text) batch[i].on_text(piece);
+    });
     if (results.size() != batch.size()) error = "the model returned the wrong number of results";
   } catch (const std::exception& e) {
     error = std::string("generation failed: ") + e.what();
   }
+  // Counted before the others hear of their end, so that the counters they may read next are
+  // up to date.
+  std::vector<bool> cancelled(batch.size());
+  for (size_t i = 0; i < batch.size(); ++i) cancelled[i] = is_cancelled(batch[i]);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stats_.cancelled += std::count(cancelled.begin(), cancelled.end(), true);
+  }
   for (size_t i = 0; i < batch.size(); ++i) {
+    if (cancelled[i]) continue;
     if (error.empty()) {
       batch[i].on_done(results[i], batch.size(), error);
     } else {

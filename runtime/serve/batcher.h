@@ -3,6 +3,11 @@
 // the same text as they would alone: greedy prompts with the same length limit and stop strings
 // always; sampled ones when their settings match and none of them asked for a seed (a seeded
 // prompt runs alone, so that its samples repeat).
+//
+// A prompt whose client went away is cancelled: dropped if it still waits in the queue, and
+// stopped at its next token if its generate call has begun (TextOptions::cancelled); the other
+// prompts of the call go on, their text the same as if nothing had been cancelled, and the call
+// ends when every prompt in it has.
 #pragma once
 
 #include <condition_variable>
@@ -36,6 +41,9 @@ struct Job {
   std::function<void(std::string_view)> on_text;
   std::function<void(const model::TextResult&, size_t batch_size, const std::string& error)>
       on_done;
+  // Optional, polled on the batcher's thread (so it must be cheap): true once nobody wants the
+  // text any more. A cancelled job gets no more calls of `on_text`, and no `on_done`.
+  std::function<bool()> cancelled;
 };
 
 struct BatchStats {
@@ -44,6 +52,7 @@ struct BatchStats {
   uint64_t largest_batch = 0;   // the most prompts one call served
   uint64_t last_batch = 0;      // prompts the latest call served
   uint64_t queued = 0;          // prompts waiting now
+  uint64_t cancelled = 0;       // prompts cancelled before their text was complete
 };
 
 // Whether two prompts may share a generate call (see the top of this file).
@@ -65,6 +74,7 @@ class Batcher {
 
  private:
   void run();
+  void drop_cancelled();  // with mu_ held
   void run_batch(std::vector<Job>& batch);
 
   model::TextGenerator& generator_;

@@ -1,5 +1,6 @@
 #include "runtime/serve/request.h"
 
+#include <algorithm>
 #include <cmath>
 #include <optional>
 
@@ -147,11 +148,13 @@ std::optional<ApiError> read_sampling(const Json& body, Endpoint endpoint,
   if (auto e = read_integer(body, "top_k", -1, INT64_MAX, top_k)) return e;
   o.top_k = top_k < 0 ? 0 : top_k;  // -1 means "all tokens", as in vLLM
   if (auto e = read_integer(body, "max_tokens", 1, limits.max_tokens, o.max_new_tokens)) return e;
+  r.max_tokens_given = field(body, "max_tokens") != nullptr;
   if (endpoint == Endpoint::kChat) {
     if (auto e =
             read_integer(body, "max_completion_tokens", 1, limits.max_tokens, o.max_new_tokens)) {
       return e;
     }
+    r.max_tokens_given = r.max_tokens_given || field(body, "max_completion_tokens") != nullptr;
   }
   int64_t seed = 0;
   if (field(body, "seed")) {
@@ -361,6 +364,50 @@ std::variant<GenerationRequest, ApiError> parse_request(Endpoint endpoint, std::
       endpoint == Endpoint::kChat ? read_chat(j, tokenizer, r) : read_completion(j, limits, r);
   if (e) return *e;
   return r;
+}
+
+std::optional<ApiError> fit_context(GenerationRequest& r, const model::Tokenizer& tokenizer,
+                                    int64_t context_length) {
+  if (context_length <= 0) return std::nullopt;
+  // The longest prompt in tokens, counted as the model will see it (an empty prompt is one token).
+  size_t longest = 0;
+  int64_t prompt_tokens = 0;
+  for (size_t i = 0; i < r.prompts.size(); ++i) {
+    const int64_t n =
+        std::max<int64_t>(1, static_cast<int64_t>(tokenizer.encode_prompt(r.prompts[i]).size()));
+    if (n > prompt_tokens) {
+      longest = i;
+      prompt_tokens = n;
+    }
+  }
+  const bool chat = r.endpoint == Endpoint::kChat;
+  const std::string param = chat ? "messages" : "prompt";
+  const std::string prompt = chat                   ? "the messages"
+                             : r.prompts.size() > 1 ? "prompt[" + std::to_string(longest) + "]"
+                                                    : "the prompt";
+  const std::string limit = "This model's maximum context length is " +
+                            std::to_string(context_length) + " tokens. However, ";
+  const int64_t room = context_length - prompt_tokens;
+  if (room < 1) {
+    return invalid(param,
+                   limit + prompt + " resulted in " + std::to_string(prompt_tokens) + " tokens" +
+                       (room == 0 ? ", which leaves no room for the completion" : "") +
+                       ". Please reduce the length of " + prompt + ".",
+                   "context_length_exceeded");
+  }
+  int64_t& max_new_tokens = r.options.max_new_tokens;
+  if (max_new_tokens <= room) return std::nullopt;
+  if (!r.max_tokens_given) {
+    max_new_tokens = room;
+    return std::nullopt;
+  }
+  return invalid(param,
+                 limit + "you requested " + std::to_string(prompt_tokens + max_new_tokens) +
+                     " tokens (" + std::to_string(prompt_tokens) + " in " + prompt + ", " +
+                     std::to_string(max_new_tokens) +
+                     " in the completion). Please reduce the length of " + prompt +
+                     " or the completion (max_tokens).",
+                 "context_length_exceeded");
 }
 
 }  // namespace rft::serve

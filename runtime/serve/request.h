@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -30,7 +31,8 @@ struct GenerationRequest {
   // the assistant's header; or each /v1/completions prompt as given.
   std::vector<std::string> prompts;
   model::TextOptions options;
-  bool seeded = false;  // the request gave a seed, so its samples must repeat
+  bool max_tokens_given = false;  // max_tokens (or max_completion_tokens) was in the request
+  bool seeded = false;            // the request gave a seed, so its samples must repeat
   bool stream = false;
   bool include_usage = false;  // stream_options.include_usage: a last chunk with the usage
 };
@@ -42,5 +44,13 @@ struct GenerationRequest {
 std::variant<GenerationRequest, ApiError> parse_request(Endpoint endpoint, std::string_view body,
                                                         const model::Tokenizer& tokenizer,
                                                         const RequestLimits& limits);
+
+// Fits a parsed request to a model that sees `context_length` tokens at most (0: no limit):
+// every prompt, as `tokenizer` encodes it for the model, and its new tokens must fit. A request
+// that gave no max_tokens gets as many new tokens as fit after its longest prompt, up to the
+// default; one that did and does not fit, or whose prompt alone leaves no room for a new token,
+// gets an error (code "context_length_exceeded", naming the numbers).
+std::optional<ApiError> fit_context(GenerationRequest& r, const model::Tokenizer& tokenizer,
+                                    int64_t context_length);
 
 }  // namespace rft::serve

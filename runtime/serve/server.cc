@@ -14,6 +14,7 @@
 #include <variant>
 
 #include "runtime/serve/api_key.h"
+#include "runtime/serve/client_watch.h"
 #include "runtime/serve/playground.h"
 
 namespace rft::serve {
@@ -56,8 +57,14 @@ Json usage_json(int64_t prompt_tokens, int64_t completion_tokens) {
           {"total_tokens", prompt_tokens + completion_tokens}};
 }
 
+// How often a handler that waits for the model looks whether its client is still there.
+constexpr std::chrono::milliseconds kClientPoll{50};
+
 // What a request's generate calls report, gathered for its handler thread.
 struct Outcomes {
+  // Set by the handler when its client has gone away; the batcher then gives up the request's
+  // prompts (batcher.h).
+  std::atomic<bool> cancelled{false};
   std::mutex mu;
   std::condition_variable cv;
   size_t left = 0;
@@ -80,6 +87,7 @@ struct Server::Impl {
   struct Slot {
     std::string name;
     model::TextGenerator* generator;
+    int64_t context_length;
     std::unique_ptr<Batcher> batcher;
   };
 
@@ -88,7 +96,8 @@ struct Server::Impl {
     for (ServedModel& m : models) {
       BatchOptions b = o.batch;
       b.seed += slots.size();  // the models' unseeded samples are drawn independently
-      slots.push_back({std::move(m.name), m.generator, std::make_unique<Batcher>(*m.generator, b)});
+      slots.push_back({std::move(m.name), m.generator, m.context_length,
+                       std::make_unique<Batcher>(*m.generator, b)});
     }
     std::random_device rd;
     id_rng.seed((static_cast<uint64_t>(rd()) << 32) ^ rd());
@@ -132,9 +141,9 @@ struct Server::Impl {
   bool authorized(const httplib::Request& req, httplib::Response& res) const;
   void generate(Endpoint endpoint, const httplib::Request& req, httplib::Response& res);
   void respond(const Slot& m, const GenerationRequest& r, const std::shared_ptr<Outcomes>& out,
-               httplib::Response& res);
+               const ClientWatch& client, httplib::Response& res);
   void stream(const Slot& m, const GenerationRequest& r, std::shared_ptr<Outcomes> out,
-              httplib::Response& res);
+              ClientWatch client, httplib::Response& res);
 };
 
 bool Server::Impl::authorized(const httplib::Request& req, httplib::Response& res) const {
@@ -200,7 +209,8 @@ void Server::Impl::routes() {
                   {"prompts", s.prompts},
                   {"largest_batch", s.largest_batch},
                   {"last_batch", s.last_batch},
-                  {"queued", s.queued}};
+                  {"queued", s.queued},
+                  {"cancelled", s.cancelled}};
     };
     Json body = {{"status", "ok"}, {"model", slots[0].name}};
     body.update(counters(slots[0].batcher->stats()));
@@ -291,6 +301,9 @@ void Server::Impl::generate(Endpoint endpoint, const httplib::Request& req,
       parse_request(endpoint, req.body, m->generator->tokenizer(), o.limits);
   if (auto* e = std::get_if<ApiError>(&parsed)) return send_error(res, *e);
   GenerationRequest& r = std::get<GenerationRequest>(parsed);
+  if (auto e = fit_context(r, m->generator->tokenizer(), m->context_length)) {
+    return send_error(res, *e);
+  }
   r.options.threads = o.threads;
 
   auto out = std::make_shared<Outcomes>();
@@ -302,6 +315,7 @@ void Server::Impl::generate(Endpoint endpoint, const httplib::Request& req,
     job.prompt = r.prompts[i];
     job.options = r.options;
     job.seeded = r.seeded;
+    job.cancelled = [out] { return out->cancelled.load(); };
     if (r.stream) {
       job.on_text = [out, i](std::string_view piece) {
         {
@@ -329,17 +343,26 @@ void Server::Impl::generate(Endpoint endpoint, const httplib::Request& req,
     return send_error(
         res, make_error(503, "The server is shutting down.", "server_error", "shutting_down"));
   }
+  ClientWatch client(req.local_addr, req.local_port, req.remote_addr, req.remote_port);
   if (r.stream) {
-    stream(*m, r, std::move(out), res);
+    stream(*m, r, std::move(out), client, res);
   } else {
-    respond(*m, r, out, res);
+    respond(*m, r, out, client, res);
   }
 }
 
 void Server::Impl::respond(const Slot& m, const GenerationRequest& r,
-                           const std::shared_ptr<Outcomes>& out, httplib::Response& res) {
+                           const std::shared_ptr<Outcomes>& out, const ClientWatch& client,
+                           httplib::Response& res) {
   std::unique_lock<std::mutex> lock(out->mu);
-  out->cv.wait(lock, [&] { return out->left == 0; });
+  while (!out->cv.wait_for(lock, kClientPoll, [&] { return out->left == 0; })) {
+    if (client.gone()) {
+      out->cancelled = true;
+      // Nobody reads it; httplib needs a response all the same.
+      return send_error(res, make_error(499, "The client closed the connection.",
+                                        "invalid_request_error", "client_closed_request"));
+    }
+  }
   if (!out->error.empty()) {
     return send_error(
         res, make_error(500, "The server had an error: " + out->error, "server_error", ""));
@@ -374,19 +397,23 @@ void Server::Impl::respond(const Slot& m, const GenerationRequest& r,
 }
 
 void Server::Impl::stream(const Slot& m, const GenerationRequest& r, std::shared_ptr<Outcomes> out,
-                          httplib::Response& res) {
+                          ClientWatch client, httplib::Response& res) {
   const bool chat = r.endpoint == Endpoint::kChat;
   Json head = {{"id", new_id(chat ? "chatcmpl" : "cmpl")},
                {"object", chat ? "chat.completion.chunk" : "text_completion"},
                {"created", static_cast<int64_t>(std::time(nullptr))},
                {"model", m.name}};
   res.set_header("Cache-Control", "no-cache");
-  res.set_chunked_content_provider("text/event-stream", [out, head, chat,
+  res.set_chunked_content_provider("text/event-stream", [out, head, chat, client,
                                                          include_usage = r.include_usage](
                                                             size_t, httplib::DataSink& sink) {
+    // A write fails, or the watch sees it, once the client has gone away: its prompts are then
+    // cancelled, and the response ends.
     auto send = [&](const Json& j) {
       std::string line = "data: " + dump(j) + "\n\n";
-      return sink.write(line.data(), line.size());
+      if (sink.write(line.data(), line.size())) return true;
+      out->cancelled = true;
+      return false;
     };
     auto chunk = [&](size_t index, const Json* text, const char* finish) {
       Json j = head;
@@ -414,7 +441,14 @@ void Server::Impl::stream(const Slot& m, const GenerationRequest& r, std::shared
     }
     std::unique_lock<std::mutex> lock(out->mu);
     for (;;) {
-      out->cv.wait(lock, [&] { return !out->events.empty() || out->left == 0; });
+      if (!out->cv.wait_for(lock, kClientPoll,
+                            [&] { return !out->events.empty() || out->left == 0; })) {
+        if (client.gone()) {
+          out->cancelled = true;
+          return false;
+        }
+        continue;
+      }
       while (!out->events.empty()) {
         Outcomes::Event e = std::move(out->events.front());
         out->events.pop_front();
@@ -429,7 +463,6 @@ void Server::Impl::stream(const Slot& m, const GenerationRequest& r, std::shared
           ok = chunk(e.index, nullptr, finish_reason(finish));
         }
         lock.lock();
-        // The client went away; the generate call still runs to its end.
         if (!ok) return false;
       }
       if (out->left == 0 && out->events.empty()) break;
@@ -508,6 +541,7 @@ BatchStats Server::stats() const {
     total.largest_batch = std::max(total.largest_batch, s.largest_batch);
     total.last_batch = s.last_batch;
     total.queued += s.queued;
+    total.cancelled += s.cancelled;
   }
   return total;
 }

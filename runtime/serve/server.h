@@ -2,7 +2,9 @@
 // it came from): POST /v1/chat/completions and /v1/completions (whole responses, or server-sent
 // events with "stream": true), GET /v1/models, GET /v1/models/{id} and GET /health; with a reward
 // loaded, GET and POST /v1/grade (grading.h); and the playground page at / (playground/).
-// Concurrent requests for a model are batched (batcher.h). docs/serve.md describes the API.
+// Concurrent requests for a model are batched (batcher.h); a request whose client goes away before
+// its reply is complete is cancelled, so that the model stops generating for it. docs/serve.md
+// describes the API.
 #pragma once
 
 #include <memory>
@@ -21,6 +23,10 @@ namespace rft::serve {
 struct ServedModel {
   std::string name;  // its id in /v1/models; the `model` field of a request selects it
   model::TextGenerator* generator = nullptr;
+  // The most tokens the model sees, prompt and new tokens together (its config's
+  // max_position_embeddings); requests that do not fit are refused or cut (fit_context in
+  // request.h). 0: not checked.
+  int64_t context_length = 0;
 };
 
 struct ServerOptions {

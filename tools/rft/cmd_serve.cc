@@ -17,6 +17,7 @@
 
 #include "compiler/engine/grader_engine.h"
 #include "runtime/judge/provider.h"
+#include "runtime/model/config.h"
 #include "runtime/model/text_generator.h"
 #include "runtime/serve/grading.h"
 #include "runtime/serve/server.h"
@@ -127,12 +128,15 @@ int run_serve(ServeOptions& o) {
     model::Result<std::unique_ptr<model::TextGenerator>> loaded = model::load_text_generator(dir);
     if (!loaded.ok()) return fail(loaded.error());
     model::TextGenerator& gen = **loaded;
+    // The context length is the config's; the generator loaded it already, so it reads.
+    model::Result<model::ModelConfig> config = model::load_model_config(dir);
+    if (!config.ok()) return fail(config.error());
     std::cerr << "model `" << name << "`: " << gen.describe() << "\n";
     if (!gen.tokenizer().chat_template()) {
       std::cerr << "rft serve: `" << name << "` has no chat format that rft knows; "
                 << "/v1/chat/completions will refuse requests for it (use /v1/completions)\n";
     }
-    served.push_back({name, &gen});
+    served.push_back({name, &gen, config->max_position_embeddings});
     generators.push_back(std::move(*loaded));
   }
   if (grader) {
@@ -162,7 +166,9 @@ int run_serve(ServeOptions& o) {
   waiter.join();
   serve::BatchStats st = server.stats();
   std::cerr << "rft serve: stopped after " << st.prompts << " prompts in " << st.generate_calls
-            << " generate calls\n";
+            << " generate calls";
+  if (st.cancelled > 0) std::cerr << " (" << st.cancelled << " cancelled: their clients went away)";
+  std::cerr << "\n";
   return kOk;
 }
 
