@@ -235,8 +235,11 @@ bool contains_setting(const ast::JudgeDecl& judge, std::string_view name) {
                      [&](const ast::Setting& s) { return s.name == name; });
 }
 
-// Whether the template has {name} as a placeholder (not inside {{ }}).
-bool has_placeholder(std::string_view text, std::string_view name) {
+// A judge template's placeholders, in order; {{ and }} are literal braces. *unclosed (optional)
+// tells whether a `{` is never closed (the placeholders before it are returned).
+std::vector<std::string> placeholders(std::string_view text, bool* unclosed = nullptr) {
+  std::vector<std::string> out;
+  if (unclosed != nullptr) *unclosed = false;
   for (size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '{' && i + 1 < text.size() && text[i + 1] == '{') {
       ++i;
@@ -244,11 +247,19 @@ bool has_placeholder(std::string_view text, std::string_view name) {
     }
     if (text[i] != '{') continue;
     size_t close = text.find('}', i);
-    if (close == std::string_view::npos) return false;
-    if (text.substr(i + 1, close - i - 1) == name) return true;
+    if (close == std::string_view::npos) {
+      if (unclosed != nullptr) *unclosed = true;
+      break;
+    }
+    out.emplace_back(text.substr(i + 1, close - i - 1));
     i = close;
   }
-  return false;
+  return out;
+}
+
+bool has_placeholder(std::string_view text, std::string_view name) {
+  const std::vector<std::string> all = placeholders(text);
+  return std::find(all.begin(), all.end(), name) != all.end();
 }
 
 }  // namespace
@@ -388,9 +399,11 @@ void Checker::check_judge(ast::JudgeDecl& judge) {
   // Completions are grouped by the prompt they render: one that names no prompt, item field or
   // parameter groups every completion of a batch together.
   if (has_prompt && !judge.group.empty()) {
-    bool varies = has_placeholder(judge.prompt_template, "prompt") ||
-                  judge.prompt_template.find("{item.") != std::string::npos;
-    for (const auto& p : judge.params) varies |= has_placeholder(judge.prompt_template, p.name);
+    bool varies = false;
+    for (const std::string& name : placeholders(judge.prompt_template)) {
+      varies |= name == "prompt" || name.starts_with("item.");
+      for (const auto& p : judge.params) varies |= name == p.name;
+    }
     if (!varies) {
       warning(codes::kGroupForAll, judge.name_range,
               "group judge `" + judge.name + "` renders the same prompt for every sample",
@@ -415,34 +428,26 @@ void Checker::check_judge_template(ast::JudgeDecl& judge, const ast::Setting& s)
   const bool grouped = contains_setting(judge, "group");
   std::vector<std::string> names = {"prompt", grouped ? "completions" : "completion"};
   for (auto& p : judge.params) names.push_back(p.name);
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '{' && i + 1 < text.size() && text[i + 1] == '{') {
-      ++i;
+  bool unclosed = false;
+  for (const std::string& name : placeholders(text, &unclosed)) {
+    // {item.field} is checked against the item of the spec that calls the judge.
+    if (name.starts_with("item.") || std::find(names.begin(), names.end(), name) != names.end()) {
       continue;
     }
-    if (text[i] != '{') continue;
-    size_t close = text.find('}', i);
-    if (close == std::string::npos) {
-      error(codes::kBadJudge, s.value->range, "unclosed `{` in the judge prompt",
-            "write `{{` for a literal brace");
-      return;
+    std::string hint = did_you_mean(name, names);
+    if (grouped && name == "completion") {
+      hint = "a group judge reads the group's completions: {completions}";
+    } else if (!grouped && name == "completions") {
+      hint = "{completions} is for group judges (`group = \"rank\"` or `\"score\"`)";
+    } else if (hint.empty()) {
+      hint = "placeholders are {prompt}, {completion}, {item.field} and the judge's parameters";
     }
-    std::string name = text.substr(i + 1, close - i - 1);
-    if (name.starts_with("item.")) {
-      // Checked against the item of the spec that calls the judge.
-    } else if (std::find(names.begin(), names.end(), name) == names.end()) {
-      std::string hint = did_you_mean(name, names);
-      if (grouped && name == "completion") {
-        hint = "a group judge reads the group's completions: {completions}";
-      } else if (!grouped && name == "completions") {
-        hint = "{completions} is for group judges (`group = \"rank\"` or `\"score\"`)";
-      } else if (hint.empty()) {
-        hint = "placeholders are {prompt}, {completion}, {item.field} and the judge's parameters";
-      }
-      error(codes::kBadJudge, s.value->range,
-            "unknown placeholder `{" + name + "}` in the judge prompt", hint);
-    }
-    i = close;
+    error(codes::kBadJudge, s.value->range,
+          "unknown placeholder `{" + name + "}` in the judge prompt", hint);
+  }
+  if (unclosed) {
+    error(codes::kBadJudge, s.value->range, "unclosed `{` in the judge prompt",
+          "write `{{` for a literal brace");
   }
 }
 

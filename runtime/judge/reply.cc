@@ -176,7 +176,9 @@ const nlohmann::json* at_path(const nlohmann::json& doc, std::string_view path) 
   return j;
 }
 
-std::optional<double> read_json(const JudgeSpec& spec, std::string_view text, std::string* why) {
+// The value at the judge's `json` path in its reply, or nullopt with *why set.
+std::optional<nlohmann::json> json_answer(const JudgeSpec& spec, std::string_view text,
+                                          std::string* why) {
   std::optional<nlohmann::json> doc = find_json(text);
   if (!doc) {
     *why = "the judge answered " + quote(text) + ", which is not JSON";
@@ -187,6 +189,13 @@ std::optional<double> read_json(const JudgeSpec& spec, std::string_view text, st
     *why = "the judge's JSON answer has nothing at `" + spec.json_field + "`";
     return std::nullopt;
   }
+  return *v;
+}
+
+std::optional<double> read_json(const JudgeSpec& spec, std::string_view text, std::string* why) {
+  std::optional<nlohmann::json> answer = json_answer(spec, text, why);
+  if (!answer) return std::nullopt;
+  const nlohmann::json* v = &*answer;
   if (v->is_number() && spec.labels.empty()) {
     return normalize(spec, v->get<double>(), text, why);
   }
@@ -387,17 +396,9 @@ std::optional<std::vector<double>> parse_group_reply(const JudgeSpec& spec, std:
                                                      size_t n, std::string* why) {
   std::string_view text = strip_thinking(reply);
   if (!spec.json_field.empty()) {
-    std::optional<nlohmann::json> doc = find_json(text);
-    if (!doc) {
-      *why = "the judge answered " + quote(text) + ", which is not JSON";
-      return std::nullopt;
-    }
-    const nlohmann::json* v = at_path(*doc, spec.json_field);
-    if (v == nullptr) {
-      *why = "the judge's JSON answer has nothing at `" + spec.json_field + "`";
-      return std::nullopt;
-    }
-    return read_group_json(spec, *v, n, text, why);
+    std::optional<nlohmann::json> answer = json_answer(spec, text, why);
+    if (!answer) return std::nullopt;
+    return read_group_json(spec, *answer, n, text, why);
   }
   // A JSON array (a ranking, or a score each) or object (a score per answer number).
   for (auto doc : {find_json_array(text), find_json(text)}) {
