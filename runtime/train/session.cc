@@ -205,6 +205,10 @@ double Session::evaluate(int64_t step) {
   if (job.eval_samples > 0) rows = std::min(rows, static_cast<size_t>(job.eval_samples));
   const Shard mine = shard_of(rows, group_->rank(), group_->world_size());
   const size_t chunk = 64;
+  // Each row samples from a seed of its own and every chunk is padded to the widest eval prompt,
+  // so that a row's completion does not depend on the chunk or the rank that generates it.
+  int64_t width = 0;
+  for (size_t i = 0; i < rows; ++i) width = std::max(width, static_cast<int64_t>(eval_[i].prompt.size()));
   const size_t c = request_.component_names.size();
   // total, length, then the components: this rank's sums, then the sums over the ranks.
   std::vector<double> sums(2 + c, 0.0);
@@ -215,7 +219,8 @@ double Session::evaluate(int64_t step) {
     model::SamplingOptions so;
     so.temperature = job.eval_temperature;
     so.top_p = job.top_p;
-    so.seed = step_seed(-1 - step);
+    for (size_t i = from; i < to; ++i) so.row_seeds.push_back(mix(step_seed(-1 - step) ^ mix(i + 1)));
+    so.min_width = width;
     so.max_new_tokens = job.max_new_tokens;
     so.eos_ids = eos_ids_;
     std::vector<model::Generation> gens = model::generate(policy_, prompts, so);

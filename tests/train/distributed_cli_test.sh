@@ -55,9 +55,9 @@ tolerance=5e-4
 if [ "$part" = same ]; then
   more=("beta: 0.05" "inner_epochs: 2" "gradient_accumulation: 2" "loss_aggregation: dapo"
         "reward_scaling: batch")
-  # Evaluation during training is split over the ranks too (greedy: the same scores).
-  job one 3 "${more[@]}" "eval_interval: 2" "eval_samples: 5"
-  job two 3 "${more[@]}" "eval_interval: 2" "eval_samples: 5"
+  # Evaluation during training is split over the ranks too, and samples what one process samples.
+  job one 3 "${more[@]}" "eval_interval: 2" "eval_samples: 5" "eval_temperature: 0.8"
+  job two 3 "${more[@]}" "eval_interval: 2" "eval_samples: 5" "eval_temperature: 0.8"
   for f in one.yaml two.yaml; do sed -i "s|^  train: .*|&\n  eval: $data/letters.jsonl|" "$f"; done
   "$rft" train one.yaml --no-eval 2>one.log || { cat one.log; exit 1; }
   "$rft" train two.yaml --no-eval --nproc 2 2>two.log || { cat two.log; exit 1; }
