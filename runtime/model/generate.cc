@@ -53,7 +53,7 @@ Padded left_pad(const std::vector<std::vector<int64_t>>& prompts, int64_t width,
 // Samples one token per row of `logits` [B, V] (f32): from one generator for the batch, or from
 // each row's own.
 torch::Tensor sample(torch::Tensor logits, const SamplingOptions& o,
-                     std::vector<at::Generator>& gens) {
+                     std::vector<at::Generator>& gens, bool per_row) {
   if (o.temperature <= 0) return logits.argmax(-1);
   logits = logits.to(torch::kCPU) / o.temperature;
   const float neg_inf = -std::numeric_limits<float>::infinity();
@@ -70,9 +70,7 @@ torch::Tensor sample(torch::Tensor logits, const SamplingOptions& o,
     logits = torch::full_like(logits, neg_inf).scatter(-1, order, sorted);
   }
   torch::Tensor probs = logits.softmax(-1);
-  if (gens.size() == 1) {
-    return torch::multinomial(probs, 1, /*replacement=*/false, gens[0]).squeeze(-1);
-  }
+  if (!per_row) return torch::multinomial(probs, 1, /*replacement=*/false, gens[0]).squeeze(-1);
   // Inverse CDF with one uniform draw per row from the row's generator; a draw beyond the last
   // cumulative sum (rounding) takes the last token with any probability.
   const int64_t b = probs.size(0);
@@ -109,37 +107,58 @@ std::vector<Generation> generate(Transformer& model,
     for (uint64_t seed : o.row_seeds) gens.push_back(at::make_generator<at::CPUGeneratorImpl>(seed));
   }
 
-  std::vector<bool> done(b, false);
+  const bool per_row = !o.row_seeds.empty();
+  // The rows still generating, as indexes into `out`. A row that finishes leaves the batch (and
+  // the KV cache) before the next step, so that finished rows cost nothing; every row is
+  // computed on its own, so this changes no other row's tokens.
+  std::vector<size_t> live(b);
+  for (size_t i = 0; i < b; ++i) live[i] = i;
   KVCache cache;
   torch::Tensor tokens = batch.tokens, mask = batch.mask, positions = batch.positions;
   torch::Tensor logits = model->forward(tokens, positions, mask, o.use_cache ? &cache : nullptr,
                                        /*last_only=*/true)
                              .select(1, 0);
   for (int64_t step = 0; step < o.max_new_tokens; ++step) {
-    torch::Tensor next = sample(logits, o, gens).to(torch::kCPU);
-    bool all_done = true;
-    for (size_t i = 0; i < b; ++i) {
-      if (done[i]) continue;
-      const int64_t t = next[static_cast<int64_t>(i)].item<int64_t>();
+    torch::Tensor next = sample(logits, o, gens, per_row).to(torch::kCPU);
+    std::vector<int64_t> keep;  // positions in the batch of the rows that go on
+    for (size_t r = 0; r < live.size(); ++r) {
+      const size_t i = live[r];
+      const int64_t t = next[static_cast<int64_t>(r)].item<int64_t>();
       if (std::find(o.eos_ids.begin(), o.eos_ids.end(), t) != o.eos_ids.end()) {
         out[i].finish = Finish::kEos;
         out[i].eos_token = t;
-        done[i] = true;
         continue;
       }
       out[i].tokens.push_back(t);
       if (stop && stop(i, out[i].tokens)) {
         out[i].finish = Finish::kStop;
-        done[i] = true;
         continue;
       }
-      all_done = false;
+      keep.push_back(static_cast<int64_t>(r));
     }
-    if (all_done || step + 1 == o.max_new_tokens) break;
-    // One more position for every row; finished rows carry on unseen (their tokens are ignored).
+    if (keep.empty() || step + 1 == o.max_new_tokens) break;
     torch::Tensor next_tokens = next.to(device).unsqueeze(1);
     torch::Tensor next_positions = positions.select(1, positions.size(1) - 1).unsqueeze(1) + 1;
-    mask = torch::cat({mask, torch::ones({static_cast<int64_t>(b), 1}, mask.options())}, 1);
+    if (keep.size() < live.size()) {
+      const torch::Tensor rows = torch::tensor(keep, torch::kLong).to(device);
+      next_tokens = next_tokens.index_select(0, rows);
+      next_positions = next_positions.index_select(0, rows);
+      mask = mask.index_select(0, rows);
+      positions = positions.index_select(0, rows);
+      if (!o.use_cache) tokens = tokens.index_select(0, rows);
+      for (auto* kv : {&cache.keys, &cache.values}) {
+        for (torch::Tensor& t : *kv) t = t.index_select(0, rows);
+      }
+      std::vector<size_t> still;
+      std::vector<at::Generator> still_gens;
+      for (int64_t r : keep) {
+        still.push_back(live[static_cast<size_t>(r)]);
+        if (per_row) still_gens.push_back(gens[static_cast<size_t>(r)]);
+      }
+      live = std::move(still);
+      if (per_row) gens = std::move(still_gens);
+    }
+    mask = torch::cat({mask, torch::ones({static_cast<int64_t>(live.size()), 1}, mask.options())}, 1);
     if (o.use_cache) {
       logits = model->forward(next_tokens, next_positions, mask, &cache).select(1, 0);
       positions = next_positions;

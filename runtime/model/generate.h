@@ -1,6 +1,6 @@
 // Batched generation with a KV cache, and per-token log-probabilities of given completions (what
 // GRPO needs). Prompts of different lengths are left-padded into one batch; each sequence finishes
-// on its own (EOS, a stop condition, or the token budget).
+// on its own (EOS, a stop condition, or the token budget) and then leaves the batch.
 #pragma once
 
 #include <torch/torch.h>

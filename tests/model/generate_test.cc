@@ -124,6 +124,39 @@ TEST(Sampling, EosAndStopFinishEachSequenceOnItsOwn) {
   EXPECT_EQ(stopped[2].finish, Finish::kLength);
 }
 
+// With a seed per row and a common padding width, a row samples the same tokens whatever shares
+// its batch: alone, in any split of the batch, and while other rows end early (and leave it).
+TEST(Sampling, RowSeedsSampleEachRowAsItWouldAlone) {
+  Transformer m = model(Family::kLlama);
+  SamplingOptions o;
+  o.temperature = 1.2;
+  o.max_new_tokens = 12;
+  o.row_seeds = {11, 12, 13, 14};
+  o.min_width = 7;  // the widest of kPrompts
+  auto free_run = generate(m, kPrompts, o);
+  o.eos_ids = {free_run[2].tokens[1]};  // row 2 ends early; the others mostly do not
+  auto batch = generate(m, kPrompts, o);
+  ASSERT_EQ(batch[2].finish, Finish::kEos);
+  for (size_t i = 0; i < kPrompts.size(); ++i) {
+    SamplingOptions one = o;
+    one.row_seeds = {o.row_seeds[i]};
+    auto alone = generate(m, {kPrompts[i]}, one);
+    EXPECT_EQ(batch[i].tokens, alone[0].tokens) << i;
+    EXPECT_EQ(batch[i].finish, alone[0].finish) << i;
+  }
+  SamplingOptions half = o;
+  half.row_seeds = {13, 14};
+  auto second = generate(m, {kPrompts[2], kPrompts[3]}, half);
+  EXPECT_EQ(second[0].tokens, batch[2].tokens);
+  EXPECT_EQ(second[1].tokens, batch[3].tokens);
+  // Another seed for one row changes that row only.
+  SamplingOptions other = o;
+  other.row_seeds[0] = 99;
+  auto changed = generate(m, kPrompts, other);
+  EXPECT_NE(changed[0].tokens, batch[0].tokens);
+  for (size_t i = 1; i < kPrompts.size(); ++i) EXPECT_EQ(changed[i].tokens, batch[i].tokens) << i;
+}
+
 // completion_logprobs against a plain loop: the full sequence's log-softmax, read token by token.
 TEST(Scoring, LogprobsMatchAPerTokenLoopAndBatchingChangesNothing) {
   Transformer m = model(Family::kQwen3);
