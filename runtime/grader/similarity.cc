@@ -16,6 +16,7 @@
 #include "runtime/grader/builtin_fns.h"
 #include "runtime/grader/builtins.h"
 #include "runtime/grader/context.h"
+#include "runtime/grader/edit_distance.h"
 #include "runtime/grader/tokens.h"
 #include "runtime/grader/unicode.h"
 #include "runtime/grader/utf8.h"
@@ -98,25 +99,6 @@ std::vector<char32_t> decode(std::string_view s) {
     if (out.size() > kMaxQuadraticItems) break;
   }
   return out;
-}
-
-// Levenshtein distance (unit-cost insertions, deletions, substitutions) in one row of
-// min(|a|, |b|) + 1 cells.
-template <typename T>
-size_t levenshtein_distance(std::span<const T> a, std::span<const T> b) {
-  if (a.size() < b.size()) std::swap(a, b);
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      const size_t up = row[j];
-      row[j] = std::min({up + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
 }
 
 // Length of a longest common subsequence, in one row of min(|a|, |b|) + 1 cells.

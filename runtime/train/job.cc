@@ -17,6 +17,8 @@
 #include <map>
 #include <sstream>
 
+#include "runtime/grader/edit_distance.h"
+
 namespace rft::train {
 namespace {
 
@@ -307,22 +309,6 @@ std::vector<Field> job_fields(const std::string& base_dir, bool require_reward) 
 
 constexpr std::string_view kSections[] = {"data", "reward", "hyperparameters"};
 
-// Levenshtein distance, for "did you mean".
-size_t edit_distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
 std::string describe_node(const YAML::Node& node) {
   switch (node.Type()) {
     case YAML::NodeType::Sequence:
@@ -442,7 +428,7 @@ class JobParser {
     std::string_view best;
     size_t best_distance = (k.size() < 5 ? 1 : k.size() < 9 ? 2 : 3) + 1;
     for (std::string_view n : names) {
-      size_t d = edit_distance(k, n);
+      size_t d = grader::levenshtein_distance(k, n);
       if (d < best_distance) best = n, best_distance = d;
     }
     if (!best.empty()) return msg + "; did you mean `" + std::string(best) + "`?";

@@ -100,7 +100,7 @@ def test_one_request_per_group_ranked(tmp_path, server_factory, engine):
     for r in reqs:
         assert [k for k, _ in answers_in(r)] == ["1", "2", "3"]
         assert "guaranteed refund" not in r["request"]["messages"][-1]["content"]
-    assert "judges: 6 calls, 0 cache hits, 2 misses, 1 skipped by gating\n" in p.stderr
+    assert "judges: 6 calls, 0 cache hits, 2 misses, 1 skipped by gating, 0 errors\n" in p.stderr
 
 
 def test_large_groups_are_split_evenly_and_cached(tmp_path, server_factory):

@@ -27,8 +27,7 @@ struct EvalCliOptions {
   std::string engine = "jit";
   train::EvalOptions eval;
   bool json = false;
-  bool no_judge_cache = false;
-  std::vector<std::string> allowed_endpoints;
+  judge::ServiceOptions judges;
 };
 
 int fail(const std::string& msg) {
@@ -71,10 +70,7 @@ void print_samples(const train::ModelEval& e) {
 }
 
 int run_eval(const EvalCliOptions& o) {
-  judge::ServiceOptions judges;
-  judges.allowed_endpoints = o.allowed_endpoints;
-  judges.use_cache = !o.no_judge_cache;
-  std::unique_ptr<GraderEngine> grader = open_grader("eval", o.spec, o.reward, o.engine, true, &judges);
+  std::unique_ptr<GraderEngine> grader = open_grader("eval", o.spec, o.reward, o.engine, true, &o.judges);
   if (!grader) return kUserError;
   int pass = grader->pass_component(o.pass_component);
   if (pass == -2) {
@@ -165,11 +161,7 @@ void add_eval(CLI::App& app, Command& run) {
   cmd->add_option("--samples", o->eval.samples_shown, "Sample outputs shown per model")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  cmd->add_flag("--no-judge-cache", o->no_judge_cache,
-                "Ask the judges anew instead of reusing their cached replies");
-  cmd->add_option("--allow-endpoint", o->allowed_endpoints,
-                  "A judge endpoint off this machine that may receive prompts and completions "
-                  "(repeatable; loopback endpoints are always allowed)");
+  add_judge_flags(cmd, &o->judges);
   cmd->add_flag("--json", o->json, "Print the results as JSON");
   cmd->callback([o, &run] { run = [o] { return run_eval(*o); }; });
 }

@@ -26,8 +26,7 @@ struct GradeOptions {
   std::string engine = "jit";
   int threads = 0;
   bool no_cache = false;
-  bool no_judge_cache = false;
-  std::vector<std::string> allowed_endpoints;
+  judge::ServiceOptions judges;
 };
 
 int fail(const std::string& msg) { return user_error("grade", msg); }
@@ -35,12 +34,9 @@ int fail(const std::string& msg) { return user_error("grade", msg); }
 int run_grade(const GradeOptions& o) {
   LoadedReward loaded = load_reward("grade", o.spec, o.reward);
   if (loaded.reward == nullptr) return kUserError;
-  judge::ServiceOptions judges;
-  judges.allowed_endpoints = o.allowed_endpoints;
-  judges.use_cache = !o.no_judge_cache;
   std::string error;
   std::unique_ptr<GraderEngine> grader =
-      GraderEngine::create(std::move(loaded), o.engine, !o.no_cache, &error, &judges);
+      GraderEngine::create(std::move(loaded), o.engine, !o.no_cache, &error, &o.judges);
   if (!grader) return fail(error);
   std::ifstream file;
   std::istream* in = &std::cin;
@@ -75,12 +71,7 @@ int run_grade(const GradeOptions& o) {
     }
     std::cerr << "\n";
   }
-  if (const judge::JudgeService* j = grader->judges()) {
-    judge::JudgeCounters c = j->counters();
-    std::cerr << "judges: " << c.calls << " calls, " << c.cache_hits << " cache hits, " << c.misses
-              << " misses, " << s.skipped << " skipped by gating\n";
-    for (const std::string& line : j->error_summary()) std::cerr << line << "\n";
-  }
+  std::cerr << judge_summary(*grader, static_cast<long>(s.skipped));
   return kOk;
 }
 
@@ -102,11 +93,7 @@ void add_grade(CLI::App& app, Command& run) {
       ->check(CLI::IsMember({"jit", "aot", "interp"}))
       ->capture_default_str();
   cmd->add_flag("--no-cache", o->no_cache, "Compile anew instead of using the compile cache");
-  cmd->add_flag("--no-judge-cache", o->no_judge_cache,
-                "Ask the judges anew instead of reusing their cached replies");
-  cmd->add_option("--allow-endpoint", o->allowed_endpoints,
-                  "A judge endpoint off this machine that may receive prompts and completions "
-                  "(repeatable; loopback endpoints are always allowed)");
+  add_judge_flags(cmd, &o->judges);
   cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)")
       ->check(CLI::NonNegativeNumber);
   cmd->callback([o, &run] { run = [o] { return run_grade(*o); }; });

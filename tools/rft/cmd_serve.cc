@@ -23,6 +23,7 @@
 #include "runtime/serve/server.h"
 #include "tools/rft/cli_common.h"
 #include "tools/rft/commands.h"
+#include "tools/rft/grader_engine.h"
 
 namespace rft::cli {
 namespace {
@@ -31,7 +32,7 @@ struct ServeOptions {
   std::string model, name, api_key_env;
   std::string compare, compare_name;
   std::string spec, reward, engine = "jit";
-  std::vector<std::string> allowed_endpoints;
+  judge::ServiceOptions judges;
   serve::ServerOptions server;
 };
 
@@ -112,10 +113,8 @@ int run_serve(ServeOptions& o) {
   if (!o.spec.empty()) {
     LoadedReward loaded = load_reward("serve", o.spec, o.reward);
     if (loaded.reward == nullptr) return kUserError;
-    judge::ServiceOptions judges;
-    judges.allowed_endpoints = o.allowed_endpoints;
     std::string error;
-    grader = GraderEngine::create(std::move(loaded), o.engine, true, &error, &judges);
+    grader = GraderEngine::create(std::move(loaded), o.engine, true, &error, &o.judges);
     if (!grader) return fail(error);
     grading = std::make_unique<serve::Grading>(*grader, o.spec, grader->grading_threads(s.threads));
   }
@@ -197,9 +196,7 @@ void add_serve(CLI::App& app, Command& run) {
   cmd->add_option("--engine", o->engine, "How to evaluate the reward: jit, aot or interp")
       ->check(CLI::IsMember({"jit", "aot", "interp"}))
       ->capture_default_str();
-  cmd->add_option("--allow-endpoint", o->allowed_endpoints,
-                  "A judge endpoint off this machine that may receive prompts and completions "
-                  "(repeatable; loopback endpoints are always allowed)");
+  add_judge_flags(cmd, &o->judges, /*cache_flag=*/false);
   cmd->add_option("--api-key-env", o->api_key_env,
                   "An environment variable holding the API key that /v1/ requests must send "
                   "(Authorization: Bearer KEY)");

@@ -1,8 +1,21 @@
 #include "tools/rft/grader_engine.h"
 
+#include <CLI/CLI.hpp>
+
 #include "tools/rft/cli_common.h"
 
 namespace rft::cli {
+
+void add_judge_flags(CLI::App* cmd, judge::ServiceOptions* judges, bool cache_flag) {
+  if (cache_flag) {
+    cmd->add_flag_callback(
+        "--no-judge-cache", [judges] { judges->use_cache = false; },
+        "Ask the judges anew instead of reusing their cached replies");
+  }
+  cmd->add_option("--allow-endpoint", judges->allowed_endpoints,
+                  "A judge endpoint off this machine that may receive prompts and completions "
+                  "(repeatable; loopback endpoints are always allowed)");
+}
 
 std::unique_ptr<GraderEngine> open_grader(const std::string& command, const std::string& spec,
                                           const std::string& reward, const std::string& engine,

@@ -11,7 +11,15 @@
 #include "runtime/judge/provider.h"
 #include "runtime/train/train.h"
 
+namespace CLI {
+class App;
+}  // namespace CLI
+
 namespace rft::cli {
+
+// The judge flags of the commands that grade with judges (rft grade, eval, serve), set into
+// `judges`: --allow-endpoint URL (repeatable), and --no-judge-cache unless `cache_flag` is false.
+void add_judge_flags(CLI::App* cmd, judge::ServiceOptions* judges, bool cache_flag = true);
 
 // Loads `spec`, finds `reward` and prepares `engine` ("jit", "aot" or "interp"). `judges` (null:
 // loopback endpoints only, the default cache) says where judges may send data; a refused
