@@ -20,5 +20,6 @@ void add_generate(CLI::App& app, Command& run);
 void add_eval(CLI::App& app, Command& run);
 void add_train(CLI::App& app, Command& run);  // train and sft
 void add_serve(CLI::App& app, Command& run);
+void add_tokenize(CLI::App& app, Command& run);
 
 }  // namespace rft::cli

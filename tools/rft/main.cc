@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   rft::cli::add_eval(app, command);
   rft::cli::add_train(app, command);
   rft::cli::add_serve(app, command);
+  rft::cli::add_tokenize(app, command);
 
   // CLI11 would say "a subcommand is required" for a misspelled one; say what is wrong.
   if (argc > 1 && argv[1][0] != '-') {
