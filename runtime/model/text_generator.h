@@ -57,7 +57,7 @@ Result<std::unique_ptr<TextGenerator>> load_text_generator(const std::string& mo
 
 // Writes a small random model of rft's built-in family into `dir` in the Hugging Face layout: a
 // byte-level tokenizer (256 bytes and <|endoftext|>, <|im_start|>, <|im_end|>), config.json and
-// model.safetensors. `size`: "tiny" (about 1M parameters) or "small" (about 30M).
+// model.safetensors. `size`: "tiny" (about 1M parameters) or "small" (about 25M).
 Result<std::string> write_builtin_model(const std::string& dir, std::string_view size,
                                         uint64_t seed);
 

@@ -189,7 +189,7 @@ void add_generate(CLI::App& app, Command& run) {
   CLI::App* init = app.add_subcommand(
       "init-model", "Write a small random model of rft's built-in family (byte-level tokenizer)");
   init->add_option("dir", i->dir, "The directory to write")->required();
-  init->add_option("--size", i->size, "tiny (about 1M parameters) or small (about 30M)")
+  init->add_option("--size", i->size, "tiny (about 1M parameters) or small (about 25M)")
       ->check(CLI::IsMember({"tiny", "small"}))
       ->capture_default_str();
   init->add_option("--seed", i->seed, "Random seed for the weights")->capture_default_str();
