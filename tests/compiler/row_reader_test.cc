@@ -104,12 +104,12 @@ TEST(RowReader, OtherBadRowsKeepTheirMessages) {
 }
 
 // A random JSON value; `hostile` numbers (beyond the double range) are put in with probability
-// 1/8 per number, and *planted is set when one was.
+// 1/3 per number, and *planted is set when one was.
 std::string random_value(std::mt19937& rng, int depth, bool* planted) {
   auto pick = [&](size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng); };
   switch (depth > 3 ? pick(4) : pick(6)) {
     case 0: {
-      if (pick(8) == 0) {
+      if (pick(3) == 0) {
         *planted = true;
         return kOutOfRange[pick(kOutOfRange.size())];
       }
@@ -202,7 +202,7 @@ reward r {
   EXPECT_EQ(s.rows, expect.size());
   EXPECT_EQ(s.rows - s.errors, graded);
   // The planted rows are a good share of the rows, and so are the clean ones.
-  EXPECT_GT(std::count(expect.begin(), expect.end(), 0), 200);
+  EXPECT_GT(std::count(expect.begin(), expect.end(), 0), 150);
   EXPECT_GT(std::count(expect.begin(), expect.end(), 1), 1000);
 }
 

@@ -6,7 +6,8 @@
 #   2. `rft grade` reads `truncated` / `finish_reason` from a row into the spec's `truncated`;
 #   3. a tiny `rft train` (the built-in random model, max_new_tokens 2): the spec's `truncated`
 #      is the generation's finish, step by step (its component's mean is the step's `truncated`
-#      metric), and mask_truncated_completions takes those completions out of the loss.
+#      metric), and mask_truncated_completions takes those completions out of the loss; `rft
+#      eval` sets it from its generations too.
 # Usage: rows_cli_test.sh RFT WORK_DIR DATA_DIR
 set -euo pipefail
 rft=$1 work=$2 data=$3
@@ -154,5 +155,14 @@ for p, m in zip(plain, masked):
 print("truncated per step:", [l["truncated"] for l in plain],
       "grad_norm plain/masked:", [round(l["grad_norm"], 6) for l in plain],
       [round(l["grad_norm"], 6) for l in masked])
+PY
+# rft eval: the same flag from the generation of each eval row.
+"$rft" eval --model init --data "$data/letters.jsonl" --spec cut.reward --reward cut \
+  --max-new-tokens 2 --threads 1 --limit 4 --json >eval.json 2>eval.err || fail "rft eval: $(cat eval.err)"
+"$python" - <<'PY'
+import json
+m = json.load(open("eval.json"))["models"][0]
+assert m["components"]["cut"] >= 0.5, m  # two tokens from a random model: cut off
+print("eval: truncated share", m["components"]["cut"])
 PY
 echo "rows cli ok"
