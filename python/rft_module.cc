@@ -7,13 +7,14 @@
 
 #include <atomic>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "compiler/ast/type.h"
 #include "compiler/diag/diagnostic.h"
+#include "compiler/driver/suggest.h"
 #include "compiler/engine/grader_engine.h"
 #include "compiler/interp/interpreter.h"
 #include "runtime/grader/convert.h"
@@ -39,12 +40,20 @@ nlohmann::json to_json(py::handle v, int depth = 0) {
   if (v.is_none()) return nullptr;
   if (py::isinstance<py::bool_>(v)) return v.cast<bool>();
   if (py::isinstance<py::int_>(v)) {
-    // Beyond 64 bits a Python int becomes a double, as JSON readers do.
+    // Beyond 64 bits a Python int becomes a double, as JSON readers do; beyond the double
+    // range it is refused, as the JSONL reader refuses 1e999 (grader::read_json_document).
     try {
       return v.cast<long long>();
     } catch (const py::cast_error&) {
-      return v.cast<double>();
     }
+    const double x = PyLong_AsDouble(v.ptr());
+    if (x == -1.0 && PyErr_Occurred()) {
+      PyErr_Clear();
+      throw py::value_error("an integer beyond the double range (" +
+                            std::to_string(py::str(v).cast<std::string>().size()) +
+                            " digits); pass it as a string");
+    }
+    return x;
   }
   if (py::isinstance<py::float_>(v)) return v.cast<double>();
   if (py::isinstance<py::str>(v)) return v.cast<std::string>();
@@ -133,12 +142,27 @@ class Grader {
   const std::string& name() const { return name_; }
   const std::vector<std::string>& components() const { return components_; }
 
+  // The item's fields as (name, type) pairs, the type spelled as in the spec ("str", "num?").
+  std::vector<std::pair<std::string, std::string>> item_fields() const {
+    if (spec_ == nullptr) return aot_fields_;
+    std::vector<std::pair<std::string, std::string>> out;
+    if (const ast::ItemDecl* item = spec_->item()) {
+      for (const auto& f : item->fields) out.emplace_back(f.name, types::to_string(f.type));
+    }
+    return out;
+  }
+
   // Grades completions[i] with prompts[i] and items[i] (dicts of item fields). Returns
   // {"total": [...], "components": {name: [...]}, "flags": [[...], ...]}.
   py::dict grade(const std::vector<std::string>& completions,
                  const std::optional<std::vector<std::string>>& prompts,
-                 const std::optional<py::sequence>& items, int threads) const {
+                 const std::optional<py::sequence>& items, int threads,
+                 const std::optional<std::vector<bool>>& truncated) const {
     const size_t n = completions.size();
+    if (truncated.has_value() && truncated->size() != n) {
+      throw py::value_error("got " + std::to_string(truncated->size()) + " truncated flags for " +
+                            std::to_string(n) + " completions");
+    }
     if (prompts.has_value() && prompts->size() != n) {
       throw py::value_error("got " + std::to_string(prompts->size()) + " prompts for " +
                             std::to_string(n) + " completions");
@@ -147,11 +171,19 @@ class Grader {
       throw py::value_error("got " + std::to_string(items->size()) + " item rows for " +
                             std::to_string(n) + " completions");
     }
+    // Without item rows every row is empty, and still checked: a spec whose item has required
+    // fields refuses to grade rather than score every completion without them.
     std::vector<nlohmann::json> rows(n, nlohmann::json::object());
-    for (size_t i = 0; items.has_value() && i < n; ++i) {
-      py::handle row = (*items)[i];
-      if (!py::isinstance<py::dict>(row)) throw py::type_error("item rows must be dicts");
-      rows[i] = to_json(row);
+    for (size_t i = 0; i < n; ++i) {
+      if (items.has_value()) {
+        py::handle row = (*items)[i];
+        if (!py::isinstance<py::dict>(row)) throw py::type_error("item rows must be dicts");
+        try {
+          rows[i] = to_json(row);
+        } catch (const py::value_error& e) {
+          throw py::value_error("item row " + std::to_string(i) + ": " + e.what());
+        }
+      }
       std::vector<std::string> problems = check_item(rows[i]);
       if (!problems.empty()) {
         std::string message = "item row " + std::to_string(i) + ": " + problems[0];
@@ -161,8 +193,9 @@ class Grader {
     }
     std::vector<interp::Sample> samples(n);
     for (size_t i = 0; i < n; ++i) {
-      samples[i] = interp::Sample{prompts.has_value() ? std::string_view((*prompts)[i]) : std::string_view(),
-                                  completions[i], &rows[i]};
+      samples[i] =
+          interp::Sample{prompts.has_value() ? std::string_view((*prompts)[i]) : std::string_view(),
+                         completions[i], &rows[i], truncated.has_value() && (*truncated)[i]};
     }
     std::vector<interp::Result> results;
     {
@@ -208,7 +241,7 @@ class Grader {
 
   // Every let and component of one sample with its value, as `rft explain` shows them.
   py::dict explain(const std::string& completion, const std::string& prompt,
-                   const std::optional<py::dict>& item) const {
+                   const std::optional<py::dict>& item, bool truncated) const {
     if (spec_ == nullptr) {
       throw py::value_error("explain needs the spec: load it with rft.load, not rft.load_aot");
     }
@@ -217,8 +250,9 @@ class Grader {
     if (!problems.empty()) throw py::value_error("item: " + problems[0]);
     interp::Interpreter interp(spec_->program());
     grader::Context ctx;
-    interp::Result r = interp.grade(spec_->reward(), interp::Sample{prompt, completion, &row}, ctx,
-                                    nullptr, /*record_bindings=*/true);
+    interp::Result r =
+        interp.grade(spec_->reward(), interp::Sample{prompt, completion, &row, truncated}, ctx,
+                     nullptr, /*record_bindings=*/true);
     py::dict components;
     for (size_t c = 0; c < components_.size(); ++c) components[py::str(components_[c])] = r.components[c];
     py::dict lets;
@@ -280,17 +314,22 @@ PYBIND11_MODULE(_native, m) {
       .def_property_readonly("reward", &Grader::name, "The reward's name.")
       .def_property_readonly("components", &Grader::components,
                              "The component names, in declaration order.")
+      .def_property_readonly("item_fields", &Grader::item_fields,
+                             "The item's fields as (name, type) pairs.")
       .def("grade", &Grader::grade, py::arg("completions"), py::arg("prompts") = py::none(),
-           py::arg("items") = py::none(), py::arg("threads") = 0,
+           py::arg("items") = py::none(), py::arg("threads") = 0, py::arg("truncated") = py::none(),
            "Grades a batch; returns {'total', 'components', 'flags'}.")
       .def("explain", &Grader::explain, py::arg("completion"), py::arg("prompt") = "",
-           py::arg("item") = py::none(), "Every let and component of one sample.")
+           py::arg("item") = py::none(), py::arg("truncated") = false,
+           "Every let and component of one sample.")
       .def("judge_counters", &Grader::judge_counters,
            "The judges' counters so far (calls, cache_hits, misses, skipped, errors).");
 
   m.def("load", &Grader::load, py::arg("spec"), py::arg("reward"), py::arg("engine") = "jit",
         py::arg("cache") = true, py::arg("allow_endpoints") = std::vector<std::string>(),
         py::arg("judge_cache") = true, "Loads a reward from a .reward spec and compiles it.");
+  m.def("did_you_mean", &rft::did_you_mean, py::arg("name"), py::arg("candidates"),
+        "\"did you mean `x`?\" for the candidate closest to `name`, or an empty string.");
   m.def("load_aot", &Grader::load_aot, py::arg("path"), py::arg("reward") = py::none(),
         "Loads a reward from a shared object built by `rft compile`.");
 }

@@ -64,7 +64,9 @@ struct JudgeDecl;
 struct ItemField;
 struct Module;
 
-enum class SampleVar { kPrompt, kCompletion };
+// The sample's own names: `prompt`, `completion` (str) and `truncated` (bool: the completion was
+// cut off at the token limit).
+enum class SampleVar { kPrompt, kCompletion, kTruncated };
 
 // What a name (or a member access such as `math.f` or `item.answer`) refers to.
 using Ref = std::variant<std::monostate, SampleVar, const LetDecl*, const ComponentDecl*,

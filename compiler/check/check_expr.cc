@@ -132,6 +132,7 @@ std::vector<std::string> Checker::visible_names(const Scope& s) const {
   if (s.place == Place::kReward || s.place == Place::kExpect) {
     names.push_back("prompt");
     names.push_back("completion");
+    names.push_back("truncated");
   }
   for (auto& n : builtin_names()) names.push_back(n);
   return names;
@@ -140,9 +141,11 @@ std::vector<std::string> Checker::visible_names(const Scope& s) const {
 ast::Ref Checker::lookup(std::string_view name, const Scope& s, SourceRange at, bool report) {
   auto local = s.locals.find(std::string(name));
   if (local != s.locals.end()) return local->second;
-  if (name == "prompt" || name == "completion") {
+  if (name == "prompt" || name == "completion" || name == "truncated") {
     if (s.place == Place::kReward || s.place == Place::kExpect) {
-      return name == "prompt" ? ast::SampleVar::kPrompt : ast::SampleVar::kCompletion;
+      return name == "prompt"       ? ast::SampleVar::kPrompt
+             : name == "completion" ? ast::SampleVar::kCompletion
+                                    : ast::SampleVar::kTruncated;
     }
     if (report) {
       std::string where = s.place == Place::kFunction ? "a function" : "a constant";
@@ -331,7 +334,9 @@ const Type* Checker::check_name(ast::NameExpr& e, Scope& s) {
     const_cast<ast::Param*>(*p)->used = true;
     return (*p)->type != nullptr ? (*p)->type : types::error();
   }
-  if (std::holds_alternative<ast::SampleVar>(ref)) return types::str();
+  if (auto* sv = std::get_if<ast::SampleVar>(&ref)) {
+    return *sv == ast::SampleVar::kTruncated ? types::boolean() : types::str();
+  }
   if (std::holds_alternative<const ast::FnDecl*>(ref) ||
       std::holds_alternative<const ast::JudgeDecl*>(ref)) {
     error(codes::kTypeMismatch, e.range, "`" + e.name + "` is a function; call it",

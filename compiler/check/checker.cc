@@ -13,7 +13,7 @@ const char* const kJudgeSettings[] = {
     "endpoint", "model",   "prompt",      "system",      "scale",   "labels",     "json",
     "on_error", "timeout", "retries",     "api_key_env", "temperature", "max_tokens", "rpm",
     "concurrency", "group", "max_group", nullptr};
-const char* const kTestInputs[] = {"prompt", "completion", nullptr};
+const char* const kTestInputs[] = {"prompt", "completion", "truncated", nullptr};
 
 namespace {
 
@@ -538,10 +538,11 @@ void Checker::check_test(ast::TestDecl& test) {
   std::unordered_set<std::string> seen;
   for (auto& in : test.inputs) {
     if (!contains(kTestInputs, in.name)) {
-      error(codes::kBadTest, in.name_range, "unknown test input `" + in.name + "`",
-            did_you_mean(in.name, to_vector(kTestInputs)).empty()
-                ? "a test sets `prompt`, `completion`, `item`, `judge NAME` and `expect`"
-                : did_you_mean(in.name, to_vector(kTestInputs)));
+      error(
+          codes::kBadTest, in.name_range, "unknown test input `" + in.name + "`",
+          did_you_mean(in.name, to_vector(kTestInputs)).empty()
+              ? "a test sets `prompt`, `completion`, `truncated`, `item`, `judge NAME` and `expect`"
+              : did_you_mean(in.name, to_vector(kTestInputs)));
       continue;
     }
     if (!seen.insert(in.name).second) {
@@ -549,8 +550,9 @@ void Checker::check_test(ast::TestDecl& test) {
     }
     Scope scope;
     scope.place = Place::kConstant;
-    check(*in.value, scope, types::str());
-    require(*in.value, types::str(), "`" + in.name + "`");
+    const types::Type* want = in.name == "truncated" ? types::boolean() : types::str();
+    check(*in.value, scope, want);
+    require(*in.value, want, "`" + in.name + "`");
   }
   check_test_item(test);
   for (auto& j : test.judges) {

@@ -637,6 +637,13 @@ Value* Lowerer::name(Env& env, const ast::NameExpr& n) {
     return convert(v, n.type);
   }
   if (auto* sv = std::get_if<ast::SampleVar>(&n.ref)) {
+    if (*sv == ast::SampleVar::kTruncated) {
+      // rft_sample.truncated (the fifth field), read from the caller's sample.
+      auto* sample_t = llvm::StructType::get(c_, {str_, str_, str_, ptr_, b_.getInt32Ty()});
+      Value* sample = load_field(sframe_, env.sframe, kSfSample, ptr_);
+      return boolean(
+          b_.CreateICmpNE(load_field(sample_t, sample, 4, b_.getInt32Ty()), b_.getInt32(0)));
+    }
     return load_field(sframe_, env.sframe,
                       *sv == ast::SampleVar::kPrompt ? kSfPrompt : kSfCompletion, val_);
   }

@@ -26,39 +26,11 @@ bool blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std:
 
 // Parses and validates one row; on failure sets row.error.
 void parse_row(Row& row, const ast::ItemDecl* item) {
-  if (grader::json_nesting_exceeds(row.text)) {
-    row.error = "the row is nested deeper than " + std::to_string(grader::kMaxJsonDepth) + " levels";
-    return;
-  }
-  try {
-    row.data = nlohmann::json::parse(row.text);
-  } catch (const nlohmann::json::parse_error& e) {
-    row.error = std::string("not valid JSON: ") + e.what();
-    return;
-  }
-  if (!row.data.is_object()) {
-    row.error = "the row is " + interp::json_kind(row.data) + ", not an object";
-    return;
-  }
-  auto completion = row.data.find("completion");
-  if (completion == row.data.end()) {
-    row.error = "`completion` is missing";
-    return;
-  }
-  if (!completion->is_string()) {
-    row.error = "`completion` is " + interp::json_kind(*completion) + ", not a string";
-    return;
-  }
-  auto prompt = row.data.find("prompt");
-  if (prompt != row.data.end() && !prompt->is_string()) {
-    row.error = "`prompt` is " + interp::json_kind(*prompt) + ", not a string";
-    return;
-  }
-  std::vector<std::string> problems = interp::validate_item(row.data, item);
-  for (size_t i = 0; i < problems.size(); ++i) row.error += (i ? "; " : "") + problems[i];
+  row.error = interp::read_sample_row(row.text, item, row.data);
 }
 
-std::string result_line(const Row& row, const ast::RewardDecl& reward) {
+std::string result_line(const Row& row, const ast::RewardDecl& reward,
+                        const BatchOptions& options) {
   nlohmann::ordered_json j;  // keys in this order: line, then total or error
 
   j["line"] = row.line;
@@ -72,6 +44,7 @@ std::string result_line(const Row& row, const ast::RewardDecl& reward) {
     }
     j["components"] = std::move(comps);
     j["flags"] = row.result.flags;
+    if (options.annotate) options.annotate(row.data, j);
   }
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
@@ -79,8 +52,11 @@ std::string result_line(const Row& row, const ast::RewardDecl& reward) {
 }  // namespace
 
 interp::Result NativeEngine::grade(const interp::Sample& sample, grader::Context& ctx) const {
-  rft_sample s{grader::str_of(sample.prompt), grader::str_of(sample.completion), {nullptr, 0},
-               sample.item};
+  rft_sample s{grader::str_of(sample.prompt),
+               grader::str_of(sample.completion),
+               {nullptr, 0},
+               sample.item,
+               sample.truncated ? 1 : 0};
   if (judge_ != nullptr) rft_ctx_set_judge(ctx.handle(), judge_, judge_user_);
   interp::Result r;
   r.components.resize(reward_.n_components);
@@ -169,14 +145,15 @@ BatchSummary grade_jsonl(const ast::RewardDecl& reward, const ast::ItemDecl* ite
       const auto& prompt = row.data.find("prompt");
       samples.push_back(interp::Sample{
           prompt == row.data.end() ? std::string_view() : prompt->get_ref<const std::string&>(),
-          row.data["completion"].get_ref<const std::string&>(), &row.data});
+          row.data["completion"].get_ref<const std::string&>(), &row.data,
+          interp::row_truncated(row.data)});
       rows.push_back(i);
     }
     std::vector<interp::Result> results(samples.size());
     grade_into(engine, samples, contexts, results);
     for (size_t k = 0; k < rows.size(); ++k) chunk[rows[k]].result = std::move(results[k]);
     for (Row& row : chunk) {
-      out << result_line(row, reward) << '\n';
+      out << result_line(row, reward, options) << '\n';
       ++summary.rows;
       if (!row.error.empty()) {
         ++summary.errors;
@@ -186,7 +163,7 @@ BatchSummary grade_jsonl(const ast::RewardDecl& reward, const ast::ItemDecl* ite
       for (size_t c = 0; c < row.result.components.size(); ++c) {
         summary.component_sums[c] += row.result.components[c];
       }
-      if (!row.result.flags.empty()) ++summary.flagged;
+      if (interp::problem_flags(row.result) > 0) ++summary.flagged;
       summary.skipped += interp::skipped_by_gating(row.result);
     }
     out.flush();

@@ -5,6 +5,7 @@
 #include <functional>
 #include <iosfwd>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <vector>
@@ -85,6 +86,9 @@ std::vector<interp::Result> grade_batch(const Engine& engine, std::span<const in
 struct BatchOptions {
   int threads = 0;          // 0: all cores
   size_t chunk_rows = 4096;  // rows read, graded and written at a time (bounds memory)
+  // Optional: adds fields to a graded row's result line (`row` is the row as its sample's
+  // item pointed at it while it was graded), just before the line is written.
+  std::function<void(const nlohmann::json& row, nlohmann::ordered_json& line)> annotate;
 };
 
 struct BatchSummary {
@@ -94,7 +98,7 @@ struct BatchSummary {
   double total_sum = 0;
   std::vector<std::string> component_names;
   std::vector<double> component_sums;  // over graded rows
-  size_t flagged = 0;                  // graded rows with at least one flag
+  size_t flagged = 0;                  // graded rows with a flag other than gating's skipped:
   size_t skipped = 0;  // components that would have called a judge, skipped by gating
 };
 

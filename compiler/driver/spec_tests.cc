@@ -72,8 +72,13 @@ std::vector<TestOutcome> run_spec_tests(const Program& program, const ast::Modul
     interp::Sample empty;
     interp::Evaluation inputs(interp, reward, empty, inputs_ctx, nullptr);
     std::string prompt, completion;
+    bool truncated = false;
     for (const auto& in : test->inputs) {
       rft_value v = inputs.eval(*in.value);
+      if (in.name == "truncated") {
+        truncated = v.tag == RFT_BOOL && v.as.boolean != 0;
+        continue;
+      }
       std::string s = v.tag == RFT_STR ? std::string(grader::view_str(v)) : std::string();
       (in.name == "prompt" ? prompt : completion) = s;
     }
@@ -82,7 +87,7 @@ std::vector<TestOutcome> run_spec_tests(const Program& program, const ast::Modul
 
     grader::Context ctx;
     GivenJudges judges(*test);
-    interp::Sample sample{prompt, completion, &item};
+    interp::Sample sample{prompt, completion, &item, truncated};
     interp::Evaluation ev(interp, reward, sample, ctx, &judges);
     ev.run(false);
     for (const auto& ex : test->expects) {

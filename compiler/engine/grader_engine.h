@@ -56,6 +56,8 @@ class GraderEngine {
   int pass_component(const std::string& name) const;
   // The judges the reward calls, with their counters; null when it calls none.
   const judge::JudgeService* judges() const { return judges_.get(); }
+  // The judges as the interpreter asks them (null when the reward calls none).
+  interp::JudgeProvider* judge_provider() const { return judge_provider_.get(); }
   // Threads worth grading on when `requested` (0: all cores) are asked for: more when judges are
   // called, so that their requests are in flight together while the threads wait.
   int grading_threads(int requested) const;

@@ -137,6 +137,7 @@ struct Evaluation::Impl {
   grader::Context& ctx;
   JudgeProvider* judges;
   std::string_view prompt, completion;
+  bool truncated;
   const nlohmann::json* item;
   std::vector<Slot> lets, components;
   std::unordered_map<const ast::LetDecl*, Slot> constants;
@@ -145,7 +146,7 @@ struct Evaluation::Impl {
 
   Impl(const Interpreter& i, const ast::RewardDecl& r, const Sample& s, grader::Context& c,
        JudgeProvider* j)
-      : interp(i), reward(r), ctx(c), judges(j), item(s.item) {
+      : interp(i), reward(r), ctx(c), judges(j), truncated(s.truncated), item(s.item) {
     prompt = repair(s.prompt);
     completion = repair(s.completion);
     lets.resize(r.lets.size());
@@ -321,6 +322,7 @@ struct Evaluation::Impl {
       return rft_none();
     }
     if (auto* sv = std::get_if<ast::SampleVar>(&n.ref)) {
+      if (*sv == ast::SampleVar::kTruncated) return rft_bool(truncated);
       return grader::str_value(*sv == ast::SampleVar::kPrompt ? prompt : completion);
     }
     return rft_none();
@@ -523,6 +525,10 @@ size_t skipped_by_gating(const Result& r) {
   size_t n = 0;
   for (const std::string& f : r.flags) n += f.rfind("skipped:", 0) == 0;
   return n;
+}
+
+size_t problem_flags(const Result& r) {
+  return r.flags.size() - skipped_by_gating(r);
 }
 
 }  // namespace rft::interp

@@ -42,6 +42,7 @@ struct Sample {
   std::string_view prompt;
   std::string_view completion;
   const nlohmann::json* item = nullptr;  // the dataset row; its fields are the item's
+  bool truncated = false;  // the completion was cut off at the token limit (finish "length")
 };
 
 struct Result {
@@ -61,6 +62,9 @@ struct Result {
 // How many of a result's components gating skipped (flags `skipped:<component>`): the judge
 // calls it saved.
 size_t skipped_by_gating(const Result& r);
+// How many of its flags tell of a problem: every flag but the `skipped:` of gating, which is a
+// component the total did not need. The `flagged` metrics count rows where this is not 0.
+size_t problem_flags(const Result& r);
 
 // Holds what a loaded program needs at run time: compiled regex literals and which components
 // depend on judges. Immutable after construction; grading is safe from many threads as long as

@@ -1,5 +1,7 @@
 #include "compiler/interp/item.h"
 
+#include "compiler/driver/suggest.h"
+#include "runtime/grader/json.h"
 
 namespace rft::interp {
 
@@ -31,7 +33,11 @@ std::vector<std::string> validate_item(const nlohmann::json& row, const ast::Ite
     if (f.type == nullptr || types::contains_error(f.type)) continue;
     auto it = row.find(f.name);
     if (it == row.end()) {
-      if (!types::is_optional(f.type)) problems.push_back("missing field `" + f.name + "`");
+      if (types::is_optional(f.type)) continue;
+      std::vector<std::string> keys;
+      for (const auto& [key, value] : row.items()) keys.push_back(key);
+      std::string hint = did_you_mean(f.name, keys);
+      problems.push_back("missing field `" + f.name + "`" + (hint.empty() ? "" : " (" + hint + ")"));
       continue;
     }
     rft_value v;
@@ -41,6 +47,41 @@ std::vector<std::string> validate_item(const nlohmann::json& row, const ast::Ite
     }
   }
   return problems;
+}
+
+std::string read_sample_row(std::string_view text, const ast::ItemDecl* item, nlohmann::json& row) {
+  std::string error;
+  if (!grader::read_json_document(text, row, error)) return error;
+  if (!row.is_object()) return "the row is " + json_kind(row) + ", not an object";
+  auto completion = row.find("completion");
+  if (completion == row.end()) return "`completion` is missing";
+  if (!completion->is_string()) {
+    return "`completion` is " + json_kind(*completion) + ", not a string";
+  }
+  auto prompt = row.find("prompt");
+  if (prompt != row.end() && !prompt->is_string()) {
+    return "`prompt` is " + json_kind(*prompt) + ", not a string";
+  }
+  auto truncated = row.find("truncated");
+  if (truncated != row.end() && !truncated->is_boolean() && !truncated->is_null()) {
+    return "`truncated` is " + json_kind(*truncated) + ", not a boolean";
+  }
+  auto finish = row.find("finish_reason");
+  if (finish != row.end() && !finish->is_string() && !finish->is_null()) {
+    return "`finish_reason` is " + json_kind(*finish) + ", not a string";
+  }
+  std::vector<std::string> problems = validate_item(row, item);
+  for (size_t i = 0; i < problems.size(); ++i) error += (i ? "; " : "") + problems[i];
+  return error;
+}
+
+bool row_truncated(const nlohmann::json& row) {
+  if (!row.is_object()) return false;
+  auto truncated = row.find("truncated");
+  if (truncated != row.end() && truncated->is_boolean()) return truncated->get<bool>();
+  auto finish = row.find("finish_reason");
+  return finish != row.end() && finish->is_string() &&
+         finish->get_ref<const std::string&>() == "length";
 }
 
 }  // namespace rft::interp

@@ -1,10 +1,10 @@
 // Moving values between JSON (dataset rows, test items, explain output) and the language.
 #pragma once
 
-#include <string>
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
 
 #include "compiler/ast/ast.h"
 #include "runtime/grader/context.h"
@@ -23,6 +23,17 @@ using grader::value_to_json;
 // Checks one dataset row (a JSON object) against the spec's `item` declaration. Returns one
 // message per problem ("field `answer`: expected str, found number"); empty when it fits.
 std::vector<std::string> validate_item(const nlohmann::json& row, const ast::ItemDecl* item);
+
+// Reads one sample row as `rft grade` and `rft explain` take it: JSON text (read with
+// grader::read_json_document) holding an object with a string `completion`, an optional string
+// `prompt`, an optional `truncated` (a boolean or null) and `finish_reason` (a string or null),
+// and the fields of `item`. Returns the row's problems joined by "; ", empty when the row can be
+// graded; never throws.
+std::string read_sample_row(std::string_view text, const ast::ItemDecl* item, nlohmann::json& row);
+
+// Whether a row says its completion was cut off: `"truncated": true`, or `"finish_reason":
+// "length"` (as OpenAI-style APIs and vLLM report it).
+bool row_truncated(const nlohmann::json& row);
 
 // What kind of JSON value this is, in words: "a string", "a number", "null", ...
 std::string json_kind(const nlohmann::json& j);

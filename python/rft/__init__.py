@@ -25,6 +25,7 @@ if os.path.isdir(_BUNDLED_STDLIB):
     os.environ.setdefault("RFT_STDLIB", _BUNDLED_STDLIB)
 
 from rft._native import SpecError  # noqa: E402
+from rft._native import did_you_mean as _did_you_mean  # noqa: E402
 from rft._native import load as _load  # noqa: E402
 from rft._native import load_aot as _load_aot  # noqa: E402
 
@@ -54,6 +55,14 @@ class GradeResult:
         return "GradeResult(n=%d, components=%s)" % (len(self.total), list(self.components))
 
 
+def _texts(what: str, values: Any) -> List[Any]:
+    # A str is a sequence too: graded as it is, each character would be one completion.
+    if isinstance(values, (str, bytes)):
+        raise TypeError("%s must be a list of strings, one per completion, not a single %s "
+                        "(wrap one text in a list)" % (what, type(values).__name__))
+    return list(values)
+
+
 class Grader:
     """One reward of a spec, compiled. Thread-safe: grade from as many threads as you like."""
 
@@ -70,15 +79,62 @@ class Grader:
         """The component names, in declaration order."""
         return list(self._native.components)
 
+    @property
+    def item_fields(self) -> Dict[str, str]:
+        """The spec's item fields: name -> type as the spec spells it (``"str"``, ``"num?"``);
+        a type ending in ``?`` is optional."""
+        return dict(self._native.item_fields)
+
+    def missing_columns(self, given: Sequence[str], where: str = "") -> Optional[str]:
+        """The error message for the required item fields absent from the columns `given`
+        (naming each, with "did you mean" among `given`), or None when none is missing. The
+        adapters call it with the columns their trainer passed; `where` adds a hint."""
+        given = list(given)
+        missing = [name for name, type_ in self._native.item_fields
+                   if not type_.endswith("?") and name not in given]
+        if not missing:
+            return None
+        parts = []
+        for name in missing:
+            hint = _did_you_mean(name, given)
+            parts.append("`%s`%s" % (name, " (%s)" % hint if hint else ""))
+        message = "missing field%s %s: reward `%s` reads %s from an item column, and the " \
+            "columns given are %s" % (
+                "s" if len(missing) > 1 else "", ", ".join(parts), self.reward,
+                "them" if len(missing) > 1 else "it",
+                ", ".join("`%s`" % g for g in sorted(given)) if given else "none")
+        return message + (where and "; " + where)
+
     def grade(self, completions: Sequence[str], prompts: Optional[Sequence[str]] = None,
-              threads: int = 0, **item_columns: Sequence[Any]) -> GradeResult:
+              threads: int = 0, truncated: Optional[Sequence[bool]] = None,
+              **item_columns: Sequence[Any]) -> GradeResult:
         """Grades completions[i] with prompts[i] and the i-th value of every item column.
 
+        `truncated[i]` says that completion i was cut off at the token limit: the spec reads it
+        as `truncated` (false when not given). A spec whose item declares a `truncated` field
+        gets the same values there.
+
         Columns the spec's `item` does not declare are ignored, so a dataset's extra columns can
-        be passed as they are. `threads=0` uses every core. Raises ValueError for a row whose
-        item fields do not fit the spec (with the row's index)."""
-        completions = list(completions)
+        be passed as they are. `threads=0` uses every core. Raises ValueError when a required
+        item column is missing (naming it, with "did you mean" among the columns given), when a
+        column's length is not the number of completions, and for a row whose item fields do not
+        fit the spec (with the row's index); TypeError when `completions` or `prompts` is a
+        single string rather than a sequence of them."""
+        completions = _texts("completions", completions)
+        if prompts is not None:
+            prompts = _texts("prompts", prompts)
         n = len(completions)
+        if truncated is not None:
+            if isinstance(truncated, (str, bytes)) or not hasattr(truncated, "__len__"):
+                raise TypeError("truncated must be a list of bools, one per completion")
+            truncated = [bool(t) for t in truncated]
+            if len(truncated) != n:
+                raise ValueError("truncated has %d values for %d completions" % (len(truncated), n))
+            if "truncated" in self.item_fields and "truncated" not in item_columns:
+                item_columns["truncated"] = truncated
+        missing = self.missing_columns(list(item_columns))
+        if missing is not None:
+            raise ValueError(missing)
         items = None
         if item_columns:
             columns = {}
@@ -90,7 +146,7 @@ class Grader:
                 columns[name] = values
             items = [{name: values[i] for name, values in columns.items()} for i in range(n)]
         raw = self._native.grade(completions, None if prompts is None else list(prompts),
-                                 items, threads)
+                                 items, threads, truncated)
         return GradeResult(raw)
 
     def judge_counters(self) -> Dict[str, int]:
@@ -100,9 +156,12 @@ class Grader:
         a reward that calls no judge."""
         return dict(self._native.judge_counters())
 
-    def explain(self, completion: str, prompt: str = "", **item: Any) -> Dict[str, Any]:
+    def explain(self, completion: str, prompt: str = "", truncated: bool = False,
+                **item: Any) -> Dict[str, Any]:
         """How one sample scores: total, components, every `let` and the flags."""
-        return self._native.explain(completion, prompt, item)
+        if truncated and "truncated" in self.item_fields and "truncated" not in item:
+            item["truncated"] = True
+        return self._native.explain(completion, prompt, item, bool(truncated))
 
     def __repr__(self) -> str:
         return "rft.Grader(reward=%r, components=%r)" % (self.reward, self.components)

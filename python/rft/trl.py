@@ -40,13 +40,31 @@ def as_text(value: Any, role: Optional[str] = None) -> str:
     raise TypeError("expected a string or a list of messages, got %s" % type(value).__name__)
 
 
+# Keyword arguments of TRL's that are not dataset columns.
+_NOT_COLUMNS = ("completion_ids", "trainer_state")
+
+
 def _grade(grader: Grader, threads: int, prompts: Optional[Sequence[Any]],
            completions: Sequence[Any], columns: Dict[str, Any]) -> GradeResult:
+    for what, values in (("completions", completions), ("prompts", prompts)):
+        if isinstance(values, str):
+            raise TypeError("the reward function's %s must be a list, one per completion, not a "
+                            "single str" % what)
     texts = [as_text(c, "assistant") for c in completions]
     prompt_texts = [as_text(p, "user") for p in prompts] if prompts is not None else None
-    items = {k: v for k, v in columns.items()
-             if k not in ("completion_ids", "trainer_state") and isinstance(v, (list, tuple))
-             and len(v) == len(texts)}
+    items = {}
+    for k, v in columns.items():
+        if k in _NOT_COLUMNS or not isinstance(v, (list, tuple)):
+            continue
+        if len(v) != len(texts):
+            raise ValueError("dataset column `%s` has %d values for %d completions"
+                             % (k, len(v), len(texts)))
+        items[k] = v
+    missing = grader.missing_columns(list(items), "TRL passes every dataset column but the prompt"
+                                                  " to the reward function: rename the column in"
+                                                  " the dataset or the field in the spec's item")
+    if missing is not None:
+        raise ValueError(missing)
     return grader.grade(texts, prompt_texts, threads=threads, **items)
 
 

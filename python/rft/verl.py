@@ -36,6 +36,11 @@ def compute_score(grader: Grader, ground_truth_field: str = "answer", threads: i
         prompts = [r.get("prompt") if isinstance(r.get("prompt"), str) else "" for r in rows]
         fields = sorted({k for r in rows for k in r})
         columns = {k: [r.get(k) for r in rows] for k in fields if k != "prompt"}
+        missing = grader.missing_columns(
+            list(columns), "verl gives ground_truth as `%s` (compute_score's ground_truth_field)"
+            " and the other fields from extra_info" % ground_truth_field)
+        if missing is not None:
+            raise ValueError(missing)
         result = grader.grade(list(solutions), prompts, threads=threads, **columns)
         out = []
         for i, total in enumerate(result.total):

@@ -27,7 +27,7 @@ extern "C" {
 
 /* Bumped whenever a struct below, the value layout or a runtime entry point that generated code
  * calls changes. A grader built for another version is refused when it is opened. */
-#define RFT_GRADER_ABI_VERSION 1u
+#define RFT_GRADER_ABI_VERSION 2u
 
 /* One sample to grade. Strings are views and need not be NUL-terminated; invalid UTF-8 in the
  * prompt or completion is replaced (U+FFFD) and flagged `invalid_utf8`. */
@@ -40,6 +40,9 @@ typedef struct rft_sample {
   /* Alternatively an already-parsed row (a `const nlohmann::json*` from rft's C++ runtime); when
    * set, item_json is ignored. C callers leave it NULL. */
   const void* item_doc;
+  /* Nonzero when the completion was cut off at the token limit (finish reason "length"): the
+   * spec's `truncated`. */
+  int32_t truncated;
 } rft_sample;
 
 /* Grades one sample: writes the total and one value per component (in declaration order), and

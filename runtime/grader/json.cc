@@ -105,6 +105,41 @@ bool json_nesting_exceeds(std::string_view text, int limit) {
   return false;
 }
 
+bool read_json_document(std::string_view text, json& out, std::string& error) {
+  out = json();
+  if (json_nesting_exceeds(text, kMaxJsonDepth)) {
+    error = "the row is nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+    return false;
+  }
+  if (!is_valid_utf8(text)) {
+    for (const CodePoint& c : code_points(text)) {
+      if (c.valid) continue;
+      error = "invalid UTF-8 at byte " + std::to_string(c.offset + 1);
+      return false;
+    }
+  }
+  try {
+    out = json::parse(text.begin(), text.end());
+    return true;
+  } catch (const json::parse_error& e) {
+    error = std::string("not valid JSON: ") + e.what();
+  } catch (const json::out_of_range& e) {
+    // 406: a number the parser cannot hold (1e999, or an integer of hundreds of digits).
+    std::string what = e.what();
+    const size_t quote = what.find('\'');
+    std::string number = quote == std::string::npos ? "" : what.substr(quote + 1);
+    if (!number.empty() && number.back() == '\'') number.pop_back();
+    if (number.size() > 40)
+      number = number.substr(0, 32) + "... (" + std::to_string(number.size()) + " characters)";
+    error = "a number beyond the double range" + (number.empty() ? "" : " (`" + number + "`)") +
+            "; write it as a string";
+  } catch (const json::exception& e) {
+    error = std::string("not valid JSON: ") + e.what();
+  }
+  out = json();
+  return false;
+}
+
 const json* parse_json(Context& ctx, std::string_view text) {
   if (json_nesting_exceeds(text, kMaxJsonDepth)) {
     ctx.flag(kFlagJsonTooDeep);

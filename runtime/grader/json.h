@@ -3,9 +3,9 @@
 // a document kept alive by the context (or by the sample, for inputs).
 #pragma once
 
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
 
 #include "runtime/grader/context.h"
 #include "runtime/grader/value.h"
@@ -25,6 +25,13 @@ const nlohmann::json* parse_json(Context& ctx, std::string_view text);
 // Whether brackets outside strings nest deeper than `limit`. Linear and allocation-free: run it
 // before handing untrusted text to a JSON parser.
 bool json_nesting_exceeds(std::string_view text, int limit = kMaxJsonDepth);
+
+// Reads one dataset row, sample or request body: every place rft takes a JSON document from a
+// user reads it here. Returns true with the document in `out`; otherwise false with a message
+// for the row's error in `error` (nesting beyond kMaxJsonDepth, invalid UTF-8 with its byte,
+// invalid JSON with its position, a number beyond the double range such as 1e999 or a 400-digit
+// integer, in any field). Never throws.
+bool read_json_document(std::string_view text, nlohmann::json& out, std::string& error);
 
 inline const nlohmann::json& json_of(const rft_value& v) {
   return *static_cast<const nlohmann::json*>(v.as.json);

@@ -25,9 +25,27 @@ void init_curl_once() {
   });
 }
 
+struct BodySink {
+  std::string* body;
+  size_t cap;
+  bool over = false;
+};
+
+// Returning less than it was given makes curl stop the transfer (CURLE_WRITE_ERROR).
 size_t append_body(char* data, size_t size, size_t n, void* out) {
-  static_cast<std::string*>(out)->append(data, size * n);
+  auto* sink = static_cast<BodySink*>(out);
+  if (sink->body->size() + size * n > sink->cap) {
+    sink->over = true;
+    return 0;
+  }
+  sink->body->append(data, size * n);
   return size * n;
+}
+
+std::string byte_size(size_t n) {
+  if (n % (1u << 20) == 0) return std::to_string(n >> 20) + " MiB";
+  if (n % (1u << 10) == 0) return std::to_string(n >> 10) + " KiB";
+  return std::to_string(n) + " bytes";
 }
 
 bool retryable_status(long status) {
@@ -42,6 +60,7 @@ struct Client::Attempt {
   double retry_after_s = 0;  // what a 429 or 503 asked for
   std::string body;
   std::string error;
+  bool too_large = false;  // the body passed max_reply_bytes: not worth a retry
 };
 
 Client::Client(ClientOptions options) : options_(std::move(options)), rng_(std::random_device{}()) {
@@ -129,7 +148,8 @@ Client::Attempt Client::attempt(const std::string& body, const ChatRequest& requ
   curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, std::min(timeout_ms, 10000L));
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, append_body);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &a.body);
+  BodySink sink{&a.body, options_.max_reply_bytes};
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, curl_error);
   // Redirects could lead to an endpoint nobody allowed.
   curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
@@ -143,6 +163,10 @@ Client::Attempt Client::attempt(const std::string& body, const ChatRequest& requ
     if (curl_easy_getinfo(h, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK) {
       a.retry_after_s = static_cast<double>(retry_after);
     }
+  } else if (sink.over) {
+    a.too_large = true;
+    a.body.clear();
+    a.error = "the reply is larger than " + byte_size(options_.max_reply_bytes);
   } else {
     a.error = rc == CURLE_OPERATION_TIMEDOUT
                   ? "timed out after " + std::to_string(timeout_ms) + " ms"
@@ -188,6 +212,7 @@ ChatReply Client::chat(const ChatRequest& request) {
     reply.attempts = n + 1;
     if (!a.transport_ok) {
       reply.error = a.error;
+      if (a.too_large) break;
       continue;
     }
     if (a.status != 200) {

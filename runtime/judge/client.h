@@ -21,6 +21,9 @@ struct ClientOptions {
   // Backoff before retry n (0-based): uniform in [0.5, 1] x min(base * 2^n, max).
   double backoff_base_s = 0.5;
   double backoff_max_s = 8;
+  // A reply body longer than this is cut off and that call fails ("the reply is larger than
+  // ..."), without a retry: a judge cannot make the grader hold gigabytes.
+  size_t max_reply_bytes = 8u << 20;
 };
 
 struct ChatRequest {

@@ -9,6 +9,26 @@
 
 namespace rft::judge {
 
+namespace {
+thread_local JudgeTranscript* t_transcript = nullptr;
+
+void record(const std::string& judge, const std::string& prompt, std::string_view reply,
+            const std::string& error, bool cached) {
+  if (t_transcript == nullptr) return;
+  t_transcript->exchanges.push_back({judge, prompt, std::string(reply), error, cached});
+}
+}  // namespace
+
+JudgeTranscript::JudgeTranscript() : outer_(t_transcript) {
+  t_transcript = this;
+}
+JudgeTranscript::~JudgeTranscript() {
+  t_transcript = outer_;
+}
+JudgeTranscript* JudgeTranscript::current() {
+  return t_transcript;
+}
+
 std::unique_ptr<JudgeService> JudgeService::create(std::vector<JudgeSpec> judges,
                                                    const ServiceOptions& options,
                                                    std::string* error) {
@@ -98,10 +118,13 @@ bool JudgeService::ask(Judge& j, const std::string& prompt,
   request.timeout_s = j.spec.timeout_s;
   request.retries = j.spec.retries;
   std::string why;
+  ++j.asked;
   if (cache_) {
     if (std::optional<std::string> text = cache_->get(j.spec.endpoint, request)) {
       ++hits_;
-      if (read(*text, &why)) return true;
+      const bool ok = read(*text, &why);
+      record(j.spec.name, prompt, *text, ok ? "" : why, true);
+      if (ok) return true;
       fail(j, why);
       return false;
     }
@@ -109,10 +132,13 @@ bool JudgeService::ask(Judge& j, const std::string& prompt,
   ++misses_;
   ChatReply reply = j.client->chat(request);
   if (!reply.ok) {
+    record(j.spec.name, prompt, "", j.spec.endpoint + ": " + reply.error, false);
     fail(j, j.spec.endpoint + ": " + reply.error);
     return false;
   }
-  if (!read(reply.text, &why)) {
+  const bool ok = read(reply.text, &why);
+  record(j.spec.name, prompt, reply.text, ok ? "" : why, false);
+  if (!ok) {
     fail(j, why);
     return false;
   }
@@ -176,6 +202,15 @@ std::vector<std::optional<double>> JudgeService::score_group(
 
 JudgeCounters JudgeService::counters() const {
   return {calls_.load(), hits_.load(), misses_.load(), errors_.load()};
+}
+
+std::vector<JudgeTally> JudgeService::tallies() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<JudgeTally> out;
+  for (const auto& [name, j] : judges_) {
+    out.push_back({name, j->asked.load(), j->errors.load(), j->first_error});
+  }
+  return out;
 }
 
 std::vector<std::string> JudgeService::error_summary() const {

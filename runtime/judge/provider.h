@@ -36,6 +36,40 @@ struct JudgeCounters {
   long errors = 0;      // no usable score: the judge's on_error was used
 };
 
+// One judge's work so far: requests made (or answered from the cache) and those without a
+// usable score, with the first reason.
+struct JudgeTally {
+  std::string judge;
+  long asked = 0;
+  long failed = 0;
+  std::string first_error;
+};
+
+// One request to a judge as it went: the rendered prompt and the raw reply (or what went wrong).
+struct JudgeExchange {
+  std::string judge;
+  std::string prompt;
+  std::string reply;  // the reply's text as the judge wrote it; empty when none came back
+  std::string error;  // empty when the reply gave a usable score
+  bool cached = false;
+};
+
+// While one is alive on a thread, every request that thread's grading makes to a judge is
+// appended to it (rft explain --call-judges, rft grade --show-judges). Group judges' requests are
+// made by the round, not by the sample's thread, and are not recorded.
+class JudgeTranscript {
+ public:
+  JudgeTranscript();
+  ~JudgeTranscript();
+  JudgeTranscript(const JudgeTranscript&) = delete;
+  JudgeTranscript& operator=(const JudgeTranscript&) = delete;
+  std::vector<JudgeExchange> exchanges;
+  static JudgeTranscript* current();
+
+ private:
+  JudgeTranscript* outer_;
+};
+
 class JudgeService {
  public:
   // Checks every judge's endpoint against the allowed ones and reads API keys from the
@@ -58,6 +92,8 @@ class JudgeService {
                                                  const std::vector<std::string_view>& completions);
 
   JudgeCounters counters() const;
+  // Per judge, in name order.
+  std::vector<JudgeTally> tallies() const;
   // One line per judge that failed: how often and the first reason.
   std::vector<std::string> error_summary() const;
   // Requests that may be in flight at once over all endpoints: how many samples are worth
@@ -69,6 +105,7 @@ class JudgeService {
     JudgeSpec spec;
     std::string api_key;
     Client* client = nullptr;
+    std::atomic<long> asked{0};
     std::atomic<long> errors{0};
     std::string first_error;  // guarded by mu_
   };

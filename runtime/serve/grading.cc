@@ -6,6 +6,8 @@
 
 #include "compiler/ast/type.h"
 #include "compiler/engine/grader_engine.h"
+#include "compiler/interp/item.h"
+#include "runtime/grader/json.h"
 
 namespace rft::serve {
 namespace {
@@ -55,10 +57,11 @@ Json Grading::describe() const {
 }
 
 std::variant<Json, ApiError> Grading::grade(std::string_view body) const {
-  nlohmann::json req = nlohmann::json::parse(body, nullptr, false);
-  if (req.is_discarded() || !req.is_object()) {
-    return bad("The request body must be a JSON object.", "", "invalid_json");
+  nlohmann::json req;
+  if (std::string why; !grader::read_json_document(body, req, why)) {
+    return bad("The request body must be a JSON object: " + why + ".", "", "invalid_json");
   }
+  if (!req.is_object()) return bad("The request body must be a JSON object.", "", "invalid_json");
   auto samples_it = req.find("samples");
   if (samples_it == req.end()) {
     return bad("Missing required parameter: 'samples'.", "samples", "missing_required_parameter");
@@ -107,7 +110,8 @@ std::variant<Json, ApiError> Grading::grade(std::string_view body) const {
     std::string_view p = prompt != s.end() && prompt->is_string()
                              ? std::string_view(prompt->get_ref<const std::string&>())
                              : std::string_view();
-    batch.push_back(interp::Sample{p, s.at("completion").get_ref<const std::string&>(), &rows[i]});
+    batch.push_back(interp::Sample{p, s.at("completion").get_ref<const std::string&>(), &rows[i],
+                                   interp::row_truncated(s)});
     which.push_back(i);
   }
   std::vector<interp::Result> graded = grader_.grade(batch, threads_);

@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "runtime/grader/utf8.h"
+#include "runtime/grader/json.h"
 
 namespace rft::train {
 namespace {
@@ -21,15 +21,6 @@ std::string a_type(const Json& j) {
   std::string t = j.type_name();
   bool vowel = std::string_view("aeiou").find(t[0]) != std::string_view::npos;
   return t == "null" ? "null" : (vowel ? "an " : "a ") + t;
-}
-
-// The byte column (1-based) of the first invalid UTF-8 sequence; 0 when the text is valid.
-size_t invalid_utf8_column(std::string_view text) {
-  if (grader::is_valid_utf8(text)) return 0;
-  for (const grader::CodePoint& c : grader::code_points(text)) {
-    if (!c.valid) return c.offset + 1;
-  }
-  return 0;
 }
 
 // `messages`: the chat, checked; problems go to `problems`.
@@ -80,14 +71,8 @@ Example read_example(const std::string& text, size_t line, const DatasetRequirem
                      std::vector<std::string>& problems) {
   Example ex;
   ex.line = line;
-  if (size_t column = invalid_utf8_column(text); column != 0) {
-    problems.push_back("invalid UTF-8 at byte " + std::to_string(column));
-    return ex;
-  }
-  try {
-    ex.row = Json::parse(text);
-  } catch (const Json::parse_error& e) {
-    problems.push_back(std::string("not valid JSON: ") + e.what());
+  if (std::string why; !grader::read_json_document(text, ex.row, why)) {
+    problems.push_back(std::move(why));
     return ex;
   }
   if (!ex.row.is_object()) {

@@ -46,7 +46,8 @@ Result<ModelEval> evaluate_model(model::TextGenerator& generator, const Dataset&
     }
     std::vector<Rollout> rollouts;
     for (size_t i = b; i < e; ++i) {
-      rollouts.push_back(Rollout{&data.examples[i], prompts[i], texts[i - b].text});
+      rollouts.push_back(Rollout{&data.examples[i], prompts[i], texts[i - b].text,
+                                 texts[i - b].finish == "length"});
     }
     std::vector<Score> scores = setup.grade(rollouts);
     if (scores.size() != rollouts.size()) {

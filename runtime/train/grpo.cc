@@ -35,13 +35,14 @@ struct MicroBatch {
   size_t from = 0, to = 0;  // rollouts [from, to)
   Tokens prompts, completions;
   torch::Tensor advantages, old_logp, ref_logp;
+  torch::Tensor keep;       // [rows]: 0 for a completion masked out of the loss, else 1
   double weight = 0;        // its share of the global batch's loss
 };
 
 // What each rollout contributes to the step's statistics, one row per rollout of the global
 // batch: every rank fills the rows of its shard and the sum over the ranks (zeros elsewhere)
 // gives all of them, so advantages and metrics are those of the global batch on every rank.
-enum Column : size_t { kTotal, kFlagged, kNewTokens, kScoredTokens, kComponents };
+enum Column : size_t { kTotal, kFlagged, kTruncated, kNewTokens, kScoredTokens, kComponents };
 
 Result<TrainResult> grpo_impl(const TrainRequest& request) {
   using R = Result<TrainResult>;
@@ -119,12 +120,14 @@ Result<TrainResult> grpo_impl(const TrainRequest& request) {
     Tokens completions(n);
     for (size_t r = 0; r < n; ++r) {
       const size_t ex = picked[shard.from + r / g];
-      rollouts[r] = Rollout{&request.train->examples[ex], s.train_examples()[ex].text, s.decode(gens[r].tokens)};
+      rollouts[r] = Rollout{&request.train->examples[ex], s.train_examples()[ex].text,
+                            s.decode(gens[r].tokens), gens[r].finish == model::Finish::kLength};
       completions[r] = gens[r].tokens;
       // The policy learns to stop: the EOS it sampled is part of what it is scored on.
       if (gens[r].finish == model::Finish::kEos) completions[r].push_back(gens[r].eos_token);
     }
     std::vector<Score> scores = n > 0 ? request.grade(rollouts) : std::vector<Score>{};
+    auto masked = [&](size_t r) { return job.mask_truncated_completions && rollouts[r].truncated; };
     const double t_grade = seconds_since(t_grade_start);
 
     // The global batch's rollouts, as a table (see Column).
@@ -134,19 +137,22 @@ Result<TrainResult> grpo_impl(const TrainRequest& request) {
       double* row = &table[(first + r) * width];
       row[kTotal] = std::isfinite(scores[r].total) ? scores[r].total : 0.0;
       row[kFlagged] = scores[r].flags > 0 ? 1 : 0;
+      row[kTruncated] = rollouts[r].truncated ? 1 : 0;
       row[kNewTokens] = static_cast<double>(gens[r].tokens.size());
-      row[kScoredTokens] = static_cast<double>(completions[r].size());
+      // A masked completion has no tokens in the loss (mask_truncated_completions).
+      row[kScoredTokens] = masked(r) ? 0 : static_cast<double>(completions[r].size());
       for (size_t k = 0; k < n_components && k < scores[r].components.size(); ++k) {
         row[kComponents + k] = scores[r].components[k];
       }
     }
     group.all_reduce_sum(table);
     std::vector<double> totals(n_all), component_sums(n_components, 0.0);
-    double flagged = 0, new_tokens = 0, all_tokens = 0;
+    double flagged = 0, truncated = 0, new_tokens = 0, all_tokens = 0;
     for (size_t r = 0; r < n_all; ++r) {
       const double* row = &table[r * width];
       totals[r] = row[kTotal];
       flagged += row[kFlagged];
+      truncated += row[kTruncated];
       new_tokens += row[kNewTokens];
       all_tokens += row[kScoredTokens];
       for (size_t k = 0; k < n_components; ++k) component_sums[k] += row[kComponents + k];
@@ -173,10 +179,15 @@ Result<TrainResult> grpo_impl(const TrainRequest& request) {
       mb.from = n * m / parts;
       mb.to = n * (m + 1) / parts;
       double tokens = 0;
+      std::vector<float> keep;
       for (size_t r = mb.from; r < mb.to; ++r) {
         mb.prompts.push_back(prompts[r]);
         mb.completions.push_back(completions[r]);
-        tokens += static_cast<double>(completions[r].size());
+        keep.push_back(masked(r) ? 0.0f : 1.0f);
+        if (!masked(r)) tokens += static_cast<double>(completions[r].size());
+      }
+      if (job.mask_truncated_completions) {
+        mb.keep = torch::tensor(keep).to(s.policy()->parameters().front().device());
       }
       mb.advantages = advantages.slice(0, static_cast<int64_t>(mb.from), static_cast<int64_t>(mb.to))
                           .to(s.policy()->parameters().front().device());
@@ -199,7 +210,9 @@ Result<TrainResult> grpo_impl(const TrainRequest& request) {
         model::ScoredBatch sb =
             model::completion_logprobs(s.policy(), mb.prompts, mb.completions, /*with_entropy=*/inner == 0);
         torch::Tensor old = mb.old_logp.defined() ? mb.old_logp : sb.logprobs.detach();
-        LossTerms terms = policy_loss(sb.logprobs, old, mb.ref_logp, mb.advantages, sb.mask, lo);
+        torch::Tensor mask =
+            mb.keep.defined() ? sb.mask.to(torch::kFloat) * mb.keep.unsqueeze(1) : sb.mask;
+        LossTerms terms = policy_loss(sb.logprobs, old, mb.ref_logp, mb.advantages, mask, lo);
         torch::Tensor loss = terms.loss * mb.weight;
         const double v = loss.item<double>();
         if (!std::isfinite(v)) {
@@ -240,6 +253,7 @@ Result<TrainResult> grpo_impl(const TrainRequest& request) {
         {"completion_length", new_tokens / static_cast<double>(n_all)},
         {"zero_std_groups", zero_std_groups},
         {"flagged", flagged / static_cast<double>(n_all)},
+        {"truncated", truncated / static_cast<double>(n_all)},
         {"loss", skipped ? nlohmann::json() : nlohmann::json(loss_sum / inner_done)},
         {"grad_norm", grad_norm},
         {"skipped", skipped},

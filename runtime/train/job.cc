@@ -247,6 +247,11 @@ Field device_field() {
   return {"hyperparameters", "device", read, [](const JobConfig& job) { return job.device; }};
 }
 
+Field in_section(std::string_view section, Field f) {
+  f.section = section;
+  return f;
+}
+
 // Every key, in the order job_to_yaml writes them.
 std::vector<Field> job_fields(const std::string& base_dir, bool require_reward) {
   using J = JobConfig;
@@ -262,6 +267,8 @@ std::vector<Field> job_fields(const std::string& base_dir, bool require_reward) 
       text("reward", "pass_component", &J::pass_component, false, false, base_dir),
       url_list("reward", "allow_endpoints", &J::allow_endpoints),
       choice<bool>("reward", "judge_cache", &J::judge_cache, {{true, "true"}, {false, "false"}}),
+      in_section("reward",
+                 real("max_judge_failures", &J::max_judge_failures, {0, 1, false, false})),
       text("", "output_dir", &J::output_dir, true, true, base_dir),
       integer("epochs", &J::epochs, at_least(1)),
       integer("max_steps", &J::max_steps, at_least(0)),
@@ -292,6 +299,8 @@ std::vector<Field> job_fields(const std::string& base_dir, bool require_reward) 
       integer("inner_epochs", &J::inner_epochs, at_least(1)),
       integer("gradient_accumulation", &J::gradient_accumulation, at_least(1)),
       real("max_grad_norm", &J::max_grad_norm, at_least(0)),
+      choice<bool>("hyperparameters", "mask_truncated_completions", &J::mask_truncated_completions,
+                   {{true, "true"}, {false, "false"}}),
       integer("eval_interval", &J::eval_interval, at_least(0)),
       integer("eval_samples", &J::eval_samples, at_least(0)),
       real("eval_temperature", &J::eval_temperature, at_least(0)),

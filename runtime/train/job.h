@@ -46,6 +46,9 @@ struct JobConfig {
   // completions (loopback endpoints always may); any other stops the job before it starts.
   std::vector<std::string> allow_endpoints;
   bool judge_cache = true;  // `reward.judge_cache`: reuse judges' cached replies
+  // `reward.max_judge_failures`: the job stops when more than this fraction of one judge's
+  // requests in a step's grading fail (1: never).
+  double max_judge_failures = 0.5;
   std::string output_dir;  // `output_dir` (required)
 
   // `hyperparameters:` (GRPO and SFT share what applies to both).
@@ -73,6 +76,9 @@ struct JobConfig {
   int inner_epochs = 1;           // optimizer passes over each batch of rollouts
   int gradient_accumulation = 1;  // micro-batches per optimizer step
   double max_grad_norm = 1.0;     // 0: no clipping
+  // GRPO: completions cut off at max_new_tokens get no loss (TRL's mask_truncated_completions);
+  // they still count in the reward statistics.
+  bool mask_truncated_completions = false;
   int64_t eval_interval = 0;      // steps; 0: only at the end
   int64_t eval_samples = 0;       // eval rows used; 0: all
   double eval_temperature = 0;    // 0: greedy

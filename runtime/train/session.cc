@@ -226,7 +226,9 @@ double Session::evaluate(int64_t step) {
     std::vector<model::Generation> gens = model::generate(policy_, prompts, so);
     std::vector<Rollout> rollouts(to - from);
     for (size_t i = from; i < to; ++i) {
-      rollouts[i - from] = Rollout{&request_.eval->examples[i], eval_[i].text, decode(gens[i - from].tokens)};
+      rollouts[i - from] =
+          Rollout{&request_.eval->examples[i], eval_[i].text, decode(gens[i - from].tokens),
+                  gens[i - from].finish == model::Finish::kLength};
       sums[1] += static_cast<double>(gens[i - from].tokens.size());
     }
     std::vector<Score> scores = request_.grade(rollouts);

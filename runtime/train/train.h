@@ -20,6 +20,7 @@ struct Rollout {
   const Example* example = nullptr;
   std::string prompt;      // the prompt text as given to the model (chat-formatted if a chat)
   std::string completion;  // decoded, special tokens removed
+  bool truncated = false;  // cut off at max_new_tokens (finish "length"): the spec's `truncated`
 };
 
 // What the reward says about one rollout.

@@ -3,7 +3,8 @@
 It answers POST .../chat/completions with "Score: N" where the user message holds SCORE=N (else
 --reply), or, when it holds a group judge's <answer id="k"> elements, with a ranking or a score per
 answer (group_reply), logs one JSON line per request to --log (with how many requests were in flight), and can
-misbehave: fail the first requests with a status, answer slowly, demand an API key, or die.
+misbehave: fail the first requests with a status, answer slowly, demand an API key, send a huge
+reply, or die.
 """
 import argparse
 import json
@@ -24,6 +25,8 @@ parser.add_argument("--delay", type=float, default=0.0, help="seconds before eac
 parser.add_argument("--expect-key", default="", help="answer 401 unless this bearer key is sent")
 parser.add_argument("--die-after", type=int, default=0, help="exit when request N+1 arrives")
 parser.add_argument("--reply", default="5", help="the answer when the prompt holds no SCORE=")
+parser.add_argument("--reply-bytes", type=int, default=0,
+                    help="pad each answer's content with spaces to this many bytes (a huge reply)")
 args = parser.parse_args()
 
 lock = threading.Lock()
@@ -76,6 +79,8 @@ class Handler(BaseHTTPRequestHandler):
             else:
                 m = re.search(r"SCORE=(\S+)", prompt)
                 text = "Score: " + m.group(1) if m else args.reply
+            if args.reply_bytes:
+                text += " " * max(0, args.reply_bytes - len(text))
             self.answer(200, {"choices": [{"message": {"role": "assistant", "content": text}}]})
         finally:
             with lock:

@@ -112,6 +112,8 @@ def test_scores_gating_and_counters(tmp_path, server_factory, engine):
     assert p.returncode == 0, p.stderr
     assert [r["total"] for r in p.results] == pytest.approx([0, 1, 1 / 3, 2 / 3, -1, -1])
     assert [r["flags"] for r in p.results[4:]] == [["skipped:tone"]] * 2
+    # Gating is not a problem: the two gated rows are not counted as flagged.
+    assert "graded 6 rows (0 errors, 0 flagged)" in p.stderr, p.stderr
     # The two unsafe rows never reached the judge.
     reqs = s.requests()
     assert len(reqs) == 4
@@ -298,3 +300,93 @@ def test_governance_refuses_endpoints_not_allowed(tmp_path, server_factory):
     allowed = grade(tmp_path, rows([5, 6]), url, extra=["--allow-endpoint", url])
     assert allowed.returncode == 0, allowed.stderr
     assert len(s.requests()) == 2
+
+
+def test_reply_over_the_cap_fails_that_call(tmp_path, server_factory):
+    # 9 MiB of content: more than the client keeps (8 MiB). The call fails without a retry and
+    # the row gets on_error with its flag; the grader neither holds the reply nor aborts.
+    s = server_factory("--reply-bytes", str(9 << 20))
+    p = grade(tmp_path, rows([10]), s.url, settings="retries = 2")
+    assert p.returncode == 0, p.stderr
+    assert p.results[0]["total"] == 0.25
+    assert p.results[0]["flags"] == ["judge_error:polite"]
+    assert "the reply is larger than 8 MiB (1 attempt)" in p.stderr
+    assert len(s.requests()) == 1
+    # A reply under the cap is read as usual.
+    small = server_factory("--reply-bytes", str(1 << 20))
+    q = grade(tmp_path, rows([10]), small.url, extra=["--no-judge-cache"])
+    assert q.results[0]["total"] == 1 and q.results[0]["flags"] == [], q.stderr
+
+
+def explain(tmp_path, sample, url, extra=(), settings=""):
+    spec = tmp_path / "judged.reward"
+    spec.write_text(SPEC.format(settings=settings))
+    env = dict(os.environ)
+    env["RFT_JUDGE_URL"] = url
+    env["RFT_CACHE_DIR"] = str(tmp_path / "cache")
+    return subprocess.run([RFT, "explain", str(spec), "--reward", "support", "--sample",
+                           json.dumps(sample), *extra], capture_output=True, text=True, env=env,
+                          timeout=60)
+
+
+def test_explain_calls_the_judge_and_shows_prompt_and_reply(tmp_path, server_factory):
+    s = server_factory()
+    sample = {"prompt": "Where is my order?", "completion": "It ships today. SCORE=7",
+              "order_id": "A-1"}
+    # Without --call-judges nothing is sent: the judge is unavailable and scores on_error.
+    p = explain(tmp_path, sample, s.url)
+    assert p.returncode == 0, p.stderr
+    assert "judge_error:polite" in p.stdout and "judge polite:" not in p.stdout
+    assert s.requests() == []
+    p = explain(tmp_path, sample, s.url, ["--call-judges"])
+    assert p.returncode == 0, p.stderr
+    assert len(s.requests()) == 1
+    sent = s.requests()[0]["request"]["messages"][-1]["content"]
+    assert sent == ("Rate this reply from 1 to 10.\nCustomer: Where is my order?\n"
+                    "Reply: It ships today. SCORE=7")
+    assert "flags: (none)" in p.stdout, p.stdout
+    assert ("judge polite: prompt\n  | Rate this reply from 1 to 10.\n"
+            "  | Customer: Where is my order?\n  | Reply: It ships today. SCORE=7\n"
+            "judge polite: reply\n  | Score: 7\n") in p.stdout, p.stdout
+    # --json: the same, as data; the second time from the cache.
+    p = explain(tmp_path, sample, s.url, ["--call-judges", "--json"])
+    out = json.loads(p.stdout)
+    assert out["total"] == pytest.approx(2 / 3) and out["flags"] == []
+    assert out["judges"] == [{"judge": "polite", "prompt": sent, "reply": "Score: 7",
+                              "cached": True}]
+    assert len(s.requests()) == 1
+    # A reply the judge's scale cannot read: the raw reply and the reason.
+    bad = server_factory("--reply", "I would rather not say.")
+    p = explain(tmp_path, {"completion": "hmm", "order_id": "1"}, bad.url,
+                ["--call-judges", "--no-judge-cache"])
+    assert "judge polite: reply\n  | I would rather not say.\njudge polite: error: " in p.stdout
+    assert "judge_error:polite" in p.stdout
+    # A dead endpoint: no reply, and what went wrong.
+    dead = socket.socket()
+    dead.bind(("127.0.0.1", 0))
+    port = dead.getsockname()[1]
+    dead.close()
+    p = explain(tmp_path, {"completion": "hmm", "order_id": "1"}, "http://127.0.0.1:%d/v1" % port,
+                ["--call-judges", "--no-judge-cache", "--json"], settings="retries = 0")
+    j = json.loads(p.stdout)["judges"][0]
+    assert j["reply"] == "" and j["error"].startswith("http://127.0.0.1:%d/v1: " % port), j
+    # The judges are checked as rft grade checks them: an endpoint off this machine is refused.
+    p = explain(tmp_path, sample, "https://judge.example.invalid/v1", ["--call-judges"])
+    assert p.returncode == 1 and "is not on this machine" in p.stderr, p.stderr
+
+
+def test_grade_show_judges_writes_each_rows_requests(tmp_path, server_factory):
+    s = server_factory()
+    for engine in ("interp", "jit"):
+        p = grade(tmp_path, rows([3, 9], unsafe=1), s.url, engine=engine,
+                  extra=["--show-judges", "--no-judge-cache"])
+        assert p.returncode == 0, p.stderr
+        first, second, unsafe = p.results
+        assert [j["reply"] for j in first["judges"]] == ["Score: 3"], first
+        assert first["judges"][0]["prompt"].endswith("Reply: Order 0 ships today. SCORE=3")
+        assert first["judges"][0]["cached"] is False and "error" not in first["judges"][0]
+        assert [j["reply"] for j in second["judges"]] == ["Score: 9"]
+        assert unsafe["judges"] == [] and unsafe["flags"] == ["skipped:tone"]
+    # Without the flag the lines are as before.
+    p = grade(tmp_path, rows([3]), s.url)
+    assert "judges" not in p.results[0]

@@ -81,3 +81,35 @@ def test_as_text():
     assert rft.trl.as_text([{"role": "assistant", "content": [{"type": "text", "text": "x"},
                                                               {"type": "text", "text": "y"}]}]) == "xy"
     assert rft.trl.as_text([], "assistant") == ""
+
+
+def test_trl_refuses_columns_of_the_wrong_length_and_missing_ones(grader):
+    func = rft.trl.reward_func(grader)
+    prompts = ["What is 6 * 7?"] * 3
+    with pytest.raises(ValueError, match="dataset column `answer` has 2 values for 3 completions"):
+        func(prompts=prompts, completions=COMPLETIONS, answer=ANSWERS[:2])
+    # A dataset whose column is `solution`: the reward function says so instead of paying 0.
+    with pytest.raises(ValueError) as e:
+        func(prompts=prompts, completions=COMPLETIONS, completion_ids=[[1]] * 3, solution=ANSWERS,
+             trainer_state=object())
+    message = str(e.value)
+    assert "missing field `answer`" in message and "the columns given are `solution`" in message
+    assert "TRL passes every dataset column but the prompt" in message
+    with pytest.raises(ValueError, match="did you mean `answers`"):
+        func(prompts=prompts, completions=COMPLETIONS, answers=ANSWERS)
+    with pytest.raises(TypeError, match="completions must be a list"):
+        func(prompts="q", completions="6 * 7 = 42", answer=ANSWERS)
+
+
+def test_verl_names_the_missing_field(grader):
+    compute_score = rft.verl.compute_score(grader, ground_truth_field="solution")
+    with pytest.raises(ValueError) as e:
+        compute_score(data_source="gsm8k", solution_str=COMPLETIONS[0], ground_truth="42",
+                      extra_info={"split": "train"})
+    message = str(e.value)
+    assert "missing field `answer`" in message, message
+    assert "the columns given are `solution`, `split`" in message, message
+    assert "verl gives ground_truth as `solution` (compute_score's ground_truth_field)" in message
+    rows = rft.verl.compute_score(grader, ground_truth_field="anwser")
+    with pytest.raises(ValueError, match="did you mean `anwser`"):
+        rows(data_source="gsm8k", solution_str=COMPLETIONS[0], ground_truth="42")

@@ -173,3 +173,64 @@ def test_parallel_callers_get_the_same_results(root, cache_env):
     for t in threads:
         t.join()
     assert results == [want] * 4
+
+
+def test_missing_columns_raise_and_name_the_column(root, cache_env, tmp_path):
+    for engine in ("jit", "interp"):
+        grader = rft.load(os.path.join(root, "examples", "gsm8k.reward"), reward="gsm8k",
+                          engine=engine)
+        assert grader.item_fields == {"answer": "str"}
+        # No item column at all: not a 0 with flags, an error naming the field.
+        with pytest.raises(ValueError, match="missing field `answer`: reward `gsm8k` reads it "
+                                             "from an item column, and the columns given are none"):
+            grader.grade(["#### 42"])
+        with pytest.raises(ValueError, match="missing field `answer` \\(did you mean `answr`\\?\\)"):
+            grader.grade(["#### 42"], answr=["42"])
+        # A dataset that calls it `solution`: refused rather than graded to 0.
+        with pytest.raises(ValueError, match="the columns given are `solution`"):
+            grader.grade(["#### 42"], solution=["42"])
+    # The native module refuses a row without the field by itself as well.
+    with pytest.raises(ValueError, match="item row 0: missing field `answer`"):
+        grader._native.grade(["#### 42"], None, None, 0, None)
+    # An optional field may be left out.
+    spec = tmp_path / "opt.reward"
+    spec.write_text("item { hint: str? }\nreward r {\n  total = if item.hint is none then 1 else 0\n}\n")
+    assert rft.load(str(spec), reward="r").grade(["x"]).total == [1.0]
+
+
+def test_a_string_is_not_a_list_of_completions(root, cache_env):
+    grader = rft.load(os.path.join(root, "examples", "gsm8k.reward"), reward="gsm8k")
+    with pytest.raises(TypeError, match="completions must be a list of strings, one per "
+                                        "completion, not a single str"):
+        grader.grade("#### 42", answer=["42"] * 7)
+    with pytest.raises(TypeError, match="prompts must be a list"):
+        grader.grade(["#### 42"], prompts="What is 6 * 7?", answer=["42"])
+    assert grader.grade(("#### 42",), answer=("42",)).components["correct"] == [1.0]
+
+
+def test_numbers_beyond_the_double_range_are_the_rows_error(root, cache_env):
+    grader = rft.load(os.path.join(root, "examples", "gsm8k.reward"), reward="gsm8k")
+    with pytest.raises(ValueError, match="item row 1: an integer beyond the double range "
+                                         "\\(400 digits\\); pass it as a string"):
+        grader.grade(["#### 1", "#### 2"], answer=["1", "2"], id=[1, int("9" * 400)])
+    # 64 bits and beyond, within the double range, are numbers as in a JSONL row.
+    assert grader.grade(["#### 1"], answer=["1"], id=[2 ** 70]).total[0] > 1
+
+
+def test_truncated_reaches_the_spec(tmp_path, cache_env):
+    spec = tmp_path / "cut.reward"
+    spec.write_text("reward r {\n  component cut = truncated\n  total = if truncated then 0 else 1\n}\n")
+    for engine in ("jit", "interp", "aot"):
+        grader = rft.load(str(spec), reward="r", engine=engine)
+        result = grader.grade(["a", "b", "c"], truncated=[True, False, True])
+        assert result.total == [0.0, 1.0, 0.0], engine
+        assert result.components["cut"] == [1.0, 0.0, 1.0], engine
+        assert grader.grade(["a"]).total == [1.0], "not given: not truncated"
+        with pytest.raises(ValueError, match="truncated has 1 values for 2 completions"):
+            grader.grade(["a", "b"], truncated=[True])
+    assert rft.load(str(spec), reward="r").explain("a", truncated=True)["total"] == 0.0
+    # A spec whose item reads `truncated` (as std.safety's does) gets the same values there.
+    spec2 = tmp_path / "item.reward"
+    spec2.write_text("item { truncated: bool? }\n"
+                     "reward r {\n  total = if item.truncated ?? false then 0 else 1\n}\n")
+    assert rft.load(str(spec2), reward="r").grade(["a", "b"], truncated=[True, False]).total == [0.0, 1.0]

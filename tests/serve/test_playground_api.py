@@ -248,3 +248,16 @@ def test_judge_components_are_marked_and_their_failures_flagged(models, tmp_path
         assert "judge_error:polite" in result["flags"]
     finally:
         s.stop()
+
+
+
+def test_grade_body_with_a_number_beyond_the_double_range(server):
+    # A number no double holds is a 400 that says so, not an aborted server.
+    raw = '{"samples": [{"completion": "46", "item": {"answer": "46"}, "n": 1e999}]}'
+    status, _, text = server.request("POST", "/v1/grade", raw=raw, headers=AUTH)
+    reply = json.loads(text)
+    check_error(status, reply, 400, code="invalid_json")
+    assert "a number beyond the double range (`1e999`)" in reply["error"]["message"], reply
+    status, _, body = call(server, "POST", "/v1/grade",
+                           {"samples": [{"completion": "46", "item": {"answer": "46"}}]})
+    assert status == 200 and body["data"][0]["total"] == pytest.approx(1.25), body

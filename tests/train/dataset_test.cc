@@ -84,6 +84,22 @@ TEST(Dataset, EveryBadRowByLine) {
           "  line 11: invalid UTF-8 at byte 16");
 }
 
+TEST(Dataset, NumbersBeyondTheDoubleRangeAreBadRows) {
+  TempDir dir;
+  std::string path = dir.write("huge.jsonl",
+                               "{\"prompt\": \"a\", \"extra\": 1e999}\n"
+                               "{\"prompt\": \"b\", \"id\": " +
+                                   std::string(400, '9') +
+                                   "}\n"
+                                   "{\"prompt\": \"c\", \"n\": 1e308}\n");
+  EXPECT_EQ(error_of(path),
+            path +
+                ": 2 bad rows:\n"
+                "  line 1: a number beyond the double range (`1e999`); write it as a string\n"
+                "  line 2: a number beyond the double range (`" +
+                std::string(32, '9') + "... (400 characters)`); write it as a string");
+}
+
 TEST(Dataset, CompletionWhenRequired) {
   TempDir dir;
   std::string path = dir.write("sft.jsonl",

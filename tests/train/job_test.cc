@@ -385,7 +385,7 @@ TEST(Job, ToYamlOfDefaultsWritesEveryKey) {
             "model: m\n"
             "data:\n  train: t\n  eval: \"\"\n"
             "reward:\n  spec: \"\"\n  name: \"\"\n  engine: jit\n  pass_component: \"\"\n"
-            "  allow_endpoints: []\n  judge_cache: true\n"
+            "  allow_endpoints: []\n  judge_cache: true\n  max_judge_failures: 0.5\n"
             "output_dir: o\n"
             "hyperparameters:\n"
             "  epochs: 1\n  max_steps: 0\n  batch_size: 16\n  samples_per_prompt: 8\n"
@@ -396,6 +396,7 @@ TEST(Job, ToYamlOfDefaultsWritesEveryKey) {
             "  top_p: 1.0\n  top_k: 0\n  beta: 0.0\n  clip_epsilon_low: 0.2\n"
             "  clip_epsilon_high: 0.2\n  loss_aggregation: grpo\n  reward_scaling: group\n"
             "  inner_epochs: 1\n  gradient_accumulation: 1\n  max_grad_norm: 1.0\n"
+            "  mask_truncated_completions: false\n"
             "  eval_interval: 0\n  eval_samples: 0\n  eval_temperature: 0.0\n"
             "  save_interval: 0\n  keep_last: 2\n  seed: 0\n  threads: 0\n  device: cpu\n"
             "  dtype: float32\n  stop_at_eval_score: 0.0\n  collective_timeout: 300.0\n");

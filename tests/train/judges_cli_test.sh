@@ -78,8 +78,26 @@ fi
 grep -q "missing-model" allowed.err || fail "allowed: not the model's error: $(cat allowed.err)"
 ! grep -q "not on this machine" allowed.err || fail "allow_endpoints was not used: $(cat allowed.err)"
 
-# 2. rft train with a judge that fails at once: counters per line, totals at the end.
-job counted init "judge_cache: false"
+# 2. rft train with a judge that fails at once. By default (reward.max_judge_failures: 0.5) the
+# job stops at the first batch in which more than half of the judge's requests failed, with an
+# error naming the judge and its first error; 1 (the job key, or --max-judge-failures) lets it
+# train on the on_error values.
+job stopped init "judge_cache: false"
+if RFT_JUDGE_URL=http://127.0.0.1:$closed/v1 "$rft" train stopped.yaml --no-eval 2>stopped.err; then
+  fail "a job whose judge failed every request went on training: $(cat stopped.err)"
+fi
+grep -qE 'rft train: judge `rater` failed ([0-9]+) of \1 requests in one batch, more than the 50% that `reward.max_judge_failures` allows' stopped.err ||
+  fail "no stop naming the judge: $(cat stopped.err)"
+grep -qF "(first error: http://127.0.0.1:$closed/v1: " stopped.err ||
+  fail "the stop does not give the judge's first error: $(cat stopped.err)"
+[ ! -e stopped/final ] || fail "a stopped job linked a final model"
+grep -m1 'rft train: judge' stopped.err
+sed -e 's/output_dir: stopped/output_dir: overridden/' stopped.yaml > overridden.yaml
+RFT_JUDGE_URL=http://127.0.0.1:$closed/v1 "$rft" train overridden.yaml --no-eval \
+  --max-judge-failures 1 2>overridden.err || fail "--max-judge-failures 1 did not lift the limit: $(cat overridden.err)"
+
+# Counters per line, totals at the end, with the limit lifted in the job.
+job counted init "judge_cache: false" "max_judge_failures: 1"
 RFT_JUDGE_URL=http://127.0.0.1:$closed/v1 "$rft" train counted.yaml --no-eval 2>counted.err ||
   fail "rft train exited $?: $(cat counted.err)"
 summary=$(grep '^judges: ' counted.err) || fail "no judge summary: $(cat counted.err)"
@@ -96,6 +114,9 @@ for l in lines:
     graded = 2 * 4 if l["kind"] == "train" else 3
     assert j["calls"] + j["skipped"] == graded, l
     assert j["misses"] == j["errors"] == j["calls"] and j["cache_hits"] == 0, l
+    # `flagged` counts the rows whose judge call failed, not those that gating skipped.
+    if l["kind"] == "train":
+        assert round(l["flagged"] * graded) == j["calls"], l
 total = {k: sum(l["judges"][k] for l in lines) for k in ("calls", "misses", "skipped", "errors")}
 assert total["calls"] > 0, total
 want = "judges: %d calls, 0 cache hits, %d misses, %d skipped by gating, %d errors" % (

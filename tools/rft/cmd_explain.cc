@@ -1,6 +1,5 @@
 // rft explain FILE --reward NAME --sample JSON: grade one sample and show every value.
 #include <CLI/CLI.hpp>
-
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -14,6 +13,7 @@
 #include "runtime/grader/value_ops.h"
 #include "tools/rft/cli_common.h"
 #include "tools/rft/commands.h"
+#include "tools/rft/grader_engine.h"
 
 namespace rft::cli {
 namespace {
@@ -24,18 +24,45 @@ struct ExplainOptions {
   std::string sample;
   std::vector<std::string> judges;
   bool json = false;
+  bool call_judges = false;
+  judge::ServiceOptions endpoints;
 };
 
-// Judges named on the command line answer with their given value; others are unavailable.
+// Judges named on the command line answer with their given value; with --call-judges the others
+// are asked (group judges excepted: they rank several completions); else they are unavailable.
 class FixedJudges : public interp::JudgeProvider {
  public:
   std::map<std::string, double> values;
-  std::optional<double> score(const ast::JudgeDecl& j, const std::string&) override {
+  interp::JudgeProvider* service = nullptr;
+  const judge::JudgeService* judges = nullptr;
+  std::optional<double> score(const ast::JudgeDecl& j, const std::string& prompt) override {
     auto it = values.find(j.name);
-    if (it == values.end()) return std::nullopt;
-    return it->second;
+    if (it != values.end()) return it->second;
+    if (service != nullptr && !judges->is_group(j.name)) return service->score(j, prompt);
+    return std::nullopt;
   }
 };
+
+// Each request: the judge, its rendered prompt and the raw reply, indented under a heading.
+void print_exchanges(const std::vector<judge::JudgeExchange>& exchanges) {
+  auto block = [](const std::string& text) {
+    std::istringstream in(text);
+    std::string line;
+    bool any = false;
+    while (std::getline(in, line)) {
+      std::cout << "  | " << line << "\n";
+      any = true;
+    }
+    if (!any) std::cout << "  (empty)\n";
+  };
+  for (const judge::JudgeExchange& e : exchanges) {
+    std::cout << "judge " << e.judge << ": prompt\n";
+    block(e.prompt);
+    std::cout << "judge " << e.judge << ": reply" << (e.cached ? " (from the cache)" : "") << "\n";
+    block(e.reply);
+    if (!e.error.empty()) std::cout << "judge " << e.judge << ": error: " << e.error << "\n";
+  }
+}
 
 int fail(const std::string& msg) { return user_error("explain", msg); }
 
@@ -55,26 +82,11 @@ int run_explain(const ExplainOptions& o) {
     text = ss.str();
   }
   nlohmann::json row;
-  try {
-    row = nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    return fail(std::string("--sample is not valid JSON: ") + e.what());
-  }
-  if (!row.is_object()) {
-    return fail("--sample must be a JSON object such as "
-                "'{\"completion\": \"...\", \"prompt\": \"...\", \"answer\": \"42\"}'");
+  if (std::string why = interp::read_sample_row(text, owner->item.get(), row); !why.empty()) {
+    return fail("sample: " + why);
   }
   auto completion = row.find("completion");
-  if (completion == row.end() || !completion->is_string()) {
-    return fail("the sample needs a string field \"completion\"");
-  }
   auto prompt = row.find("prompt");
-  if (prompt != row.end() && !prompt->is_string()) return fail("\"prompt\" must be a string");
-  std::vector<std::string> problems = interp::validate_item(row, owner->item.get());
-  if (!problems.empty()) {
-    for (const auto& pr : problems) std::cerr << "rft explain: sample: " << pr << "\n";
-    return kUserError;
-  }
 
   FixedJudges judges;
   for (const auto& j : o.judges) {
@@ -96,10 +108,21 @@ int run_explain(const ExplainOptions& o) {
     judges.values[name] = v;
   }
 
+  // With --call-judges the reward's judges are set up as `rft grade` sets them up (endpoints
+  // checked, API keys read, the cache), and every request is recorded.
+  std::unique_ptr<GraderEngine> service;
+  if (o.call_judges && !reward->judges_used.empty()) {
+    service = open_grader("explain", o.file, o.reward, "interp", true, &o.endpoints);
+    if (!service) return kUserError;
+    judges.service = service->judge_provider();
+    judges.judges = service->judges();
+  }
   interp::Interpreter interp(*p);
   grader::Context ctx;
-  interp::Sample sample{prompt == row.end() ? std::string_view() : prompt->get_ref<const std::string&>(),
-                        completion->get_ref<const std::string&>(), &row};
+  interp::Sample sample{
+      prompt == row.end() ? std::string_view() : prompt->get_ref<const std::string&>(),
+      completion->get_ref<const std::string&>(), &row, interp::row_truncated(row)};
+  judge::JudgeTranscript transcript;
   interp::Result r = interp.grade(*reward, sample, ctx, &judges, /*record_bindings=*/true);
 
   if (o.json) {
@@ -115,6 +138,7 @@ int run_explain(const ExplainOptions& o) {
       if (b.kind == "let") out["lets"][b.name] = b.evaluated ? nlohmann::json(b.value) : nlohmann::json();
     }
     out["flags"] = r.flags;
+    if (o.call_judges) out["judges"] = judge_exchanges_json(transcript.exchanges);
     std::cout << out.dump(2) << "\n";
     return kOk;
   }
@@ -131,6 +155,7 @@ int run_explain(const ExplainOptions& o) {
   if (r.flags.empty()) std::cout << "(none)";
   for (size_t i = 0; i < r.flags.size(); ++i) std::cout << (i ? ", " : "") << r.flags[i];
   std::cout << "\n";
+  print_exchanges(transcript.exchanges);
   return kOk;
 }
 
@@ -148,6 +173,10 @@ void add_explain(CLI::App& app, Command& run) {
       ->required();
   cmd->add_option("--judge", o->judges, "A judge's score, NAME=VALUE in 0..1 (repeatable)");
   cmd->add_flag("--json", o->json, "Print the result as JSON");
+  cmd->add_flag("--call-judges", o->call_judges,
+                "Ask the reward's judges (those without a --judge value) and show, per request, "
+                "the rendered prompt and the raw reply");
+  add_judge_flags(cmd, &o->endpoints);
   cmd->callback([o, &run] { run = [o] { return run_explain(*o); }; });
 }
 

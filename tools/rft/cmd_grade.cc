@@ -1,19 +1,22 @@
 // rft grade SPEC --reward NAME --data IN.jsonl: grade a dataset, one result line per row.
-#include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 
 #include "compiler/driver/batch.h"
 #include "runtime/grader/value_ops.h"
 #include "runtime/judge/provider.h"
 #include "tools/rft/cli_common.h"
-#include "tools/rft/grader_engine.h"
 #include "tools/rft/commands.h"
+#include "tools/rft/grader_engine.h"
 
 namespace rft::cli {
 namespace {
@@ -26,10 +29,41 @@ struct GradeOptions {
   std::string engine = "jit";
   int threads = 0;
   bool no_cache = false;
+  bool show_judges = false;
   judge::ServiceOptions judges;
 };
 
 int fail(const std::string& msg) { return user_error("grade", msg); }
+
+// Grades with another engine and keeps, per row, the judge requests its grading made.
+class TranscribingEngine final : public Engine {
+ public:
+  explicit TranscribingEngine(const Engine& inner) : inner_(inner) {
+    set_passes([&inner](std::span<const interp::Sample> samples) { return inner.passes(samples); });
+  }
+  interp::Result grade(const interp::Sample& sample, grader::Context& ctx) const override {
+    judge::JudgeTranscript transcript;
+    interp::Result r = inner_.grade(sample, ctx);
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<judge::JudgeExchange>& log = logs_[sample.item];
+    for (judge::JudgeExchange& e : transcript.exchanges) log.push_back(std::move(e));
+    return r;
+  }
+  // The requests made for `row`, forgotten once taken.
+  std::vector<judge::JudgeExchange> take(const nlohmann::json& row) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = logs_.find(&row);
+    if (it == logs_.end()) return {};
+    std::vector<judge::JudgeExchange> out = std::move(it->second);
+    logs_.erase(it);
+    return out;
+  }
+
+ private:
+  const Engine& inner_;
+  mutable std::mutex mu_;
+  mutable std::map<const nlohmann::json*, std::vector<judge::JudgeExchange>> logs_;
+};
 
 int run_grade(const GradeOptions& o) {
   LoadedReward loaded = load_reward("grade", o.spec, o.reward);
@@ -54,8 +88,16 @@ int run_grade(const GradeOptions& o) {
   };
   BatchOptions options;
   options.threads = grader->grading_threads(o.threads);
-  BatchSummary s = grade_jsonl(grader->reward(), grader->item(), grader->engine(), *in, results.stream(), options,
-                               progress);
+  std::optional<TranscribingEngine> transcribing;
+  const Engine* engine = &grader->engine();
+  if (o.show_judges) {
+    engine = &transcribing.emplace(grader->engine());
+    options.annotate = [&transcribing](const nlohmann::json& row, nlohmann::ordered_json& line) {
+      line["judges"] = judge_exchanges_json(transcribing->take(row));
+    };
+  }
+  BatchSummary s = grade_jsonl(grader->reward(), grader->item(), *engine, *in, results.stream(),
+                               options, progress);
   if (tty) std::fprintf(stderr, "\r");
   if (std::string why = results.commit(); !why.empty()) return fail(why);
 
@@ -94,6 +136,9 @@ void add_grade(CLI::App& app, Command& run) {
       ->capture_default_str();
   cmd->add_flag("--no-cache", o->no_cache, "Compile anew instead of using the compile cache");
   add_judge_flags(cmd, &o->judges);
+  cmd->add_flag("--show-judges", o->show_judges,
+                "Add to each result line the judge requests its grading made: \"judges\": "
+                "[{\"judge\", \"prompt\", \"reply\", \"error\", \"cached\"}]");
   cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)")
       ->check(CLI::NonNegativeNumber);
   cmd->callback([o, &run] { run = [o] { return run_grade(*o); }; });

@@ -31,6 +31,7 @@ struct TrainOptions {
   bool resume = false;
   bool no_eval = false;
   int nproc = 0;  // start this many ranks on this machine; 0: run as the environment says
+  double max_judge_failures = -1;  // >= 0: overrides the job's reward.max_judge_failures
 };
 
 std::string fixed(double v, int digits = 3) {
@@ -81,6 +82,7 @@ int prepare(const std::string& command, const TrainOptions& o, bool sft, Prepare
   model::Result<train::JobConfig> job = train::load_job(o.job, /*require_reward=*/!sft);
   if (!job.ok()) return user_error(command, job.error());
   p.job = std::move(job).value();
+  if (o.max_judge_failures >= 0) p.job.max_judge_failures = o.max_judge_failures;
   if (!p.job.spec.empty()) {
     judge::ServiceOptions judges;
     judges.allowed_endpoints = p.job.allow_endpoints;
@@ -126,7 +128,7 @@ train::TrainRequest request_for(Prepared& p, const TrainOptions& o, bool grpo,
   r.train = &p.train_data;
   r.eval = p.has_eval ? &p.eval_data : nullptr;
   if (p.grader) {
-    r.grade = grade_fn(*p.grader, p.job.threads, &p.judge_skips);
+    r.grade = grade_fn(*p.grader, p.job.threads, &p.judge_skips, p.job.max_judge_failures);
     r.component_names = p.grader->component_names();
     r.pass_component = p.pass_component;
     if (p.grader->judges() != nullptr) {
@@ -215,6 +217,12 @@ int launch(const std::string& command, const TrainOptions& o, bool sft) {
   std::vector<std::string> args{command, o.job};
   if (o.resume) args.emplace_back("--resume");
   if (o.no_eval) args.emplace_back("--no-eval");
+  if (o.max_judge_failures >= 0) {
+    args.emplace_back("--max-judge-failures");
+    char rate[32];
+    std::snprintf(rate, sizeof rate, "%.17g", o.max_judge_failures);
+    args.emplace_back(rate);
+  }
   std::cerr << command << ": " << o.nproc << " ranks on this machine\n";
   std::string error;
   if (!launch_local_ranks(o.nproc, args, &error)) return user_error(command, error);
@@ -294,6 +302,10 @@ void add_job_options(CLI::App* cmd, TrainOptions& o) {
   cmd->add_option("--nproc", o.nproc,
                   "Train with N ranks (processes) on this machine, data-parallel (docs/distributed.md)")
       ->check(CLI::Range(1, 1024));
+  cmd->add_option("--max-judge-failures", o.max_judge_failures,
+                  "Stop when more than this fraction of one judge's requests in a step fail "
+                  "(0 to 1; overrides reward.max_judge_failures, default 0.5; 1: never)")
+      ->check(CLI::Range(0.0, 1.0));
 }
 
 }  // namespace

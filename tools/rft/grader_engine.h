@@ -5,6 +5,7 @@
 #include <atomic>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 #include <string>
 
 #include "compiler/engine/grader_engine.h"
@@ -33,9 +34,19 @@ std::unique_ptr<GraderEngine> open_grader(const std::string& command, const std:
                                           const judge::ServiceOptions* judges = nullptr);
 
 // Grades rollouts in one batch on `threads` threads (0: all cores). `skipped` (optional) counts
-// the judge components that gating skipped.
+// the judge components that gating skipped. When more than `max_judge_failures` (a fraction;
+// 1: no limit) of one judge's requests in a batch fail, the batch throws JudgeFailures, naming
+// the judge and its first error: a training job stops rather than learn from on_error values.
 train::GradeFn grade_fn(const GraderEngine& grader, int threads = 0,
-                        std::atomic<long>* skipped = nullptr);
+                        std::atomic<long>* skipped = nullptr, double max_judge_failures = 1);
+
+struct JudgeFailures : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Judge requests as JSON: [{"judge", "prompt", "reply", "error", "cached"}, ...] ("error" only
+// when the request gave no usable score).
+nlohmann::json judge_exchanges_json(const std::vector<judge::JudgeExchange>& exchanges);
 
 // The judges' counters so far: {"calls", "cache_hits", "misses", "skipped", "errors"}; `skipped`
 // as counted by grade_fn. Empty when the reward calls no judge.
