@@ -839,7 +839,14 @@ class Validator {
     return out;
   }
 
+  // A subschema's own errors say what is wrong; the applicator adds its message only for a
+  // `false` subschema, which has none of its own.
+  static std::string about(const json& sub, std::string why) {
+    return sub.is_boolean() ? std::move(why) : std::string();
+  }
+
   void report(const std::string& why) {
+    if (why.empty()) return;
     if (reporting_ && errors.size() < max_errors_) errors.push_back(where() + ": " + why);
   }
 
@@ -873,6 +880,10 @@ class Validator {
                     "schema: a $ref cycle at " + where() + " that never reaches a deeper value"};
       }
     }
+    if (target.is_boolean() && !target.get<bool>()) {
+      report("no value is allowed here (a $ref leads to the false schema)");
+      return false;
+    }
     ref_stack_.emplace_back(&target, &inst);
     Evaluated sub;
     const bool ok = valid(target, inst, sub);
@@ -897,8 +908,8 @@ class Validator {
     }
     if (schema.is_boolean()) {
       if (schema.get<bool>()) return true;
-      report("no value is allowed here (the schema is false)");
-      return false;
+      if (depth_ == 0) report("no value is allowed (the schema is false)");
+      return false;  // elsewhere, the keyword that holds `false` says why
     }
     if (depth_ >= kMaxSchemaDepth) {
       throw Abort{SchemaProblem::kTooComplex,
@@ -1025,7 +1036,8 @@ class Validator {
     // In-place applicators: their annotations count for this schema's unevaluated* keywords.
     if (const json* all = kw("allOf")) {
       for (const json& sub : *all) {
-        if (!valid(sub, inst, ev) && fail("does not match every allOf schema")) return false;
+        if (!valid(sub, inst, ev) && fail(about(sub, "does not match every allOf schema")))
+          return false;
       }
     }
     if (const json* any = kw("anyOf")) {
@@ -1055,10 +1067,13 @@ class Validator {
     if (const json* if_schema = kw("if")) {
       if (silently(*if_schema, inst, ev)) {
         if (const json* then = kw("then")) {
-          if (!valid(*then, inst, ev) && fail("matches if but not then")) return false;
+          if (!valid(*then, inst, ev) && fail(about(*then, "matches if but not then")))
+            return false;
         }
       } else if (const json* else_schema = kw("else")) {
-        if (!valid(*else_schema, inst, ev) && fail("does not match if, nor else")) return false;
+        if (!valid(*else_schema, inst, ev) &&
+            fail(about(*else_schema, "does not match if, nor else")))
+          return false;
       }
     }
     if (!ok) return false;
@@ -1069,7 +1084,8 @@ class Validator {
         for (size_t i = 0; i < inst.size(); ++i) {
           if (i < ev.items.size() && ev.items[i]) continue;
           if (!valid_child(*u, inst[i], std::to_string(i)) &&
-              fail("item " + std::to_string(i) + " is not allowed by unevaluatedItems")) {
+              fail(
+                  about(*u, "item " + std::to_string(i) + " is not allowed by unevaluatedItems"))) {
             return false;
           }
         }
@@ -1081,7 +1097,8 @@ class Validator {
         for (const auto& [name, value] : inst.items()) {
           if (ev.properties.contains(name)) continue;
           if (!valid_child(*u, value, name) &&
-              fail("property \"" + name + "\" is not allowed by unevaluatedProperties")) {
+              fail(
+                  about(*u, "property \"" + name + "\" is not allowed by unevaluatedProperties"))) {
             return false;
           }
         }
@@ -1131,7 +1148,8 @@ class Validator {
           rest = kw("additionalItems");
           for (size_t i = 0; i < std::min(prefix, n); ++i) {
             if (!valid_child((*items)[i], inst[i], std::to_string(i)) &&
-                fail("item " + std::to_string(i) + " does not match its items schema")) {
+                fail(about((*items)[i],
+                           "item " + std::to_string(i) + " does not match its items schema"))) {
               return false;
             }
           }
@@ -1144,7 +1162,8 @@ class Validator {
         prefix = p->size();
         for (size_t i = 0; i < std::min(prefix, n); ++i) {
           if (!valid_child((*p)[i], inst[i], std::to_string(i)) &&
-              fail("item " + std::to_string(i) + " does not match its prefixItems schema")) {
+              fail(about((*p)[i],
+                         "item " + std::to_string(i) + " does not match its prefixItems schema"))) {
             return false;
           }
           ev.item(i, n);
@@ -1155,7 +1174,7 @@ class Validator {
     if (rest != nullptr) {
       for (size_t i = prefix; i < n; ++i) {
         if (!valid_child(*rest, inst[i], std::to_string(i)) &&
-            fail("item " + std::to_string(i) + " does not match the items schema")) {
+            fail(about(*rest, "item " + std::to_string(i) + " does not match the items schema"))) {
           return false;
         }
         ev.item(i, n);
@@ -1223,7 +1242,7 @@ class Validator {
         if (dep.is_array()) {
           if (!require_all(name, dep)) return false;
         } else if (!valid(dep, inst, ev) &&
-                   fail("does not match the schema that \"" + name + "\" depends on")) {
+                   fail(about(dep, "does not match the schema that \"" + name + "\" depends on"))) {
           return false;
         }
       }
@@ -1232,7 +1251,7 @@ class Validator {
       if (const json* deps = kw("dependentSchemas")) {
         for (const auto& [name, dep] : deps->items()) {
           if (inst.contains(name) && !valid(dep, inst, ev) &&
-              fail("does not match the schema that \"" + name + "\" depends on")) {
+              fail(about(dep, "does not match the schema that \"" + name + "\" depends on"))) {
             return false;
           }
         }
@@ -1241,7 +1260,7 @@ class Validator {
     if (const json* names = kw("propertyNames")) {
       for (const auto& [name, value] : inst.items()) {
         if (!valid_child(*names, json(name), name) &&
-            fail("property name \"" + name + "\" does not match propertyNames")) {
+            fail(about(*names, "property name \"" + name + "\" does not match propertyNames"))) {
           return false;
         }
       }
@@ -1258,7 +1277,8 @@ class Validator {
         auto p = props->find(name);
         if (p != props->end()) {
           covered = true;
-          if (!valid_child(*p, value, name) && fail("property \"" + name + "\" is invalid"))
+          if (!valid_child(*p, value, name) &&
+              fail(about(*p, "property \"" + name + "\" is not allowed")))
             return false;
         }
       }
@@ -1267,15 +1287,16 @@ class Validator {
           if (!re2::RE2::PartialMatch(name, *re)) continue;
           covered = true;
           if (!valid_child(*sub, value, name) &&
-              fail("property \"" + name + "\" does not match the schema for pattern " +
-                   re->pattern())) {
+              fail(about(*sub, "property \"" + name + "\" does not match the schema for pattern " +
+                                   re->pattern()))) {
             return false;
           }
         }
       }
       if (!covered && additional != nullptr) {
         if (!valid_child(*additional, value, name) &&
-            fail("property \"" + name + "\" is not allowed by additionalProperties")) {
+            fail(about(*additional,
+                       "property \"" + name + "\" is not allowed by additionalProperties"))) {
           return false;
         }
         covered = true;
