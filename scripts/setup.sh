@@ -15,7 +15,7 @@ packages=(
   # data-parallel training: the headers of Gloo, torch.distributed's CPU backend
   libgloo-dev
   # graders: regex, multi-pattern matching, JSON, JSON Schema
-  libre2-dev libvectorscan-dev nlohmann-json3-dev libsimdjson-dev libvalijson-dev
+  libre2-dev libvectorscan-dev nlohmann-json3-dev libsimdjson-dev
   # tokenizer: Unicode categories and normalization
   libicu-dev
   # jobs, command line, HTTP

@@ -11,21 +11,11 @@
 #include <string_view>
 #include <unordered_map>
 #include <vector>
-// Without this valijson prints and aborts on a bad schema; with it, it throws, and the builtin
-// turns the exception into `none` and a flag.
-#define VALIJSON_USE_EXCEPTIONS 1
-#include <valijson/adapters/nlohmann_json_adapter.hpp>
-#include <valijson/constraint_builder.hpp>
-#include <valijson/constraints/concrete_constraints.hpp>
-#include <valijson/schema.hpp>
-#include <valijson/schema_parser.hpp>
-#include <valijson/validation_results.hpp>
-#include <valijson/validator.hpp>
 
 #include "runtime/grader/builtin_fns.h"
 #include "runtime/grader/builtins.h"
 #include "runtime/grader/context.h"
-#include "runtime/grader/json.h"
+#include "runtime/grader/json_schema.h"
 #include "runtime/grader/unicode.h"
 #include "runtime/grader/utf8.h"
 #include "runtime/grader/value_ops.h"
@@ -152,113 +142,6 @@ std::vector<std::string_view> split_paragraphs(std::string_view s, std::string_v
   return out;
 }
 
-// ---- JSON Schema ----
-
-// `pattern` runs on model output, and valijson evaluates it with std::regex, which backtracks
-// and recurses per character. The schema is therefore rewritten so that every string-valued
-// `pattern` becomes this keyword, checked here with RE2 (linear time, no recursion).
-constexpr const char* kRe2Pattern = "x-rft-re2-pattern";
-
-class Re2PatternConstraint : public valijson::constraints::PolyConstraint {
- public:
-  explicit Re2PatternConstraint(std::shared_ptr<const re2::RE2> re) : re_(std::move(re)) {}
-
-  bool validate(const valijson::adapters::Adapter& target, const std::vector<std::string>& context,
-                valijson::ValidationResults* results) const override {
-    if (!target.isString()) return true;  // `pattern` constrains strings only
-    const std::string value = target.asString();
-    if (re2::RE2::PartialMatch(value, *re_)) return true;
-    if (results != nullptr) {
-      results->pushError(context, "string does not match the pattern " + re_->pattern());
-    }
-    return false;
-  }
-
- private:
-  valijson::constraints::Constraint* cloneInto(void* ptr) const override {
-    return new (ptr) Re2PatternConstraint(re_);
-  }
-  size_t sizeOf() const override { return sizeof(Re2PatternConstraint); }
-
-  std::shared_ptr<const re2::RE2> re_;
-};
-
-class Re2PatternBuilder : public valijson::ConstraintBuilder {
- public:
-  valijson::constraints::Constraint* make(const valijson::adapters::Adapter& value) const override {
-    if (!value.isString()) throw std::runtime_error("pattern must be a string");
-    auto re = std::make_shared<const re2::RE2>(value.asString(), re2::RE2::Quiet);
-    if (!re->ok()) throw std::runtime_error("invalid pattern: " + re->error());
-    return new Re2PatternConstraint(std::move(re));
-  }
-};
-
-// Rewrites `pattern` keywords (string-valued: a property named "pattern" holds an object) and
-// refuses the keywords whose regexes std::regex would run.
-bool rewrite_schema(json& node, std::string& error) {
-  if (node.is_array()) {
-    for (json& child : node) {
-      if (!rewrite_schema(child, error)) return false;
-    }
-    return true;
-  }
-  if (!node.is_object()) return true;
-  if (node.contains("patternProperties")) {
-    error = "patternProperties is not supported (its regexes would not run in linear time)";
-    return false;
-  }
-  auto it = node.find("pattern");
-  if (it != node.end() && it->is_string()) {
-    node[kRe2Pattern] = std::move(*it);
-    node.erase("pattern");
-  }
-  // `format` is an annotation by default since draft 2019-09; valijson would assert it with
-  // std::regex, so it is dropped.
-  it = node.find("format");
-  if (it != node.end() && it->is_string()) node.erase("format");
-  for (auto& [key, child] : node.items()) {
-    if (!rewrite_schema(child, error)) return false;
-  }
-  return true;
-}
-
-struct CompiledSchema {
-  std::unique_ptr<valijson::Schema> schema;  // null when the schema is invalid
-  std::string error;
-};
-
-// Schemas usually come from a constant or a dataset column, so each thread keeps the few it has
-// seen, keyed by their text.
-const CompiledSchema& compile_schema(const json& schema_json) {
-  thread_local std::unordered_map<std::string, CompiledSchema> cache;
-  std::string key = schema_json.dump();
-  auto found = cache.find(key);
-  if (found != cache.end()) return found->second;
-  if (cache.size() >= 64) cache.clear();
-  CompiledSchema compiled;
-  try {
-    json rewritten = schema_json;
-    if (rewrite_schema(rewritten, compiled.error)) {
-      valijson::SchemaParser parser;
-      parser.addConstraintBuilder(kRe2Pattern, new Re2PatternBuilder());  // the parser owns it
-      auto schema = std::make_unique<valijson::Schema>();
-      valijson::adapters::NlohmannJsonAdapter adapter(rewritten);
-      parser.populateSchema(adapter, *schema);
-      compiled.schema = std::move(schema);
-    }
-  } catch (const std::exception& e) {
-    compiled.error = e.what();
-  }
-  return cache.emplace(std::move(key), std::move(compiled)).first->second;
-}
-
-// "<root>", "[\"a\"]", "[0]" → <root>["a"][0]
-std::string path_of(const std::vector<std::string>& context) {
-  std::string out;
-  for (const std::string& part : context) out += part;
-  return out.empty() ? "<root>" : out;
-}
-
 }  // namespace
 
 RFT_BUILTIN(sentences) {
@@ -353,33 +236,6 @@ RFT_BUILTIN(count_present) {
     if (occurs(haystack, needle, whole_words)) ++present;
   }
   *out = rft_num(present);
-}
-
-RFT_BUILTIN(schema_errors) {
-  Context& c = Context::from(ctx);
-  const CompiledSchema& compiled = compile_schema(json_of(args[1]));
-  if (compiled.schema == nullptr) {
-    c.flag("json_schema_invalid");
-    *out = rft_none();
-    return;
-  }
-  valijson::Validator validator;
-  valijson::ValidationResults results;
-  valijson::adapters::NlohmannJsonAdapter target(json_of(args[0]));
-  std::vector<std::string_view> messages;
-  std::vector<std::string> owned;
-  try {
-    if (!validator.validate(*compiled.schema, target, &results)) {
-      valijson::ValidationResults::Error error;
-      while (results.popError(error) && owned.size() < 100) {
-        owned.push_back(path_of(error.context) + ": " + error.description);
-      }
-    }
-  } catch (const std::exception& e) {
-    owned.push_back(std::string("<root>: ") + e.what());
-  }
-  for (const std::string& m : owned) messages.push_back(view(c.copy(m)));
-  *out = make_str_list(c, messages);
 }
 
 namespace {

@@ -1,5 +1,5 @@
-// The builtins behind std.format: sentences, paragraphs, tags_in_order, count_present and
-// schema_errors, including inputs a model could produce to hurt the grader.
+// The builtins behind std.format: sentences, paragraphs, tags_in_order and count_present,
+// including inputs a model could produce to hurt the grader (schema_errors: json_schema_test.cc).
 #include <string>
 
 #include "tests/grader/test_util.h"
@@ -16,7 +16,6 @@ constexpr std::string_view kTagsInOrder =
 constexpr std::string_view kCountPresent =
     "count_present(s: str, needles: list<str>, ignore_case: bool = false, "
     "whole_words: bool = false) -> num";
-constexpr std::string_view kSchemaErrors = "schema_errors(j: json, schema: json) -> list<str>?";
 
 TEST_F(InstructionsTest, Sentences) {
   expect_calls({
@@ -71,39 +70,6 @@ TEST_F(InstructionsTest, CountPresent) {
       {kCountPresent, {S("日本語です"), Ls({"日本"}), B(false), B(true)}, "0"},
       {kCountPresent, {S("x"), Ls({""}), B(false), B(true)}, "1"},
   });
-}
-
-TEST_F(InstructionsTest, SchemaErrors) {
-  const rft_value schema = J(R"({"type": "object", "required": ["a"],
-                                 "properties": {"a": {"type": "integer", "maximum": 3}}})");
-  EXPECT_EQ(show(call(kSchemaErrors, {J(R"({"a": 2})"), schema})), "[]");
-  const rft_value errors = call(kSchemaErrors, {J(R"({"a": 7})"), schema});
-  ASSERT_EQ(errors.tag, RFT_LIST);
-  ASSERT_GE(errors.as.list.len, 1u);
-  const std::string first = show(errors.as.list.items[0]);
-  EXPECT_NE(first.find("<root>[a]"), std::string::npos) << first;  // says where
-  EXPECT_GE(call(kSchemaErrors, {J("[]"), schema}).as.list.len, 1u);
-  EXPECT_FALSE(flagged("json_schema_invalid"));
-}
-
-TEST_F(InstructionsTest, InvalidSchemasGiveNoneAndAFlag) {
-  for (const char* bad : {R"({"type": 7})", R"({"$ref": "http://example.com/s.json"})",
-                          R"({"patternProperties": {"^a": {}}})", R"({"pattern": "(unclosed"})",
-                          R"({"$ref": "#/definitions/missing"})"}) {
-    ctx_.reset();
-    EXPECT_EQ(show(call(kSchemaErrors, {J("{}"), J(bad)})), "none") << bad;
-    EXPECT_TRUE(flagged("json_schema_invalid")) << bad;
-  }
-}
-
-TEST_F(InstructionsTest, PatternsAreLinearTime) {
-  // (a+)+$ against a long run of a's and a trailing b takes exponential time in a backtracking
-  // engine; RE2 answers at once.
-  const rft_value schema = J(R"({"type": "string", "pattern": "^(a+)+$"})");
-  const std::string evil = "\"" + std::string(100000, 'a') + "b\"";
-  const rft_value errors = call(kSchemaErrors, {J(evil), schema});
-  ASSERT_EQ(errors.tag, RFT_LIST);
-  EXPECT_EQ(errors.as.list.len, 1u);
 }
 
 TEST_F(InstructionsTest, LargeAdversarialText) {
