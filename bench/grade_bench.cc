@@ -1,7 +1,7 @@
 // Grading throughput of the three engines on one core, and JIT compile latency.
 //
 //   grade_bench SPEC REWARD CORPUS.jsonl [--repeat K] [--opt N] [--engine interp|jit|aot]
-//               [--compile-spec SPEC50] [--totals PATH]
+//               [--compile-spec SPEC50] [--totals PATH] [--passes PIPELINE]
 //
 // Loads every corpus row into memory first (not timed), then grades all rows on one thread with
 // each engine (interp, jit, aot), best of K passes. Prints one JSON line per measurement. Every
@@ -64,12 +64,14 @@ int main(int argc, char** argv) {
   std::string only;  // --engine NAME: measure one engine (for profiling)
   std::string compile_spec;
   std::string totals_path;
+  std::string passes;  // --passes: an LLVM pass pipeline instead of the level's
   for (int i = 4; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--repeat") == 0) repeat = std::max(1, std::atoi(argv[i + 1]));
     if (std::strcmp(argv[i], "--compile-spec") == 0) compile_spec = argv[i + 1];
     if (std::strcmp(argv[i], "--opt") == 0) opt = std::atoi(argv[i + 1]);
     if (std::strcmp(argv[i], "--engine") == 0) only = argv[i + 1];
     if (std::strcmp(argv[i], "--totals") == 0) totals_path = argv[i + 1];
+    if (std::strcmp(argv[i], "--passes") == 0) passes = argv[i + 1];
   }
 
   auto program = load(spec_path);
@@ -122,8 +124,10 @@ int main(int argc, char** argv) {
   rft::codegen::JitOptions jo;
   jo.use_cache = false;
   jo.compile.opt_level = opt;
+  jo.compile.passes = passes;
   rft::codegen::CompileOptions aot_options;
   aot_options.opt_level = opt;
+  aot_options.passes = passes;
   auto jitted = jit ? jit->load(*program, jo, &error) : nullptr;
   if (!jitted) {
     std::cerr << error << "\n";
@@ -167,6 +171,19 @@ int main(int argc, char** argv) {
       }
       best = std::min(best, seconds_since(t));
     }
+    // The slowest row (adversarial rows must stay bounded), timed alone after the passes.
+    double slowest = 0;
+    size_t slowest_row = 0;
+    for (size_t i = 0; i < samples.size(); ++i) {
+      ctx.reset();
+      auto t = Clock::now();
+      run.engine->grade(samples[i], ctx);
+      const double dt = seconds_since(t);
+      if (dt > slowest) {
+        slowest = dt;
+        slowest_row = i + 1;
+      }
+    }
     if (std::isnan(checksum_ref)) {
       checksum_ref = checksum;
       totals_ref = totals;
@@ -187,9 +204,9 @@ int main(int argc, char** argv) {
       }
     }
     std::printf("{\"engine\":\"%s\",\"rows\":%zu,\"seconds\":%.6f,\"rows_per_s\":%.1f,"
-                "\"checksum\":%.9g}\n",
+                "\"checksum\":%.9g,\"slowest_row\":%zu,\"slowest_ms\":%.3f}\n",
                 run.name, samples.size(), best, static_cast<double>(samples.size()) / best,
-                checksum);
+                checksum, slowest_row, slowest * 1000);
     std::fflush(stdout);
   }
   rft_grader_close(shared);
