@@ -22,10 +22,10 @@ struct CompileOptions {
   // code is straight-line calls into the builtins (see straight_line_pipeline() in emit.cc).
   // 3: LLVM's full -O2 module pipeline and instruction selection (slower to compile).
   int opt_level = 2;
-  // An LLVM pass pipeline (`opt -passes=` syntax) to run instead of the level's; for measuring.
-  std::string passes;
   // The CPU to tune for: "host" (the JIT) or "generic" (portable shared objects, the default).
   std::string cpu = "generic";
+  // An LLVM pass pipeline (`opt -passes=` syntax) to run instead of the level's; for measuring.
+  std::string passes;
 };
 
 // What identifies a compilation: the ABI, this compiler build, the target, and every source
