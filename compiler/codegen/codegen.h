@@ -18,9 +18,14 @@ struct Program;
 namespace rft::codegen {
 
 struct CompileOptions {
-  int opt_level = 2;  // 0..3
+  // 0: no IR passes, fast instruction selection. 1 and 2: a pipeline sized for graders, whose
+  // code is straight-line calls into the builtins (see straight_line_pipeline() in emit.cc).
+  // 3: LLVM's full -O2 module pipeline and instruction selection (slower to compile).
+  int opt_level = 2;
   // The CPU to tune for: "host" (the JIT) or "generic" (portable shared objects, the default).
   std::string cpu = "generic";
+  // An LLVM pass pipeline (`opt -passes=` syntax) to run instead of the level's; for measuring.
+  std::string passes;
 };
 
 // What identifies a compilation: the ABI, this compiler build, the target, and every source

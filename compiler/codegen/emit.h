@@ -13,6 +13,9 @@ namespace rft::codegen {
 // Registers the native target with LLVM, once per process.
 void initialize_llvm();
 
+// The pass pipeline of levels 1 and 2 (`opt -passes=` syntax).
+std::string straight_line_pipeline();
+
 // Lowers and optimizes the program; writes an object file, or with `ir` the LLVM IR as text.
 bool compile_module(const Program& program, const CompileOptions& options, std::string* out,
                     std::string* error, bool ir);

@@ -5,6 +5,7 @@
 
 #include "runtime/grader/builtin_fns.h"
 #include "runtime/grader/context.h"
+#include "runtime/grader/rt.h"
 #include "runtime/grader/utf8.h"
 #include "runtime/grader/value_ops.h"
 
@@ -120,15 +121,27 @@ RFT_BUILTIN(capture) {
   if (m.data() != nullptr) *out = str_value({m.data(), m.size()});
 }
 
-RFT_BUILTIN(find_all) {
+namespace {
+
+// Calls visit(item) for each item of find_all(s, re), in order, until it returns false.
+template <typename Visit>
+void for_each_found(const rft_value* args, Visit visit) {
   const std::string_view s = text_of(args[0]);
   const re2::RE2& re = regex_of(args[1]);
   const int group = re.NumberOfCapturingGroups() >= 1 ? 1 : 0;
-  std::vector<std::string_view> found;
   for_each_match(s, re, group, [&](const re2::StringPiece* groups) {
     // A group that did not participate contributes an empty string.
     const re2::StringPiece& m = groups[group];
-    found.push_back(m.data() != nullptr ? std::string_view(m.data(), m.size()) : s.substr(0, 0));
+    return visit(m.data() != nullptr ? std::string_view(m.data(), m.size()) : s.substr(0, 0));
+  });
+}
+
+}  // namespace
+
+RFT_BUILTIN(find_all) {
+  std::vector<std::string_view> found;
+  for_each_found(args, [&](std::string_view m) {
+    found.push_back(m);
     return true;
   });
   *out = make_str_list(Context::from(ctx), found);
@@ -183,3 +196,23 @@ RFT_BUILTIN(regex_replace) {
 }
 
 }  // namespace rft::grader
+
+extern "C" {
+
+void rft_rt_find_first(rft_ctx*, const rft_value* args, rft_value* out) {
+  *out = rft_none();
+  rft::grader::for_each_found(args, [&](std::string_view m) {
+    *out = rft::grader::str_value(m);
+    return false;
+  });
+}
+
+void rft_rt_find_last(rft_ctx*, const rft_value* args, rft_value* out) {
+  *out = rft_none();
+  rft::grader::for_each_found(args, [&](std::string_view m) {
+    *out = rft::grader::str_value(m);
+    return true;
+  });
+}
+
+}  // extern "C"

@@ -52,6 +52,13 @@ void rft_rt_index(rft_ctx* ctx, const rft_value* args, rft_value* out);
 // A JSON object from n keys and values.
 void rft_rt_object(rft_ctx* ctx, uint64_t n, const rft_str* keys, const rft_value* values,
                    rft_value* out);
+// Fast paths of compiled graders for a use that needs no list (compiler/codegen/lower.cc):
+// last(find_all(s, re)) and find_all(s, re)[-1], first(find_all(s, re)) and find_all(s, re)[0],
+// len(words(s)). The same results as the plain calls, without building the list; args are the
+// inner call's.
+void rft_rt_find_last(rft_ctx* ctx, const rft_value* args, rft_value* out);
+void rft_rt_find_first(rft_ctx* ctx, const rft_value* args, rft_value* out);
+void rft_rt_count_words(rft_ctx* ctx, const rft_value* args, rft_value* out);
 // Renders the judge's prompt and calls the context's judge callback; out is a num in [0, 1], or
 // on_error with `judge_error:<name>`.
 void rft_rt_judge(rft_ctx* ctx, const rft_judge_info* judge, const rft_value* args,

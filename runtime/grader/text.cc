@@ -8,6 +8,7 @@
 
 #include "runtime/grader/builtin_fns.h"
 #include "runtime/grader/context.h"
+#include "runtime/grader/rt.h"
 #include "runtime/grader/unicode.h"
 #include "runtime/grader/utf8.h"
 #include "runtime/grader/value_ops.h"
@@ -138,20 +139,39 @@ RFT_BUILTIN(split) {
   *out = make_str_list(Context::from(ctx), parts);
 }
 
-RFT_BUILTIN(words) {
-  const std::string_view s = view_str(args[0]);
-  std::vector<std::string_view> parts;
+namespace {
+
+// Calls visit(word) for each maximal run of code points that are not White_Space, in order.
+template <typename Visit>
+void for_each_word(std::string_view s, Visit visit) {
   size_t start = std::string_view::npos;  // start of the word being read, if any
-  for (const CodePoint& c : code_points(s)) {
-    const bool space = is_white_space(c.cp);
+  for (size_t i = 0; i < s.size();) {
+    // An ASCII byte is White_Space exactly for \t \n \v \f \r and the space; other code
+    // points are decoded and looked up.
+    const auto b = static_cast<unsigned char>(s[i]);
+    size_t len = 1;
+    bool space = b == ' ' || (b >= '\t' && b <= '\r');
+    if (b >= 0x80) {
+      const CodePoint c = decode_utf8(s, i);
+      space = is_white_space(c.cp);
+      len = c.len;
+    }
     if (space && start != std::string_view::npos) {
-      parts.push_back(s.substr(start, c.offset - start));
+      visit(s.substr(start, i - start));
       start = std::string_view::npos;
     } else if (!space && start == std::string_view::npos) {
-      start = c.offset;
+      start = i;
     }
+    i += len;
   }
-  if (start != std::string_view::npos) parts.push_back(s.substr(start));
+  if (start != std::string_view::npos) visit(s.substr(start));
+}
+
+}  // namespace
+
+RFT_BUILTIN(words) {
+  std::vector<std::string_view> parts;
+  for_each_word(view_str(args[0]), [&](std::string_view w) { parts.push_back(w); });
   *out = make_str_list(Context::from(ctx), parts);
 }
 
@@ -209,3 +229,9 @@ RFT_BUILTIN(str_num) { *out = arena_str(ctx, format_num(args[0].as.num)); }
 RFT_BUILTIN(str_bool) { *out = str_value(args[0].as.boolean != 0 ? "true" : "false"); }
 
 }  // namespace rft::grader
+
+extern "C" void rft_rt_count_words(rft_ctx*, const rft_value* args, rft_value* out) {
+  size_t n = 0;
+  rft::grader::for_each_word(rft::grader::view_str(args[0]), [&n](std::string_view) { ++n; });
+  *out = rft_num(static_cast<double>(n));
+}

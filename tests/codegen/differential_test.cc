@@ -27,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <string>
 
@@ -439,13 +440,145 @@ TEST_F(DifferentialTest, InterpreterJitAndSharedObjectAgree) {
             "list_literal", "object_literal", "index_list", "index_str", "index_json", "member",
             "unwrap", "unwrap_user", "bool_as_num", "list_bool_as_list_num", "prompt",
             "completion", "raw_string", "triple_string", "unicode_escape",
-            "regex_plain_string", "total_sum", "deep_json_literal", "import", "import_as", "module_call"}) {
+            "regex_plain_string", "total_sum", "deep_json_literal", "import", "import_as", "module_call",
+            "fast_path"}) {
         EXPECT_GT(st.features[f], 0) << "no accepted program used " << f;
       }
       EXPECT_GE(sigs.size() - unused.size(), sigs.size() * 9 / 10)
           << "too few builtin overloads are exercised";
     }
   }
+}
+
+
+// Long reasoning-style completions (as bench/gen_long_corpus.py writes them, made here from the
+// same kinds of fragments) and the adversarial rows of the benchmark, graded with the benchmark's
+// specs and with a spec that uses every fast path of the code generator (list-free uses of
+// find_all and words): the interpreter evaluates them as written, the JIT and a shared object
+// through the fast paths, and all must agree bit for bit.
+std::vector<std::string> long_completions(uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  auto pick = [&](int n) { return static_cast<int>(rng() % static_cast<uint64_t>(n)); };
+  const std::vector<std::string> fragments = {
+      "1. Multiply 1,234 by 5: that gives 6,170.",
+      "- Subtotal: 12 345 (12 + 333).",
+      "$\\frac{3}{4} = 0.75$ and \\[ 12 \\times 3 = 36 \\]",
+      "```python\ndef total(xs):\n    return sum(xs)\n```",
+      "## Step 2\nWe now have 48 *apples* in [boxes].",
+      "Voilà, c'est réglé — the café sold them all ☕. 所以我们先算出总数。 🚀",
+      "So the answer is \\boxed{42}. Hmm, wait: \\boxed{41}?",
+      "<answer>17</answer> Actually <answer> 1,700 </answer>",
+      "CHECK: the TOTAL is RIGHT. P.S. done",
+      "```json\n{\"answer\": 17, \"confidence\": 0.5, \"steps\": [1, 2], \"unit\": \"km\"}\n```",
+      "\n\n", "\t", "x", "{", "}", "\\boxed{", "</think>", "<think>",
+  };
+  std::vector<std::string> out;
+  for (int k = 0; k < 40; ++k) {
+    std::string c = k % 3 == 0 ? "<think>\n" : "";
+    const size_t target = 200 + (rng() % (k % 10 == 0 ? 30000 : 4000));
+    while (c.size() < target) c += fragments[static_cast<size_t>(pick(static_cast<int>(fragments.size())))] + (pick(3) ? "\n" : " ");
+    if (k % 3 == 0) c += "\n</think>\n<answer>" + std::to_string(pick(100)) + "</answer>";
+    out.push_back(std::move(c));
+  }
+  // The benchmark's adversarial rows: one 64 KB line of one character, a 100,000-character line,
+  // digit floods, unbalanced braces and tags, 10^4 to 10^5 matches of one pattern.
+  out.push_back(std::string(65536, 'a'));
+  std::string spaced;
+  for (int i = 0; i < 50000; ++i) spaced += "x ";
+  out.push_back("<think>" + spaced + "</think><answer>1</answer>");
+  out.push_back("<think>" + std::string(30000, '9') + "</think><answer>" + std::string(20000, '1') +
+                "</answer>");
+  std::string braces(20000, '{');
+  for (int i = 0; i < 3000; ++i) braces += "\\boxed{";
+  out.push_back("<think>" + braces + "</think>");
+  std::string tags;
+  for (int i = 0; i < 8000; ++i) tags += "<answer>";
+  for (int i = 0; i < 10; ++i) tags += "</answer>";
+  out.push_back(tags);
+  std::string ones;
+  for (int i = 0; i < 32000; ++i) ones += "1 ";
+  out.push_back(ones);
+  std::string bullets;
+  for (int i = 0; i < 10000; ++i) bullets += "- *a*\n";
+  out.push_back(bullets);
+  out.push_back("");
+  return out;
+}
+
+constexpr char kFastPathSpec[] = R"spec(
+item { answer: str }
+reward fast {
+  let a = last(find_all(completion, r"(\d+)"))
+  let b = first(find_all(completion, r"<answer>(.*?)</answer>"))
+  let c = find_all(completion, r"\\boxed\{([^{}]*)\}")[0]
+  let d = find_all(completion, r"[A-Z]{2,}")[-1]
+  let e = len(find_all(completion, r"(?m)^- "))
+  let f = len(words(completion))
+  let g = last(find_all(completion, r"x*"))
+  let h = len(find_all(completion, r"a|"))
+  let i = first(find_all(completion, r"(?:(q)|y)"))
+  component a_len = len(a ?? "none")
+  component b_len = len(b ?? "none") + len(c ?? "none") + len(d ?? "none")
+  component counts = e + f / 1000 + h / 100000
+  component empty = len(g ?? "none") + len(i ?? "none")
+  total = a_len + b_len + counts + empty
+}
+)spec";
+
+TEST_F(DifferentialTest, FastPathsAgreeOnLongCompletions) {
+  std::string error;
+  std::unique_ptr<codegen::Jit> jit = codegen::Jit::create(&error);
+  ASSERT_NE(jit, nullptr) << error;
+  codegen::JitOptions jit_options;
+  jit_options.use_cache = false;
+  const std::string root = RFT_SOURCE_ROOT;
+  struct Spec {
+    std::unique_ptr<Program> program;
+    std::string reward;
+  };
+  std::vector<Spec> specs;
+  for (const char* name : {"trl", "ifeval", "json_fields"}) {
+    specs.push_back({load_program({root + "/bench/specs/" + name + ".reward"}), name});
+  }
+  specs.push_back({load_program_from_string("fast.reward", kFastPathSpec), "fast"});
+  const std::vector<std::string> completions = long_completions(0x10C0);
+  size_t graded = 0;
+  for (size_t s = 0; s < specs.size(); ++s) {
+    const Program& program = *specs[s].program;
+    ASSERT_TRUE(program.ok()) << specs[s].reward << ":\n" << render_all(program.diags, program.sources);
+    interp::Interpreter interp(program);
+    const ast::RewardDecl* reward = program.find_reward(specs[s].reward);
+    ASSERT_NE(reward, nullptr);
+    std::unique_ptr<codegen::JitGrader> jitted = jit->load(program, jit_options, &error);
+    ASSERT_NE(jitted, nullptr) << error;
+    std::string so = (dir_ / ("long" + std::to_string(s) + ".so")).string();
+    ASSERT_TRUE(codegen::compile_to_file(program, codegen::CompileOptions{}, so, &error)) << error;
+    char why[512] = "";
+    std::unique_ptr<rft_grader, void (*)(rft_grader*)> shared(rft_grader_open(so.c_str(), why, sizeof why),
+                                                               rft_grader_close);
+    ASSERT_NE(shared, nullptr) << why;
+    InterpEngine by_interp(interp, *reward);
+    NativeEngine by_jit(*jitted->find(specs[s].reward));
+    NativeEngine by_aot(*rft_grader_find(shared.get(), specs[s].reward.c_str()));
+    grader::Context ctx;
+    for (size_t k = 0; k < completions.size(); ++k) {
+      nlohmann::json row = {{"answer", std::to_string(k % 100)}, {"keywords", nlohmann::json::array({"total", "a"})}};
+      interp::Sample sample{"prompt", completions[k], &row};
+      ctx.reset();
+      interp::Result expected = by_interp.grade(sample, ctx);
+      for (const NativeEngine* engine : {&by_jit, &by_aot}) {
+        ctx.reset();
+        interp::Result got = engine->grade(sample, ctx);
+        ASSERT_EQ(difference(expected, got), "")
+            << (engine == &by_jit ? "JIT" : "shared object") << " vs interpreter, spec "
+            << specs[s].reward << ", completion #" << k << " ("
+            << difftest::printable(completions[k], 200) << ")\n  interpreter "
+            << describe(expected, *reward) << "\n  compiled " << describe(got, *reward);
+      }
+      ++graded;
+    }
+  }
+  EXPECT_EQ(graded, specs.size() * completions.size());
 }
 
 }  // namespace

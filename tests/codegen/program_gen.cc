@@ -970,6 +970,18 @@ std::optional<Expr> Gen::p_builtin(const Want& w, int depth, const Scope& s) {
       texts[i] = regex_arg(s).text;
       continue;
     }
+    // The list-free fast paths of compiled code: last/first/len of find_all, len of words.
+    if ((sig.name == "last" || sig.name == "first" || sig.name == "len") && pt.k == Ty::kList &&
+        pt.elem->k == Ty::kStr && chance(0.4)) {
+      const std::string subject = s.place == Place::kReward && chance(0.6)
+                                      ? std::string("completion")
+                                      : wrap(gen(want(make(Ty::kStr)), depth - 1, s));
+      texts[i] = sig.name == "len" && chance(0.4)
+                     ? "words(" + subject + ")"
+                     : "find_all(" + subject + ", " + regex_arg(s).text + ")";
+      feature("fast_path");
+      continue;
+    }
     bool special = false;
     Expr lit = special_arg(sig, p, s, &special);
     if (special) {
