@@ -519,6 +519,21 @@ Function* Lowerer::user_function(const ast::FnDecl* f) {
   env.fdecl = f;
   env.fframe = b_.CreateAlloca(t);
   current_ctx_ = load_field(sframe_, env.sframe, kSfCtx, ptr_);
+  // Each call charges the evaluation budget; once it is spent the call returns the zero value of
+  // its type at once (rft_rt_fuel_call), as the interpreter does.
+  {
+    std::string type = f->result != nullptr ? types::to_string(f->result) : "";
+    Value* zero = b_.CreateAlloca(val_);
+    auto fuel_t = llvm::FunctionType::get(i32_, {ptr_, ptr_, i64_, ptr_}, false);
+    Value* spent = b_.CreateCall(runtime("rft_rt_fuel_call", fuel_t),
+                                 {current_ctx_, cstring(type), b_.getInt64(type.size()), zero});
+    auto* out = BasicBlock::Create(c_, "fuel_spent", g);
+    auto* run = BasicBlock::Create(c_, "run", g);
+    b_.CreateCondBr(b_.CreateICmpNE(spent, b_.getInt32(0)), out, run);
+    b_.SetInsertPoint(out);
+    b_.CreateRet(b_.CreateLoad(val_, zero));
+    b_.SetInsertPoint(run);
+  }
   b_.CreateStore(env.sframe, b_.CreateStructGEP(t, env.fframe, kFfSample));
   b_.CreateStore(g->getArg(1), b_.CreateStructGEP(t, env.fframe, kFfArgs));
   if (!f->lets.empty()) {
@@ -669,6 +684,9 @@ Value* Lowerer::call(Env& env, const ast::CallExpr& c) {
   for (size_t i = 0; i < args.size(); ++i) args[i] = convert(args[i], c.param_types[i]);
   Value* result = none();
   if (auto* b = std::get_if<const grader::Builtin*>(&c.target)) {
+    auto fuel_t = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, ptr_, i64_}, false);
+    b_.CreateCall(runtime("rft_rt_fuel_builtin", fuel_t),
+                  {current_ctx_, value_array(args), b_.getInt64(args.size())});
     result = call_builtin((*b)->symbol, args);
   } else if (auto* fn = std::get_if<const ast::FnDecl*>(&c.target)) {
     Value* arr = value_array(args);
@@ -871,6 +889,8 @@ Function* Lowerer::reward_function(const ast::RewardDecl* r, const ast::ItemDecl
     b_.CreateMemSet(b_.CreateStructGEP(sframe_, env.sframe, kSfItemState), b_.getInt8(0), n_items_,
                     llvm::MaybeAlign(1));
   }
+  b_.CreateCall(runtime("rft_rt_fuel_start", llvm::FunctionType::get(b_.getVoidTy(), {ptr_}, false)),
+                {ctx});
   // Model output is untrusted: invalid UTF-8 is replaced and flagged before anything reads it.
   auto input_t = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, ptr_, ptr_}, false);
   b_.CreateCall(runtime("rft_rt_input", input_t),
@@ -956,6 +976,9 @@ Function* Lowerer::reward_function(const ast::RewardDecl* r, const ast::ItemDecl
     store_component(static_cast<size_t>(c->slot),
                     b_.CreateCall(component_getter(r, c.get()), {env.rframe}));
   }
+  auto end_t = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, f64_, i64_, ptr_, ptr_}, false);
+  b_.CreateCall(runtime("rft_rt_fuel_end", end_t),
+                {ctx, on_invalid, b_.getInt64(r->components.size()), total_out, comps_out});
   b_.CreateRet(b_.getInt32(0));
   return f;
 }

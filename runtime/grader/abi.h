@@ -27,7 +27,7 @@ extern "C" {
 
 /* Bumped whenever a struct below, the value layout or a runtime entry point that generated code
  * calls changes. A grader built for another version is refused when it is opened. */
-#define RFT_GRADER_ABI_VERSION 1u
+#define RFT_GRADER_ABI_VERSION 2u
 
 /* One sample to grade. Strings are views and need not be NUL-terminated; invalid UTF-8 in the
  * prompt or completion is replaced (U+FFFD) and flagged `invalid_utf8`. */
