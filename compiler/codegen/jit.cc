@@ -52,8 +52,8 @@ constexpr std::string_view kCacheMagic = "rft-object-sha256";
 constexpr size_t kDigestBytes = 32;
 
 std::string digest_of(std::string_view bytes) {
-  auto d = llvm::SHA256::hash(llvm::ArrayRef<uint8_t>(
-      reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  auto d = llvm::SHA256::hash(
+      llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
   return std::string(reinterpret_cast<const char*>(d.data()), d.size());
 }
 

@@ -889,8 +889,8 @@ Function* Lowerer::reward_function(const ast::RewardDecl* r, const ast::ItemDecl
     b_.CreateMemSet(b_.CreateStructGEP(sframe_, env.sframe, kSfItemState), b_.getInt8(0), n_items_,
                     llvm::MaybeAlign(1));
   }
-  b_.CreateCall(runtime("rft_rt_fuel_start", llvm::FunctionType::get(b_.getVoidTy(), {ptr_}, false)),
-                {ctx});
+  b_.CreateCall(
+      runtime("rft_rt_fuel_start", llvm::FunctionType::get(b_.getVoidTy(), {ptr_}, false)), {ctx});
   // Model output is untrusted: invalid UTF-8 is replaced and flagged before anything reads it.
   auto input_t = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, ptr_, ptr_}, false);
   b_.CreateCall(runtime("rft_rt_input", input_t),

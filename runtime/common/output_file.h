@@ -117,8 +117,7 @@ class OutputFile {
       return "`" + path + "` is a symbolic link; rft does not replace it (name its target instead)";
     }
     if (S_ISDIR(st.st_mode)) return "`" + path + "` is a directory";
-    return "`" + path + "` is not a regular file, a character device or a FIFO; rft does not "
-           "replace it";
+    return "`" + path + "` is not a regular file, a character device or a FIFO; rft leaves it";
   }
 
  private:

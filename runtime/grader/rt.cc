@@ -199,7 +199,9 @@ void rft_rt_object(rft_ctx* ctx, uint64_t n, const rft_str* keys, const rft_valu
   *out = g::json_value(Context::from(ctx).keep(std::move(obj)));
 }
 
-void rft_rt_fuel_start(rft_ctx* ctx) { Context::from(ctx).refuel(); }
+void rft_rt_fuel_start(rft_ctx* ctx) {
+  Context::from(ctx).refuel();
+}
 
 int rft_rt_fuel_call(rft_ctx* ctx, const char* type, uint64_t type_len, rft_value* out) {
   if (Context::from(ctx).charge(1)) return 0;

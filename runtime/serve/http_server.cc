@@ -39,8 +39,8 @@ void address(int fd, bool peer, std::string& ip, int& port) {
   int rc = peer ? ::getpeername(fd, reinterpret_cast<sockaddr*>(&a), &len)
                 : ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
   char h[NI_MAXHOST], p[NI_MAXSERV];
-  if (rc != 0 || ::getnameinfo(reinterpret_cast<const sockaddr*>(&a), len, h, sizeof h, p,
-                               sizeof p, NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+  if (rc != 0 || ::getnameinfo(reinterpret_cast<const sockaddr*>(&a), len, h, sizeof h, p, sizeof p,
+                               NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
     return;
   }
   ip = h;

@@ -36,7 +36,7 @@ struct ServerOptions {
   std::string api_key;  // empty: no key; else /v1/ routes need "Authorization: Bearer KEY"
   RequestLimits limits;
   BatchOptions batch;
-  HttpLimits http;  // connections at once, and how long a request may take to arrive
+  HttpLimits http;        // connections at once, and how long a request may take to arrive
   int threads = 0;        // torch threads for generation; 0: all cores
 };
 

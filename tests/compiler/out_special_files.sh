@@ -19,7 +19,7 @@ grade plain.jsonl 2>/dev/null
 
 # A FIFO: written in place; it is still a FIFO, and the reader got the same bytes.
 mkfifo pipe
-cat pipe > from_pipe & reader=$!
+timeout 60 cat pipe > from_pipe & reader=$!  # an old rft renamed over the FIFO: no writer
 grade pipe 2>/dev/null
 wait $reader
 [ "$(kind pipe)" = "fifo" ]

@@ -229,8 +229,7 @@ void add_serve(CLI::App& app, Command& run) {
                   "Seconds a request's body may take to arrive after its headers")
       ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
-  cmd->add_option("--io-timeout", s.http.io_timeout_s,
-                  "Seconds one read or write may wait")
+  cmd->add_option("--io-timeout", s.http.io_timeout_s, "Seconds one read or write may wait")
       ->check(CLI::Range(0.1, 3600.0))
       ->capture_default_str();
   cmd->callback([o, &run] { run = [o] { return run_serve(*o); }; });
