@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <string>
+#include <system_error>
 #include <thread>
 
 namespace rft::serve {
@@ -93,9 +94,13 @@ class DeadlineStream final : public httplib::Stream {
 // The connection this thread serves, for headers_read().
 thread_local DeadlineStream* current_stream = nullptr;
 thread_local const HttpLimits* current_limits = nullptr;
-// Set by the queue when a connection is over the limit: it is answered 503 on the accepting
-// thread, without a thread of its own.
-thread_local bool over_limit = false;
+// How the queue has this thread treat its connection: serve it, answer it 503 (over the limit),
+// or close it at once (over the limit, and too many 503s already being sent).
+enum class Admission { kServe, kBusy, kDrop };
+thread_local Admission admission = Admission::kServe;
+
+// Connections being answered 503 at once, at most.
+constexpr int kMaxBusyReplies = 64;
 
 // One thread per connection, counted by the server.
 class ConnectionQueue final : public httplib::TaskQueue {
@@ -104,28 +109,38 @@ class ConnectionQueue final : public httplib::TaskQueue {
       : open_(open), max_(max), mu_(mu), idle_(idle) {}
 
   void enqueue(std::function<void()> fn) override {
-    if (open_.load() >= max_) {
-      over_limit = true;
-      fn();
-      over_limit = false;
-      return;
+    const bool over = open_.load() >= max_;
+    std::atomic<int>& count = over ? busy_ : open_;
+    if (over && busy_.load() >= kMaxBusyReplies) return run_here(fn, Admission::kDrop);
+    ++count;
+    try {
+      std::thread([this, fn, over, &count] {
+        admission = over ? Admission::kBusy : Admission::kServe;
+        fn();
+        std::lock_guard<std::mutex> lock(mu_);
+        --count;
+        idle_.notify_all();
+      }).detach();
+    } catch (const std::system_error&) {  // no thread to be had
+      --count;
+      run_here(fn, Admission::kDrop);
     }
-    ++open_;
-    std::thread([this, fn = std::move(fn)] {
-      fn();
-      std::lock_guard<std::mutex> lock(mu_);
-      --open_;
-      idle_.notify_all();
-    }).detach();
   }
   // Waits for every connection to end.
   void shutdown() override {
     std::unique_lock<std::mutex> lock(mu_);
-    idle_.wait(lock, [this] { return open_.load() == 0; });
+    idle_.wait(lock, [this] { return open_.load() == 0 && busy_.load() == 0; });
   }
 
  private:
+  static void run_here(const std::function<void()>& fn, Admission a) {
+    admission = a;
+    fn();
+    admission = Admission::kServe;
+  }
+
   std::atomic<int>& open_;
+  std::atomic<int> busy_{0};
   int max_;
   std::mutex& mu_;
   std::condition_variable& idle_;
@@ -169,9 +184,19 @@ void HttpServer::headers_read() {
 }
 
 bool HttpServer::process_and_close_socket(socket_t sock) {
-  if (over_limit) {
-    const std::string& reply = busy_reply();
-    (void)!::send(sock, reply.data(), reply.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (admission != Admission::kServe) {
+    if (admission == Admission::kBusy) {
+      // The reply, then the end of the writing side; what the client sent is read and dropped
+      // (for a second at most), so that closing does not reset the connection before the client
+      // has read the reply.
+      const std::string& reply = busy_reply();
+      (void)!::send(sock, reply.data(), reply.size(), MSG_NOSIGNAL);
+      ::shutdown(sock, SHUT_WR);
+      const Clock::time_point until = Clock::now() + std::chrono::seconds(1);
+      char drain[4096];
+      while (wait_for(sock, POLLIN, until) && ::recv(sock, drain, sizeof drain, 0) > 0) {
+      }
+    }
     ::shutdown(sock, SHUT_RDWR);
     ::close(sock);
     return true;
@@ -182,8 +207,15 @@ bool HttpServer::process_and_close_socket(socket_t sock) {
   bool ok = true;
   for (int left = std::max(1, limits_.keep_alive_requests); left > 0 && svr_sock_ != INVALID_SOCKET;
        --left) {
-    // A keep-alive connection may wait this long for its next request ...
-    if (!wait_for(sock, POLLIN, Clock::now() + seconds(limits_.keep_alive_s))) break;
+    // A keep-alive connection may wait this long for its next request (less once the server
+    // stops) ...
+    const Clock::time_point idle_until = Clock::now() + seconds(limits_.keep_alive_s);
+    bool readable = false;
+    while (!readable && Clock::now() < idle_until && svr_sock_ != INVALID_SOCKET) {
+      readable = wait_for(sock, POLLIN,
+                          std::min(idle_until, Clock::now() + std::chrono::milliseconds(100)));
+    }
+    if (!readable) break;
     // ... which then has header_timeout_s to arrive, however slowly it trickles in.
     stream.set_deadline(Clock::now() + seconds(limits_.header_timeout_s));
     bool closed = false;

@@ -116,9 +116,9 @@ TEST(Jit, ADamagedCacheEntryIsRecompiled) {
   for (const auto& [what, bytes] : damages) {
     SCOPED_TRACE(what);
     std::ofstream(entry, std::ios::binary | std::ios::trunc) << bytes;
-    testing::internal::CaptureStderr();
+    ::testing::internal::CaptureStderr();
     auto g = jit->load(*spec.program, options, &error);
-    std::string note = testing::internal::GetCapturedStderr();
+    std::string note = ::testing::internal::GetCapturedStderr();
     ASSERT_TRUE(g) << error;
     EXPECT_FALSE(g->from_cache());
     EXPECT_NE(note.find("the compile cache entry `" + entry.string() +
