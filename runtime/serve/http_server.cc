@@ -177,6 +177,10 @@ HttpServer::~HttpServer() {
   idle_.wait(lock, [this] { return open_.load() == 0; });
 }
 
+void HttpServer::widen_backlog() const {
+  if (svr_sock_ != INVALID_SOCKET) ::listen(svr_sock_, std::max(128, limits_.max_connections));
+}
+
 void HttpServer::headers_read() {
   if (current_stream != nullptr && current_limits != nullptr) {
     current_stream->set_deadline(Clock::now() + seconds(current_limits->body_timeout_s));

@@ -39,6 +39,10 @@ class HttpServer : public httplib::Server {
   // Connections open now (for tests and /health).
   int open_connections() const { return open_; }
 
+  // After binding: lets the kernel queue as many connections as there may be open (httplib
+  // listens with a backlog of 5, so that a burst of connections waits on SYN retries).
+  void widen_backlog() const;
+
  private:
   bool process_and_close_socket(socket_t sock) override;
 

@@ -504,6 +504,7 @@ model::Result<int> Server::bind() {
   } else {
     ok = impl_->http.bind_to_port(o.host, port);
   }
+  if (ok) impl_->http.widen_backlog();
   if (!ok) {
     return model::Result<int>::failure(
         "cannot listen on " + o.host + ":" + std::to_string(o.port) +

@@ -31,20 +31,26 @@ class Trickle:
 
     def __init__(self, port, n):
         self.socks = []
+        self.closed_by_server = set()
+        self.stop = threading.Event()
+        self.lock = threading.Lock()
+        # The trickle starts with the first connection, so that none stays silent while the
+        # others connect.
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
         for _ in range(n):
             s = socket.create_connection(("127.0.0.1", port), timeout=10)
             s.sendall(b"G")
-            self.socks.append(s)
-        self.closed_by_server = set()
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+            with self.lock:
+                self.socks.append(s)
 
     def _run(self):
         text = b"ET /health HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 1000
         i = 0
         while not self.stop.is_set():
-            for k, s in enumerate(self.socks):
+            with self.lock:
+                socks = list(self.socks)
+            for k, s in enumerate(socks):
                 if k in self.closed_by_server:
                     continue
                 try:
