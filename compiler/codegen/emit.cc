@@ -26,6 +26,7 @@
 
 #include "compiler/codegen/codegen.h"
 #include "compiler/codegen/emit.h"
+#include "runtime/common/output_file.h"
 #include "compiler/codegen/lower.h"
 #include "compiler/driver/loader.h"
 
@@ -263,13 +264,20 @@ bool write_file(const std::string& path, const std::string& bytes, std::string* 
 
 bool compile_to_file(const Program& program, const CompileOptions& options, const std::string& out,
                      std::string* error) {
+  // What is at `out` is checked before the work (a link or a directory is refused); the result
+  // is built beside it and installed as every user-named output is (runtime/common/output_file.h).
+  bool direct = false;
+  if (std::string why = io::OutputFile::check_target(out, &direct); !why.empty()) {
+    *error = why;
+    return false;
+  }
   std::string object;
   bool ir = out.ends_with(".ll");
   if (!(ir ? compile_ir(program, options, &object, error)
            : compile_object(program, options, &object, error))) {
     return false;
   }
-  std::string partial = out + ".partial";
+  std::string partial = io::OutputFile::build_path(out, "");
   std::error_code ec;
   if (out.ends_with(".o") || ir) {
     if (!write_file(partial, object, error)) return false;
@@ -282,10 +290,8 @@ bool compile_to_file(const Program& program, const CompileOptions& options, cons
       return false;
     }
   }
-  std::filesystem::rename(partial, out, ec);
-  if (ec) {
-    *error = "cannot write `" + out + "`: " + ec.message();
-    std::filesystem::remove(partial, ec);
+  if (std::string why = io::OutputFile::install(partial, out); !why.empty()) {
+    *error = why;
     return false;
   }
   return true;

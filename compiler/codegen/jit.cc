@@ -3,16 +3,19 @@
 #include <llvm/ExecutionEngine/Orc/ExecutionUtils.h>
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>
 #include <llvm/Support/MemoryBuffer.h>
+#include <llvm/Support/SHA256.h>
 
 #include <dlfcn.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "compiler/codegen/codegen.h"
 #include "compiler/codegen/emit.h"
@@ -40,6 +43,36 @@ bool read_file(const fs::path& p, std::string* out) {
   s << in.rdbuf();
   *out = s.str();
   return static_cast<bool>(in) || in.eof();
+}
+
+// A cache entry is the object followed by a trailer: kCacheMagic and the SHA-256 of the object.
+// An entry whose trailer does not match (a torn write, a flipped bit, a truncated file) is never
+// loaded: loading a damaged object can crash the process.
+constexpr std::string_view kCacheMagic = "rft-object-sha256";
+constexpr size_t kDigestBytes = 32;
+
+std::string digest_of(std::string_view bytes) {
+  auto d = llvm::SHA256::hash(
+      llvm::ArrayRef<uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  return std::string(reinterpret_cast<const char*>(d.data()), d.size());
+}
+
+std::string sealed(const std::string& object) {
+  return object + std::string(kCacheMagic) + digest_of(object);
+}
+
+// The object of a sealed entry, or false when the entry is damaged.
+bool unseal(std::string* entry) {
+  const size_t trailer = kCacheMagic.size() + kDigestBytes;
+  if (entry->size() <= trailer) return false;
+  std::string_view e(*entry);
+  std::string_view object = e.substr(0, e.size() - trailer);
+  if (e.substr(object.size(), kCacheMagic.size()) != kCacheMagic ||
+      e.substr(e.size() - kDigestBytes) != digest_of(object)) {
+    return false;
+  }
+  entry->resize(object.size());
+  return true;
 }
 
 // Writes atomically (a temporary file renamed into place), so that a reader never sees half an
@@ -105,12 +138,21 @@ class OrcJit final : public Jit {
       std::string dir = options.cache_dir.empty() ? cache_dir() : options.cache_dir;
       if (!dir.empty()) {
         cache_file = fs::path(dir) / (compile_key(program, options.compile) + ".o");
-        cached = read_file(cache_file, &object) && !object.empty();
+        cached = read_file(cache_file, &object);
+        if (cached && !unseal(&object)) {
+          std::fprintf(stderr,
+                       "rft: note: the compile cache entry `%s` is damaged; compiling the spec "
+                       "again\n",
+                       cache_file.c_str());
+          std::error_code ec;
+          fs::remove(cache_file, ec);
+          cached = false;
+        }
       }
     }
     if (!cached) {
       if (!compile_object(program, options.compile, &object, error)) return nullptr;
-      if (!cache_file.empty()) write_cache(cache_file, object);
+      if (!cache_file.empty()) write_cache(cache_file, sealed(object));
     }
 
     orc::ExecutionSession& es = jit_->getExecutionSession();

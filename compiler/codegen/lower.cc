@@ -58,9 +58,10 @@ struct LetInfo {
 };
 
 // ---- fast paths ----
-// Uses of a list-building builtin that need one item or the count only are lowered to a runtime
-// entry point that builds no list (runtime/grader/rt.h). The interpreter evaluates them as
-// written, so the differential test checks each against the reference.
+// Uses of a list-building builtin that need one item only are lowered to a runtime entry point
+// that builds no list (runtime/grader/rt.h), charged the fuel of the call as written. The
+// interpreter evaluates them as written, so the differential test checks each against the
+// reference.
 struct FastPath {
   const ast::CallExpr* inner = nullptr;  // the call whose arguments the entry point takes
   std::string_view symbol;
@@ -70,21 +71,6 @@ std::string_view builtin_symbol(const ast::Expr& e) {
   if (e.kind != ast::ExprKind::kCall) return {};
   auto* b = std::get_if<const grader::Builtin*>(&e.as<ast::CallExpr>().target);
   return b == nullptr ? std::string_view() : (*b)->symbol;
-}
-
-// last(find_all(s, re)), first(find_all(s, re)), len(find_all(s, re)), len(words(s)).
-FastPath fused_call(const ast::CallExpr& c) {
-  const std::string_view outer = builtin_symbol(c);
-  if (outer.empty() || c.bound.size() != 1 || c.bound[0] == nullptr) return {};
-  const std::string_view inner = builtin_symbol(*c.bound[0]);
-  const auto* call = inner.empty() ? nullptr : &c.bound[0]->as<ast::CallExpr>();
-  if (inner == "rft_b_find_all") {
-    if (outer == "rft_b_last") return {call, "rft_rt_find_last"};
-    if (outer == "rft_b_first") return {call, "rft_rt_find_first"};
-    if (outer == "rft_b_len_list") return {call, "rft_b_count_matches"};
-  }
-  if (inner == "rft_b_words" && outer == "rft_b_len_list") return {call, "rft_rt_count_words"};
-  return {};
 }
 
 // find_all(s, re)[0] and find_all(s, re)[-1].
@@ -189,7 +175,7 @@ class Lowerer {
   Value* expr(Env& env, const ast::Expr& e);
   Value* name(Env& env, const ast::NameExpr& n);
   Value* member(Env& env, const ast::MemberExpr& m);
-  // `symbol`: call this runtime entry point instead of c's target (a fast path, see fused_call).
+  // `symbol`: call this runtime entry point instead of c's target (a fast path, see fused_index).
   Value* call(Env& env, const ast::CallExpr& c, std::string_view symbol = {});
   Value* binary(Env& env, const ast::BinaryExpr& b);
   Value* regex_literal(const ast::StringExpr& s);
@@ -569,6 +555,21 @@ Function* Lowerer::user_function(const ast::FnDecl* f) {
   env.fdecl = f;
   env.fframe = b_.CreateAlloca(t);
   current_ctx_ = load_field(sframe_, env.sframe, kSfCtx, ptr_);
+  // Each call charges the evaluation budget; once it is spent the call returns the zero value of
+  // its type at once (rft_rt_fuel_call), as the interpreter does.
+  {
+    std::string type = f->result != nullptr ? types::to_string(f->result) : "";
+    Value* zero = b_.CreateAlloca(val_);
+    auto fuel_t = llvm::FunctionType::get(i32_, {ptr_, ptr_, i64_, ptr_}, false);
+    Value* spent = b_.CreateCall(runtime("rft_rt_fuel_call", fuel_t),
+                                 {current_ctx_, cstring(type), b_.getInt64(type.size()), zero});
+    auto* out = BasicBlock::Create(c_, "fuel_spent", g);
+    auto* run = BasicBlock::Create(c_, "run", g);
+    b_.CreateCondBr(b_.CreateICmpNE(spent, b_.getInt32(0)), out, run);
+    b_.SetInsertPoint(out);
+    b_.CreateRet(b_.CreateLoad(val_, zero));
+    b_.SetInsertPoint(run);
+  }
   b_.CreateStore(env.sframe, b_.CreateStructGEP(t, env.fframe, kFfSample));
   b_.CreateStore(g->getArg(1), b_.CreateStructGEP(t, env.fframe, kFfArgs));
   if (!f->lets.empty()) {
@@ -642,7 +643,6 @@ Value* Lowerer::expr(Env& env, const ast::Expr& e) {
     }
     case ExprKind::kCall: {
       const auto& c = e.as<ast::CallExpr>();
-      if (const FastPath f = fused_call(c); f.inner != nullptr) return call(env, *f.inner, f.symbol);
       return call(env, c);
     }
     case ExprKind::kUnary: {
@@ -730,10 +730,13 @@ Value* Lowerer::call(Env& env, const ast::CallExpr& c, std::string_view symbol) 
   }
   for (size_t i = 0; i < args.size(); ++i) args[i] = convert(args[i], c.param_types[i]);
   Value* result = none();
-  if (!symbol.empty()) {
-    result = call_builtin(symbol, args);
-  } else if (auto* b = std::get_if<const grader::Builtin*>(&c.target)) {
-    result = call_builtin((*b)->symbol, args);
+  if (auto* b = std::get_if<const grader::Builtin*>(&c.target)) {
+    // The fuel of the call as written; a fast path (`symbol`) is charged as its inner call, which
+    // is what the interpreter charges for it.
+    auto fuel_t = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, ptr_, i64_}, false);
+    b_.CreateCall(runtime("rft_rt_fuel_builtin", fuel_t),
+                  {current_ctx_, value_array(args), b_.getInt64(args.size())});
+    result = call_builtin(symbol.empty() ? (*b)->symbol : symbol, args);
   } else if (auto* fn = std::get_if<const ast::FnDecl*>(&c.target)) {
     Value* arr = value_array(args);
     result = convert(b_.CreateCall(user_function(*fn), {env.sframe, arr}), (*fn)->result);
@@ -935,6 +938,8 @@ Function* Lowerer::reward_function(const ast::RewardDecl* r, const ast::ItemDecl
     b_.CreateMemSet(b_.CreateStructGEP(sframe_, env.sframe, kSfItemState), b_.getInt8(0), n_items_,
                     llvm::MaybeAlign(1));
   }
+  b_.CreateCall(
+      runtime("rft_rt_fuel_start", llvm::FunctionType::get(b_.getVoidTy(), {ptr_}, false)), {ctx});
   // Model output is untrusted: invalid UTF-8 is replaced and flagged before anything reads it.
   auto input_t = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, ptr_, ptr_}, false);
   b_.CreateCall(runtime("rft_rt_input", input_t),
@@ -1020,6 +1025,9 @@ Function* Lowerer::reward_function(const ast::RewardDecl* r, const ast::ItemDecl
     store_component(static_cast<size_t>(c->slot),
                     b_.CreateCall(component_getter(r, c.get()), {env.rframe}));
   }
+  auto end_t = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, f64_, i64_, ptr_, ptr_}, false);
+  b_.CreateCall(runtime("rft_rt_fuel_end", end_t),
+                {ctx, on_invalid, b_.getInt64(r->components.size()), total_out, comps_out});
   b_.CreateRet(b_.getInt32(0));
   return f;
 }

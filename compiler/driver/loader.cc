@@ -86,6 +86,14 @@ class Loader {
     std::vector<std::string> candidates;
     fs::path importer_dir = fs::path(importer).parent_path();
     if (imp.is_file) {
+      // Only spec files are imported: a path to anything else (`/etc/shadow`) is never read, so
+      // that no diagnostic can show a line of it.
+      if (!imp.path.ends_with(".reward")) {
+        p_.diags.error(std::string(codes::kUnknownModule), imp.range,
+                       "cannot import `" + imp.path + "`: it is not a .reward file",
+                       "imports by path name spec files, such as \"shared/checks.reward\"");
+        return;
+      }
       fs::path p(imp.path);
       candidates.push_back(p.is_absolute() ? p.string() : (importer_dir / p).string());
     } else {

@@ -147,6 +147,7 @@ struct Evaluation::Impl {
   Impl(const Interpreter& i, const ast::RewardDecl& r, const Sample& s, grader::Context& c,
        JudgeProvider* j)
       : interp(i), reward(r), ctx(c), judges(j), truncated(s.truncated), item(s.item) {
+    ctx.refuel();
     prompt = repair(s.prompt);
     completion = repair(s.completion);
     lets.resize(r.lets.size());
@@ -362,10 +363,15 @@ struct Evaluation::Impl {
     for (size_t i = 0; i < args.size(); ++i) args[i] = convert(args[i], c.param_types[i]);
     if (auto* b = std::get_if<const grader::Builtin*>(&c.target)) {
       rft_value out = rft_none();
+      rft_rt_fuel_builtin(ctx.handle(), args.data(), args.size());
       (*b)->fn(ctx.handle(), args.data(), &out);
       return out;
     }
     if (auto* fn = std::get_if<const ast::FnDecl*>(&c.target)) {
+      // A spent budget ends every call at once, so that the evaluation winds down.
+      if (!ctx.charge(1)) {
+        return grader::zero_value((*fn)->result ? types::to_string((*fn)->result) : "");
+      }
       Frame callee;
       callee.fn = *fn;
       callee.args = std::move(args);
@@ -379,6 +385,7 @@ struct Evaluation::Impl {
   rft_value call_judge(const ast::JudgeDecl& j, const std::vector<rft_value>& args) {
     std::string rendered = render_template(j, args);
     std::optional<double> score;
+    if (ctx.fuel_exhausted()) return rft_num(j.on_error);  // the result is on_invalid anyway
     if (judges != nullptr) score = judges->score(j, rendered);
     if (!score || !std::isfinite(*score)) {
       ctx.flag("judge_error:" + j.name);
@@ -498,6 +505,8 @@ Result Evaluation::run(bool record_bindings) {
     }
     out.components.push_back(s.component_value(c.get()));
   }
+  rft_rt_fuel_end(s.ctx.handle(), s.reward.on_invalid, out.components.size(), &out.total,
+                  out.components.data());
   if (record_bindings) {
     struct Entry {
       uint32_t at;

@@ -24,6 +24,7 @@ void Context::reset() {
   documents_.clear();
   arena_.release();
   flags_.clear();
+  refuel();
 }
 
 void* Context::alloc(size_t bytes, size_t align) {
@@ -48,7 +49,17 @@ const nlohmann::json* Context::keep(nlohmann::json&& doc) {
   return documents_.back().get();
 }
 
+void Context::spend_all() {
+  fuel_ = 0;
+  if (fuel_out_) return;
+  if (std::find(flags_.begin(), flags_.end(), kFlagFuelExhausted) == flags_.end()) {
+    flags_.emplace_back(kFlagFuelExhausted);
+  }
+  fuel_out_ = true;
+}
+
 void Context::flag(std::string_view name) {
+  if (fuel_out_) return;
   if (std::find(flags_.begin(), flags_.end(), name) == flags_.end()) flags_.emplace_back(name);
 }
 

@@ -5,6 +5,7 @@
 // previous sample allocated in O(1) amortized time.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <memory_resource>
 #include <string>
@@ -43,8 +44,29 @@ class Context : public rft_ctx {
   // Keeps a parsed JSON document alive until reset() and returns a stable pointer to it.
   const nlohmann::json* keep(nlohmann::json&& doc);
 
+  // Raises a flag once. Once the evaluation budget is spent no further flag is raised: what
+  // comes after is not a result (docs/language.md, "Evaluation budget").
   void flag(std::string_view name);
   const std::vector<std::string>& flags() const { return flags_; }
+
+  // The evaluation budget (fuel) of one sample: units charged by user-function calls, builtin
+  // calls and string concatenation, the same in the interpreter and in generated code. refuel()
+  // (also done by reset()) starts a sample's budget; charge() spends `units` and returns false
+  // once the budget is spent, raising kFlagFuelExhausted the first time.
+  static constexpr uint64_t kFuel = 10'000'000;
+  void refuel() {
+    fuel_ = kFuel;
+    fuel_out_ = false;
+  }
+  bool charge(uint64_t units) {
+    if (units <= fuel_) {
+      fuel_ -= units;
+      return true;
+    }
+    spend_all();
+    return false;
+  }
+  bool fuel_exhausted() const { return fuel_out_; }
 
   // The judge callback of compiled graders (see rft_ctx_set_judge); kept across reset().
   rft_judge_fn judge_fn = nullptr;
@@ -55,7 +77,14 @@ class Context : public rft_ctx {
   std::pmr::monotonic_buffer_resource arena_;
   std::vector<std::unique_ptr<nlohmann::json>> documents_;
   std::vector<std::string> flags_;
+  uint64_t fuel_ = kFuel;
+  bool fuel_out_ = false;
+  void spend_all();
 };
+
+// Raised when a sample's evaluation budget is spent: its total is the reward's on_invalid value
+// and every component 0.
+inline constexpr std::string_view kFlagFuelExhausted = "fuel_exhausted";
 
 inline std::string_view view(rft_str s) { return {s.ptr, static_cast<size_t>(s.len)}; }
 inline std::string_view view_str(const rft_value& v) { return view(v.as.str); }

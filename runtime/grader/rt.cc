@@ -1,6 +1,7 @@
 #include "runtime/grader/rt.h"
 
 #include <cmath>
+#include <memory>
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -107,6 +108,21 @@ std::string render_judge_prompt(std::string_view t, std::span<const std::string_
   return out;
 }
 
+rft_value zero_value(std::string_view type) {
+  static const nlohmann::json json_null;
+  static const std::unique_ptr<re2::RE2> empty_regex = compile_regex("", nullptr);
+  rft_value v = rft_none();
+  v.as.str = {nullptr, 0};
+  if (type.ends_with('?')) return v;
+  if (type == "num") return rft_num(0);
+  if (type == "bool") return rft_bool(0);
+  if (type == "str") v.tag = RFT_STR;
+  if (type.starts_with("list<")) v.tag = RFT_LIST;
+  if (type == "json") return json_value(&json_null);
+  if (type == "regex") return regex_value(empty_regex.get());
+  return v;
+}
+
 }  // namespace rft::grader
 
 using rft::grader::Context;
@@ -183,10 +199,40 @@ void rft_rt_object(rft_ctx* ctx, uint64_t n, const rft_str* keys, const rft_valu
   *out = g::json_value(Context::from(ctx).keep(std::move(obj)));
 }
 
+void rft_rt_fuel_start(rft_ctx* ctx) {
+  Context::from(ctx).refuel();
+}
+
+int rft_rt_fuel_call(rft_ctx* ctx, const char* type, uint64_t type_len, rft_value* out) {
+  if (Context::from(ctx).charge(1)) return 0;
+  *out = g::zero_value({type, type_len});
+  return 1;
+}
+
+void rft_rt_fuel_builtin(rft_ctx* ctx, const rft_value* args, uint64_t n) {
+  uint64_t units = 1;
+  for (uint64_t i = 0; i < n; ++i) {
+    if (args[i].tag == RFT_STR) units += args[i].as.str.len / 64;
+    if (args[i].tag == RFT_LIST) units += args[i].as.list.len;
+  }
+  Context::from(ctx).charge(units);
+}
+
+void rft_rt_fuel_end(rft_ctx* ctx, double on_invalid, uint64_t n, double* total,
+                     double* components) {
+  if (!Context::from(ctx).fuel_exhausted()) return;
+  *total = on_invalid;
+  for (uint64_t i = 0; i < n; ++i) components[i] = 0;
+}
+
 void rft_rt_judge(rft_ctx* ctx, const rft_judge_info* judge, const rft_value* args,
                   const rft_value* prompt, const rft_value* completion, const void* item_doc,
                   rft_value* out) {
   Context& c = Context::from(ctx);
+  if (c.fuel_exhausted()) {  // the result is on_invalid anyway: no judge is asked
+    *out = rft_num(judge->on_error);
+    return;
+  }
   std::vector<std::string_view> params(judge->params, judge->params + judge->n_params);
   std::string rendered =
       g::render_judge_prompt(judge->prompt_template, params, args, g::view_str(*prompt),

@@ -52,13 +52,25 @@ void rft_rt_index(rft_ctx* ctx, const rft_value* args, rft_value* out);
 // A JSON object from n keys and values.
 void rft_rt_object(rft_ctx* ctx, uint64_t n, const rft_str* keys, const rft_value* values,
                    rft_value* out);
-// Fast paths of compiled graders for a use that needs no list (compiler/codegen/lower.cc):
-// last(find_all(s, re)) and find_all(s, re)[-1], first(find_all(s, re)) and find_all(s, re)[0],
-// len(words(s)). The same results as the plain calls, without building the list; args are the
-// inner call's.
+// Fast paths of compiled graders for a use that needs one item of a list only
+// (compiler/codegen/lower.cc): find_all(s, re)[-1] and find_all(s, re)[0]. The same results as
+// the plain calls, without building the list; args are find_all's. (Calls such as
+// last(find_all(..)) are not fused: the interpreter charges `last` fuel for each item of the
+// list, which the fused call would not see.)
 void rft_rt_find_last(rft_ctx* ctx, const rft_value* args, rft_value* out);
 void rft_rt_find_first(rft_ctx* ctx, const rft_value* args, rft_value* out);
-void rft_rt_count_words(rft_ctx* ctx, const rft_value* args, rft_value* out);
+// The evaluation budget (grader::Context::charge, docs/language.md "Evaluation budget"):
+// starts the sample's budget.
+void rft_rt_fuel_start(rft_ctx* ctx);
+// Charges a user-function call; when the budget is spent returns 1 and writes the zero value of
+// the function's result type (spelled as in the language: "num", "list<str>", "json?") to *out,
+// which the call then returns without running the body.
+int rft_rt_fuel_call(rft_ctx* ctx, const char* type, uint64_t type_len, rft_value* out);
+// Charges a builtin call on args[0..n): 1 unit, plus 1 per list item and per 64 bytes of string.
+void rft_rt_fuel_builtin(rft_ctx* ctx, const rft_value* args, uint64_t n);
+// When the budget was spent: the total becomes on_invalid and each of the n components 0.
+void rft_rt_fuel_end(rft_ctx* ctx, double on_invalid, uint64_t n, double* total,
+                     double* components);
 // Renders the judge's prompt and calls the context's judge callback; out is a num in [0, 1], or
 // on_error with `judge_error:<name>`.
 void rft_rt_judge(rft_ctx* ctx, const rft_judge_info* judge, const rft_value* args,
@@ -67,6 +79,10 @@ void rft_rt_judge(rft_ctx* ctx, const rft_judge_info* judge, const rft_value* ar
 }
 
 namespace rft::grader {
+
+// The value a call returns when the budget is spent: none for an optional type, else 0, false,
+// "", [], the JSON null, or a regex that matches the empty string.
+rft_value zero_value(std::string_view type);
 
 // The semantics behind rft_rt_index.
 rft_value index_value(Context& ctx, const rft_value& base, const rft_value& index);

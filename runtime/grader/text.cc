@@ -229,9 +229,3 @@ RFT_BUILTIN(str_num) { *out = arena_str(ctx, format_num(args[0].as.num)); }
 RFT_BUILTIN(str_bool) { *out = str_value(args[0].as.boolean != 0 ? "true" : "false"); }
 
 }  // namespace rft::grader
-
-extern "C" void rft_rt_count_words(rft_ctx*, const rft_value* args, rft_value* out) {
-  size_t n = 0;
-  rft::grader::for_each_word(rft::grader::view_str(args[0]), [&n](std::string_view) { ++n; });
-  *out = rft_num(static_cast<double>(n));
-}

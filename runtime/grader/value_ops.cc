@@ -141,9 +141,16 @@ extern "C" int rft_value_equal(const rft_value* a, const rft_value* b) {
 }
 
 extern "C" rft_str rft_str_concat(rft_ctx* ctx, rft_str a, rft_str b) {
+  Context& c = Context::from(ctx);
+  if (rft::grader::exceeds_result_limit(a.len, 1, b.len)) {
+    c.charge(1);
+    c.flag(rft::grader::kFlagResultTooLarge);
+    return a;
+  }
+  c.charge(1 + (a.len + b.len) / 64);
   if (b.len == 0) return a;
   if (a.len == 0) return b;
-  auto* buf = static_cast<char*>(Context::from(ctx).alloc(a.len + b.len, 1));
+  auto* buf = static_cast<char*>(c.alloc(a.len + b.len, 1));
   std::memcpy(buf, a.ptr, a.len);
   std::memcpy(buf + a.len, b.ptr, b.len);
   return {buf, a.len + b.len};

@@ -13,15 +13,18 @@
 extern "C" {
 // 1 when the two values are equal under values_equal, else 0.
 int rft_value_equal(const rft_value* a, const rft_value* b);
-// a followed by b, in the context's arena (or a view of a / b when the other is empty).
+// a followed by b, in the context's arena (or a view of a / b when the other is empty); a result
+// over kMaxResultBytes is refused (kFlagResultTooLarge, a is returned). Charges the evaluation
+// budget 1 unit, plus 1 per 64 bytes of a result it builds.
 rft_str rft_str_concat(rft_ctx* ctx, rft_str a, rft_str b);
 }
 
 namespace rft::grader {
 
 // Results that could grow beyond this many bytes (replace, regex_replace, join: output size is a
-// product of input sizes) are refused: the builtin raises kFlagResultTooLarge and returns its
-// input unchanged (join: the empty string) instead of exhausting memory.
+// product of input sizes; `+` on strings, which doubling grows exponentially) are refused: the
+// builtin raises kFlagResultTooLarge and returns its input unchanged (join: the empty string)
+// instead of exhausting memory.
 inline constexpr size_t kMaxResultBytes = size_t{256} << 20;
 inline constexpr std::string_view kFlagResultTooLarge = "result_too_large";
 // Whether base + count * each bytes would exceed kMaxResultBytes (without overflowing).

@@ -16,6 +16,7 @@
 #include "runtime/model/text_generator.h"
 #include "runtime/model/tokenizer.h"
 #include "runtime/model/tokenizer/byte_level.h"
+#include "runtime/common/output_file.h"
 
 namespace rft::model {
 namespace {
@@ -407,13 +408,8 @@ Result<std::string> write_builtin_impl(const std::string& dir, std::string_view 
                  {"chat_template", chatml}};
   for (const auto& [name, doc] : {std::pair{"tokenizer.json", tokenizer},
                                   std::pair{"tokenizer_config.json", config}}) {
-    std::string path = dir + "/" + name;
-    std::ofstream f(path + ".tmp", std::ios::binary | std::ios::trunc);
-    f << doc.dump(2) << "\n";
-    f.close();
-    std::error_code ec;
-    if (!f || (std::filesystem::rename(path + ".tmp", path, ec), ec)) {
-      return Result<std::string>::failure("cannot write `" + path + "`");
+    if (std::string why = io::write_whole(dir + "/" + name, doc.dump(2) + "\n"); !why.empty()) {
+      return Result<std::string>::failure(why);
     }
   }
   int64_t n = 0;

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "runtime/grader/json.h"
+#include "runtime/common/output_file.h"
 
 namespace rft::model {
 namespace {
@@ -298,7 +299,12 @@ Result<size_t> write_safetensors(const std::string& path, std::span<const Tensor
   }
   std::string text = header.dump();
   text.append((8 - text.size() % 8) % 8, ' ');  // the data starts 8-byte aligned
-  std::string tmp = path + ".tmp";
+  // A device or FIFO is written in place; a link or other special file is refused.
+  bool direct = false;
+  if (std::string why = io::OutputFile::check_target(path, &direct); !why.empty()) {
+    return Result<size_t>::failure(why);
+  }
+  std::string tmp = direct ? path : path + ".tmp";
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
   if (f == nullptr) return failure<size_t>(tmp, std::strerror(errno));
   uint8_t len[8];
@@ -307,10 +313,10 @@ Result<size_t> write_safetensors(const std::string& path, std::span<const Tensor
   for (const auto& t : tensors) {
     ok = ok && (t.data.empty() || std::fwrite(t.data.data(), 1, t.data.size(), f) == t.data.size());
   }
-  ok = std::fflush(f) == 0 && ok && fsync(fileno(f)) == 0;
+  ok = std::fflush(f) == 0 && ok && (direct || fsync(fileno(f)) == 0);
   ok = std::fclose(f) == 0 && ok;
-  if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0) {
-    std::remove(tmp.c_str());
+  if (!ok || (!direct && std::rename(tmp.c_str(), path.c_str()) != 0)) {
+    if (!direct) std::remove(tmp.c_str());
     return failure<size_t>(path, std::string("cannot write: ") + std::strerror(errno));
   }
   return static_cast<size_t>(8 + text.size() + offset);

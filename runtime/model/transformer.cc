@@ -7,6 +7,7 @@
 #include <numbers>
 
 #include "runtime/model/safetensors.h"
+#include "runtime/common/output_file.h"
 
 namespace rft::model {
 
@@ -296,14 +297,10 @@ Result<size_t> save_transformer(Transformer& model, const std::string& dir) {
       write_safetensors(dir + "/model.safetensors", views, {{"format", "pt"}});
   if (!written.ok()) return written;
   std::string config_path = dir + "/config.json";
-  {
-    std::ofstream out(config_path + ".tmp", std::ios::binary | std::ios::trunc);
-    out << model_config_json(model->config());
-    out.close();
-    if (!out) return Result<size_t>::failure("cannot write `" + config_path + "`");
+  if (std::string why = io::write_whole(config_path, model_config_json(model->config()));
+      !why.empty()) {
+    return Result<size_t>::failure(why);
   }
-  std::filesystem::rename(config_path + ".tmp", config_path, ec);
-  if (ec) return Result<size_t>::failure("cannot write `" + config_path + "`: " + ec.message());
   return *written;
 }
 

@@ -92,7 +92,7 @@ struct Server::Impl {
   };
 
   Impl(std::vector<ServedModel> models, ServerOptions opts, const Grading* g)
-      : o(std::move(opts)), grading(g), started(std::time(nullptr)) {
+      : o(std::move(opts)), grading(g), http(o.http), started(std::time(nullptr)) {
     for (ServedModel& m : models) {
       BatchOptions b = o.batch;
       b.seed += slots.size();  // the models' unseeded samples are drawn independently
@@ -106,7 +106,7 @@ struct Server::Impl {
   ServerOptions o;
   std::vector<Slot> slots;  // never empty
   const Grading* grading;
-  httplib::Server http;
+  HttpServer http;
   int64_t started;
   std::mutex id_mu;
   std::mt19937_64 id_rng;
@@ -163,11 +163,9 @@ bool Server::Impl::authorized(const httplib::Request& req, httplib::Response& re
 }
 
 void Server::Impl::routes() {
-  http.new_task_queue = [n = o.http_threads] {
-    return new httplib::ThreadPool(static_cast<size_t>(std::max(2, n)));
-  };
   http.set_payload_max_length(32u << 20);
   http.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    HttpServer::headers_read();
     return authorized(req, res) ? httplib::Server::HandlerResponse::Unhandled
                                 : httplib::Server::HandlerResponse::Handled;
   });
@@ -506,6 +504,7 @@ model::Result<int> Server::bind() {
   } else {
     ok = impl_->http.bind_to_port(o.host, port);
   }
+  if (ok) impl_->http.widen_backlog();
   if (!ok) {
     return model::Result<int>::failure(
         "cannot listen on " + o.host + ":" + std::to_string(o.port) +

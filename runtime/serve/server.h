@@ -15,6 +15,7 @@
 #include "runtime/model/text_generator.h"
 #include "runtime/serve/batcher.h"
 #include "runtime/serve/grading.h"
+#include "runtime/serve/http_server.h"
 #include "runtime/serve/request.h"
 
 namespace rft::serve {
@@ -35,7 +36,7 @@ struct ServerOptions {
   std::string api_key;  // empty: no key; else /v1/ routes need "Authorization: Bearer KEY"
   RequestLimits limits;
   BatchOptions batch;
-  int http_threads = 32;  // connections served at once (a streaming one holds its thread)
+  HttpLimits http;        // connections at once, and how long a request may take to arrive
   int threads = 0;        // torch threads for generation; 0: all cores
 };
 

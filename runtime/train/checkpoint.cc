@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -26,6 +28,31 @@ bool write_text(const fs::path& path, const std::string& text) {
   f << text;
   f.close();
   return static_cast<bool>(f);
+}
+
+// Writes the optimizer's state to `path`. torch::save to a file name cannot report a failed write
+// (a full disk): its archive writer throws c10::Error from its destructor, which ends the
+// process. Here the archive is written through a function that never fails in torch's eyes and
+// records the error, which is then reported.
+std::string save_optimizer(const torch::optim::Optimizer& optimizer, const fs::path& path) {
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) return "cannot write `" + path.string() + "`: " + std::strerror(errno);
+  int error = 0;
+  try {
+    torch::serialize::OutputArchive archive;
+    optimizer.save(archive);
+    archive.save_to([&](const void* data, size_t n) -> size_t {
+      if (error == 0 && n > 0 && std::fwrite(data, 1, n, f) != n) error = errno != 0 ? errno : EIO;
+      return n;
+    });
+  } catch (const std::exception& e) {
+    std::fclose(f);
+    return "cannot write `" + path.string() + "`: " + e.what();
+  }
+  if (error == 0 && (std::fflush(f) != 0 || fsync(fileno(f)) != 0)) error = errno;
+  if (std::fclose(f) != 0 && error == 0) error = errno;
+  if (error != 0) return "cannot write `" + path.string() + "`: " + std::strerror(error);
+  return {};
 }
 
 // Complete checkpoints, oldest first.
@@ -61,21 +88,25 @@ Result<std::string> save_checkpoint(const std::string& output_dir, int64_t step,
   fs::remove_all(tmp, ec);
   fs::create_directories(tmp, ec);
   if (ec) return R::failure("cannot create `" + tmp.string() + "`: " + ec.message());
+  // A failure leaves no partial folder behind (it would hold the space a full disk lacks); the
+  // checkpoints before this one are untouched.
+  auto fail = [&](const std::string& why) {
+    fs::remove_all(tmp, ec);
+    return R::failure("cannot write the checkpoint of step " + std::to_string(step) + ": " + why);
+  };
   Result<size_t> saved = model::save_transformer(model, tmp.string());
-  if (!saved.ok()) return R::failure(saved.error());
+  if (!saved.ok()) return fail(saved.error());
   for (const char* name : kModelFiles) {
     fs::path from = fs::path(base_model_dir) / name;
     if (fs::exists(from) && !fs::copy_file(from, tmp / name, fs::copy_options::overwrite_existing, ec)) {
-      return R::failure("cannot copy `" + from.string() + "` into the checkpoint: " + ec.message());
+      return fail("cannot copy `" + from.string() + "`: " + ec.message());
     }
   }
-  try {
-    torch::save(optimizer, (tmp / "optimizer.pt").string());
-  } catch (const std::exception& e) {
-    return R::failure("cannot write the optimizer state: " + std::string(e.what()));
+  if (std::string why = save_optimizer(optimizer, tmp / "optimizer.pt"); !why.empty()) {
+    return fail(why);
   }
   if (!write_text(tmp / "trainer_state.json", state.dump(2) + "\n") || !write_text(tmp / kDone, "")) {
-    return R::failure("cannot write into `" + tmp.string() + "`");
+    return fail("cannot write into `" + tmp.string() + "`");
   }
   fs::remove_all(final_dir, ec);  // a checkpoint of the same step from an earlier, abandoned run
   fs::rename(tmp, final_dir, ec);

@@ -1,5 +1,7 @@
 #include "runtime/train/metrics.h"
 
+#include "runtime/common/output_file.h"
+
 #include <filesystem>
 #include <sstream>
 
@@ -7,6 +9,8 @@ namespace rft::train {
 
 std::string MetricsWriter::open(const std::string& path, int64_t truncate_after_step) {
   path_ = path;
+  bool direct = false;
+  if (std::string why = io::OutputFile::check_target(path, &direct); !why.empty()) return why;
   if (truncate_after_step >= 0 && std::filesystem::exists(path)) {
     // Keep the lines up to the step being resumed from; rewrite the file atomically.
     std::ifstream in(path, std::ios::binary);
@@ -18,15 +22,7 @@ std::string MetricsWriter::open(const std::string& path, int64_t truncate_after_
       if (j.value("step", int64_t{0}) > truncate_after_step) continue;
       kept << line << "\n";
     }
-    std::string tmp = path + ".tmp";
-    {
-      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-      out << kept.str();
-      if (!out) return "cannot write `" + tmp + "`";
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, path, ec);
-    if (ec) return "cannot replace `" + path + "`: " + ec.message();
+    if (std::string why = io::write_whole(path, kept.str()); !why.empty()) return why;
   }
   out_.open(path, std::ios::binary | std::ios::app);
   if (!out_) return "cannot open `" + path + "` for writing";

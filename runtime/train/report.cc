@@ -12,6 +12,7 @@
 
 #include "runtime/train/metrics.h"
 #include "runtime/train/report_assets.h"
+#include "runtime/common/output_file.h"
 
 namespace rft::train {
 namespace {
@@ -305,24 +306,7 @@ std::string write_report(const ReportInput& input, const std::string& path) {
   } catch (const std::exception& e) {
     return "cannot make the report `" + path + "`: " + e.what();
   }
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << html;
-    out.close();
-    if (!out) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      return "cannot write `" + tmp + "`";
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
-    std::filesystem::remove(tmp, ec);
-    return "cannot write `" + path + "`: " + ec.message();
-  }
-  return "";
+  return io::write_whole(path, html);
 }
 
 }  // namespace rft::train

@@ -1,6 +1,10 @@
 // Table-driven tests that pin the exact rendered diagnostics of the parser and the checker:
 // message, location, the source line, the caret under the range, and the hint.
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 #include "compiler/driver/loader.h"
 
@@ -436,6 +440,63 @@ TEST(Diagnostics, ColorWrapsSeverityAndCaret) {
   std::string text = render_all(p->diags, p->sources, /*color=*/true);
   EXPECT_NE(text.find("\033[1;31merror[E0201]"), std::string::npos) << text;
   EXPECT_NE(text.find("\033[1;31m^"), std::string::npos) << text;
+}
+
+// Control characters in a line are escaped: a NUL would end the text where a C string ends, an
+// escape sequence would drive the terminal. The caret still lines up under the name.
+TEST(Diagnostics, ControlCharactersAreEscaped) {
+  std::string source("reward r {\n  total = len(\"a\0b\") + x\n}\n", 37);
+  std::unique_ptr<Program> p = load_program_from_string("spec.reward", source);
+  EXPECT_EQ(render_all(p->diags, p->sources),
+            "spec.reward:2:24: error[E0201]: unknown name `x`\n"
+            " 2 |   total = len(\"a\\x00b\") + x\n"
+            "   |                           ^\n");
+  p = load_program_from_string("spec.reward",
+                               "reward r {\n  total = len(\"\x1b[31mred\") + y\n}\n");
+  EXPECT_EQ(render_all(p->diags, p->sources),
+            "spec.reward:2:29: error[E0201]: unknown name `y`\n"
+            " 2 |   total = len(\"\\x1B[31mred\") + y\n"
+            "   |                                ^\n");
+}
+
+// A 400 KB line is cut to 160 code points around the caret: 60 before it, "..." at each cut.
+TEST(Diagnostics, LongLinesAreCutAroundTheCaret) {
+  std::string source = "reward r {\n  let a = \"" + std::string(400000, 'x') + "\" + zz + \"" +
+                       std::string(1000, 'y') + "\"\n  total = len(a)\n}\n";
+  std::unique_ptr<Program> p = load_program_from_string("spec.reward", source);
+  const std::string shown =
+      "..." + std::string(56, 'x') + "\" + zz + \"" + std::string(94, 'y') + "...";
+  EXPECT_EQ(render_all(p->diags, p->sources),
+            "spec.reward:2:400016: error[E0201]: unknown name `zz`\n 2 | " + shown + "\n   | " +
+                std::string(63, ' ') + "^~\n");
+}
+
+// A file that is not UTF-8 text shows none of its content, only where the problem is.
+TEST(Diagnostics, ANonUtf8FileShowsNoContent) {
+  std::unique_ptr<Program> p =
+      load_program_from_string("spec.reward", "reward r {\n  total = 1 // \xff\xfe secret\n}\n");
+  EXPECT_EQ(render_all(p->diags, p->sources),
+            "spec.reward:2:16: error[E0005]: file is not valid UTF-8\n"
+            "   = help: save the file as UTF-8\n");
+}
+
+// An import by path must name a .reward file; anything else is never read, so no line of it
+// (such as /etc/shadow's first) can appear in a diagnostic.
+TEST(Diagnostics, ImportingAFileThatIsNotASpecShowsNoneOfIt) {
+  namespace fs = std::filesystem;
+  fs::path secret = fs::temp_directory_path() / ("rft-diag-secret-" + std::to_string(getpid()));
+  std::ofstream(secret) << "root:$6$secrethash:19000:0:99999:7:::\n";
+  const std::string import = "import \"" + secret.string() + "\" as s";
+  std::unique_ptr<Program> p = load_program_from_string(
+      "spec.reward", import + "\nreward r {\n  total = len(completion)\n}\n");
+  std::string text = render_all(p->diags, p->sources);
+  fs::remove(secret);
+  EXPECT_EQ(text.find("secrethash"), std::string::npos) << text;
+  const std::string caret = "^" + std::string(import.size() - 1, '~');
+  EXPECT_EQ(text, "spec.reward:1:1: error[E0101]: cannot import `" + secret.string() +
+                      "`: it is not a .reward file\n 1 | " + import + "\n   | " + caret +
+                      "\n   = help: imports by path name spec files, such as "
+                      "\"shared/checks.reward\"\n");
 }
 
 }  // namespace

@@ -11,24 +11,6 @@
 
 namespace rft::cli {
 
-std::string ResultsOutput::open(const std::string& path) {
-  path_ = path;
-  if (path_.empty()) return {};
-  file_.open(path_ + ".partial", std::ios::binary | std::ios::trunc);
-  return file_ ? std::string() : "cannot write `" + path_ + ".partial`";
-}
-
-std::ostream& ResultsOutput::stream() { return path_.empty() ? std::cout : file_; }
-
-std::string ResultsOutput::commit() {
-  if (path_.empty()) return {};
-  file_.close();
-  if (!file_ || std::rename((path_ + ".partial").c_str(), path_.c_str()) != 0) {
-    return "cannot write `" + path_ + "`";
-  }
-  return {};
-}
-
 std::vector<std::string> expand_spec_paths(const std::vector<std::string>& paths) {
   namespace fs = std::filesystem;
   std::vector<std::string> out;
@@ -58,7 +40,7 @@ bool use_color() {
 
 void print_diagnostics(const Program& p) {
   std::string text = render_all(p.diags, p.sources, use_color());
-  std::fputs(text.c_str(), stderr);
+  std::fwrite(text.data(), 1, text.size(), stderr);
 }
 
 int user_error(const std::string& command, const std::string& message) {

@@ -8,24 +8,14 @@
 #include <vector>
 
 #include "compiler/engine/grader_engine.h"
+#include "runtime/common/output_file.h"
 
 namespace rft::cli {
 
-// Where a command's results go: standard output, or a file that appears only when complete (it
-// is written to PATH.partial and renamed by commit()), so that an interrupted run never leaves a
-// truncated file that looks whole.
-class ResultsOutput {
- public:
-  // An empty path means standard output. On failure returns the message to report.
-  std::string open(const std::string& path);
-  std::ostream& stream();
-  // Closes and renames the file; on failure returns the message to report.
-  std::string commit();
-
- private:
-  std::string path_;
-  std::ofstream file_;
-};
+// Where a command's results go: standard output (an empty path), or a file written as every
+// user-named output is (runtime/common/output_file.h): complete or not at all, a device or FIFO
+// in place, never through a symbolic link.
+using ResultsOutput = io::OutputFile;
 
 // Exit codes of every subcommand.
 inline constexpr int kOk = 0;

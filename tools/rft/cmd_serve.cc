@@ -217,6 +217,21 @@ void add_serve(CLI::App& app, Command& run) {
       ->capture_default_str();
   cmd->add_option("--threads", s.threads, "CPU threads for the model (default: all cores)")
       ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--max-connections", s.http.max_connections,
+                  "Connections served at once; one more is answered 503 and closed")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  cmd->add_option("--header-timeout", s.http.header_timeout_s,
+                  "Seconds a request's line and headers may take to arrive")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  cmd->add_option("--body-timeout", s.http.body_timeout_s,
+                  "Seconds a request's body may take to arrive after its headers")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
+  cmd->add_option("--io-timeout", s.http.io_timeout_s, "Seconds one read or write may wait")
+      ->check(CLI::Range(0.1, 3600.0))
+      ->capture_default_str();
   cmd->callback([o, &run] { run = [o] { return run_serve(*o); }; });
 }
 

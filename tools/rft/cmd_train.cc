@@ -50,12 +50,9 @@ void link_final(const std::string& output_dir, const std::string& checkpoint) {
   if (!ec) fs::rename(tmp, link, ec);
 }
 
-// Writes `text` to `path` whole or not at all (ResultsOutput: a .partial file, then rename).
+// Writes `text` to `path` whole or not at all.
 std::string write_whole(const fs::path& path, const std::string& text) {
-  ResultsOutput out;
-  if (std::string why = out.open(path.string()); !why.empty()) return why;
-  out.stream() << text;
-  return out.commit();
+  return io::write_whole(path.string(), text);
 }
 
 // What training and evaluation need besides the job: the grader and the data, checked.
