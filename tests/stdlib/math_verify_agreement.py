@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""std.math against Math-Verify's own test suite.
+
+Usage: math_verify_agreement.py --rft PATH/TO/rft [--cases FILE] [--min 0.98] [--all]
+
+Runs every case of tests/stdlib/math_verify/math_verify_cases.jsonl (ported from
+huggingface/Math-Verify's tests, see the README there) through std.math's documented recipe,
+graded by `rft grade`:
+
+    math.equivalent(math.final_answer(completion) ?? "", item.answer)
+
+with the case's prediction as the completion and its gold as item.answer. Prints the agreement
+with Math-Verify's expected verdicts overall, per source file and per setting, the false accepts
+and false rejects, and each disagreement (marking the ones docs/stdlib.md lists as deliberate).
+Exits 1 when the agreement on the cases that use Math-Verify's default settings is below --min.
+"""
+
+import argparse
+import collections
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SPEC = """import std.math
+item { answer: str }
+reward recipe {
+  component correct = math.equivalent(math.final_answer(completion) ?? "", item.answer)
+  total = correct
+}
+"""
+
+
+def load(path):
+    with open(path) as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def grade(rft, cases, workdir):
+    spec = os.path.join(workdir, "recipe.reward")
+    data = os.path.join(workdir, "cases.jsonl")
+    out = os.path.join(workdir, "out.jsonl")
+    with open(spec, "w") as f:
+        f.write(SPEC)
+    with open(data, "w") as f:
+        for c in cases:
+            f.write(json.dumps({"completion": c["pred"], "answer": c["gold"]}) + "\n")
+    env = dict(os.environ)
+    env["RFT_STDLIB"] = os.path.join(HERE, "..", "..", "stdlib")
+    env["RFT_CACHE_DIR"] = os.path.join(workdir, "cache")
+    subprocess.run([rft, "grade", spec, "--reward", "recipe", "--data", data, "--out", out],
+                   check=True, env=env, stderr=subprocess.DEVNULL, timeout=120)
+    verdicts = {}
+    with open(out) as f:
+        for line in f:
+            r = json.loads(line)
+            if "error" in r:
+                sys.exit("rft could not grade line %d: %s" % (r["line"], r["error"]))
+            verdicts[r["line"] - 1] = 1 if r["total"] == 1 else 0
+    return [verdicts[i] for i in range(len(cases))]
+
+
+def rate(rows):
+    return sum(1 for c, got in rows if got == c["expected"]) / len(rows) if rows else 1.0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rft", required=True)
+    ap.add_argument("--cases", default=os.path.join(HERE, "math_verify",
+                                                    "math_verify_cases.jsonl"))
+    ap.add_argument("--min", type=float, default=0.98)
+    args = ap.parse_args()
+    cases = load(args.cases)
+    with tempfile.TemporaryDirectory() as workdir:
+        got = grade(args.rft, cases, workdir)
+    rows = list(zip(cases, got))
+    default = [r for r in rows if not r[0]["settings"]]
+
+    def line(name, rs):
+        fa = sum(1 for c, g in rs if g == 1 and c["expected"] == 0)
+        fr = sum(1 for c, g in rs if g == 0 and c["expected"] == 1)
+        print("%-34s %4d cases  %6.1f%% agree  %3d false accepts  %3d false rejects"
+              % (name, len(rs), 100 * rate(rs), fa, fr))
+
+    line("all cases", rows)
+    line("default settings", default)
+    by_source = collections.defaultdict(list)
+    by_setting = collections.defaultdict(list)
+    for c, g in rows:
+        by_source[c["source"]].append((c, g))
+        by_setting[json.dumps(c["settings"], sort_keys=True)].append((c, g))
+    for name in sorted(by_source):
+        line("  " + name, by_source[name])
+    for name in sorted(by_setting):
+        line("  settings " + name, by_setting[name])
+    for c, g in rows:
+        if g != c["expected"]:
+            print("disagreement [%s %s%s%s]: Math-Verify %d, rft %d: gold %r, pred %r"
+                  % (c["source"], c["test"], " " if c["settings"] else "",
+                     json.dumps(c["settings"]) if c["settings"] else "", c["expected"], g,
+                     c["gold"], c["pred"]))
+    r = rate(default)
+    if r < args.min:
+        print("FAIL: %.1f%% agreement on default-setting cases, below %.1f%%"
+              % (100 * r, 100 * args.min))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
