@@ -1804,13 +1804,20 @@ class Comparer {
     return is_close(va.v, vb.v, rel_, abs_) ? 1 : 0;
   }
 
-  // Two exact rationals. Integers and fractions that do not end in decimals compare exactly; a
-  // tolerance applies between decimals (0.3333333 and 0.33333333), and between a fraction and
-  // a decimal only if the decimal is the fraction correctly rounded to its places (1/3 and
-  // 0.3333333, never 0.333 or 0.3333334).
+  // Two exact rationals. Integers and fractions that do not end in decimals compare exactly (an
+  // integer and a non-integer within the absolute tolerance only); a tolerance applies between
+  // decimals (0.3333333 and 0.33333333), and between a fraction and a decimal only if the
+  // decimal is the fraction correctly rounded to its places (1/3 and 0.3333333, never 0.333 or
+  // 0.3333334).
   bool exact_equal(Rational x, Rational y) {
     if (x.p == y.p && x.q == y.q) return true;
-    if (x.q == 1 || y.q == 1) return false;
+    if (x.q == 1 && y.q == 1) return false;
+    // An integer against a non-integer: only the absolute tolerance, which is for values near
+    // zero (0 and 1e-12), never the relative one (7905220 and 7905219.5).
+    if (x.q == 1 || y.q == 1) {
+      return std::fabs(static_cast<double>(x.p) / static_cast<double>(x.q) -
+                       static_cast<double>(y.p) / static_cast<double>(y.q)) <= abs_;
+    }
     const int dx = decimal_places(x.q), dy = decimal_places(y.q);
     if (dx < 0 && dy < 0) return false;
     if (!is_close(static_cast<double>(x.p) / static_cast<double>(x.q),

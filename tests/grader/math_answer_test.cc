@@ -162,6 +162,8 @@ TEST_F(MathAnswerTest, IntegersAndSmallFractionsCompareExactly) {
   EXPECT_TRUE(equal("7905220.0", "7905220"));
   EXPECT_FALSE(equal("7905219.99", "7905220"));
   EXPECT_FALSE(equal("4", "3.9999999"));
+  EXPECT_FALSE(equal("7905219.5", "7905220"));
+  EXPECT_TRUE(equal("0", "1e-12"));  // the absolute tolerance, near zero
   // A fraction against a decimal: only the decimal that rounds to it, with enough places.
   EXPECT_FALSE(equal("1/3", "0.333"));
   EXPECT_FALSE(equal("0.333", "\\frac{1}{3}"));

@@ -243,7 +243,7 @@ class Generator:
         sym = "%s*10**(%d)" % (repr(mant), exp)
         value = "%se%d" % (repr(mant), exp)
         forms = [(value, sym), ("%s\\times10^{%d}" % (repr(mant), exp), sym),
-                 ("%s \\cdot 10^{%d}" % (repr(mant), exp), sym), (repr(mant * 10 ** exp), sym)]
+                 ("%s \\cdot 10^{%d}" % (repr(mant), exp), sym), ("%.12g" % (mant * 10 ** exp), sym)]
         mant2 = mant + 0.1
         near = [("%se%d" % (repr(mant2), exp), "%s*10**(%d)" % (repr(mant2), exp)),
                 ("%se%d" % (repr(mant), exp + 1), "%s*10**(%d)" % (repr(mant), exp + 1))]
@@ -627,12 +627,15 @@ def decimal_places(q):
 
 def rationals_equal(a, b):
     """std.math's rule for two exact numbers: integers and fractions that do not terminate as
-    decimals compare exactly; decimals within the tolerance; a fraction and a decimal within the
+    decimals compare exactly (an integer and a non-integer within the absolute tolerance);
+    decimals within the tolerance; a fraction and a decimal within the
     tolerance when the decimal is the fraction rounded to its places."""
     if a == b:
         return True
-    if a.q == 1 or b.q == 1:
+    if a.q == 1 and b.q == 1:
         return False
+    if a.q == 1 or b.q == 1:
+        return abs(float(a - b)) <= ABS_TOL
     da, db = decimal_places(a.q), decimal_places(b.q)
     if da is None and db is None:
         return False
@@ -669,7 +672,7 @@ def relations_equal(a, b):
     ratio = sympy.simplify(da / db)
     if ratio.free_symbols or ratio == 0:
         return False
-    return ka is sympy.Eq or ratio > 0
+    return bool(ka is sympy.Eq or ratio > 0)
 
 
 def as_interval(rel):
@@ -790,7 +793,7 @@ def main():
     args = ap.parse_args()
 
     rows = Generator(args.seed).corpus(args.per_kind)
-    expected = [sympy_equal(to_sympy(a[1]), to_sympy(b[1])) for _, a, b in rows]
+    expected = [bool(sympy_equal(to_sympy(a[1]), to_sympy(b[1]))) for _, a, b in rows]
     with tempfile.TemporaryDirectory() as tmp:
         workdir = args.keep or tmp
         os.makedirs(workdir, exist_ok=True)

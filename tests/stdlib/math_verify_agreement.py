@@ -12,7 +12,11 @@ graded by `rft grade`:
 with the case's prediction as the completion and its gold as item.answer. Prints the agreement
 with Math-Verify's expected verdicts overall, per source file and per setting, the false accepts
 and false rejects, and each disagreement (marking the ones docs/stdlib.md lists as deliberate).
-Exits 1 when the agreement on the cases that use Math-Verify's default settings is below --min.
+math_verify/differences.jsonl lists the default-setting cases where rft is known to differ:
+"deliberate" where Math-Verify is wrong (rft is right and may be stricter), "limitation" where
+rft cannot read the case. Exits 1 when the agreement on the cases that use Math-Verify's default
+settings is below --min, or when a default-setting case disagrees that the list does not name
+(a regression), or when a listed case no longer disagrees (the list is stale).
 """
 
 import argparse
@@ -38,7 +42,7 @@ def load(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
-def grade(rft, cases, workdir):
+def grade(rft, stdlib, cases, workdir):
     spec = os.path.join(workdir, "recipe.reward")
     data = os.path.join(workdir, "cases.jsonl")
     out = os.path.join(workdir, "out.jsonl")
@@ -48,7 +52,7 @@ def grade(rft, cases, workdir):
         for c in cases:
             f.write(json.dumps({"completion": c["pred"], "answer": c["gold"]}) + "\n")
     env = dict(os.environ)
-    env["RFT_STDLIB"] = os.path.join(HERE, "..", "..", "stdlib")
+    env["RFT_STDLIB"] = stdlib
     env["RFT_CACHE_DIR"] = os.path.join(workdir, "cache")
     subprocess.run([rft, "grade", spec, "--reward", "recipe", "--data", data, "--out", out],
                    check=True, env=env, stderr=subprocess.DEVNULL, timeout=120)
@@ -71,11 +75,16 @@ def main():
     ap.add_argument("--rft", required=True)
     ap.add_argument("--cases", default=os.path.join(HERE, "math_verify",
                                                     "math_verify_cases.jsonl"))
-    ap.add_argument("--min", type=float, default=0.98)
+    ap.add_argument("--min", type=float, default=0.95)
+    ap.add_argument("--stdlib", default=os.path.join(HERE, "..", "..", "stdlib"),
+                    help="the standard library to grade with (default: this checkout's)")
+    ap.add_argument("--differences", default=os.path.join(HERE, "math_verify",
+                                                          "differences.jsonl"))
     args = ap.parse_args()
     cases = load(args.cases)
+    known = {(d["gold"], d["pred"]): d for d in load(args.differences)}
     with tempfile.TemporaryDirectory() as workdir:
-        got = grade(args.rft, cases, workdir)
+        got = grade(args.rft, args.stdlib, cases, workdir)
     rows = list(zip(cases, got))
     default = [r for r in rows if not r[0]["settings"]]
 
@@ -96,18 +105,34 @@ def main():
         line("  " + name, by_source[name])
     for name in sorted(by_setting):
         line("  settings " + name, by_setting[name])
+    deliberate = [r for r in default if (r[0]["gold"], r[0]["pred"]) in known
+                  and known[(r[0]["gold"], r[0]["pred"])]["kind"] == "deliberate"]
+    others = [r for r in default if r not in deliberate]
+    line("default, less deliberate differences", others)
+    failed = False
     for c, g in rows:
         if g != c["expected"]:
-            print("disagreement [%s %s%s%s]: Math-Verify %d, rft %d: gold %r, pred %r"
+            d = known.get((c["gold"], c["pred"])) if not c["settings"] else None
+            print("disagreement [%s %s%s%s]%s: Math-Verify %d, rft %d: gold %r, pred %r"
                   % (c["source"], c["test"], " " if c["settings"] else "",
-                     json.dumps(c["settings"]) if c["settings"] else "", c["expected"], g,
+                     json.dumps(c["settings"]) if c["settings"] else "",
+                     " (%s: %s)" % (d["kind"], d["reason"]) if d else "", c["expected"], g,
                      c["gold"], c["pred"]))
+            if not c["settings"] and not d:
+                print("FAIL: a default-setting case disagrees that %s does not list"
+                      % os.path.basename(args.differences))
+                failed = True
+    for c, g in default:
+        if g == c["expected"] and (c["gold"], c["pred"]) in known:
+            print("FAIL: listed as a difference but agrees: gold %r, pred %r"
+                  % (c["gold"], c["pred"]))
+            failed = True
     r = rate(default)
     if r < args.min:
         print("FAIL: %.1f%% agreement on default-setting cases, below %.1f%%"
               % (100 * r, 100 * args.min))
-        return 1
-    return 0
+        failed = True
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
