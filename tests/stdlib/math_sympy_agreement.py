@@ -27,16 +27,16 @@ work, not a busy machine).
 
 import argparse
 import ctypes
-import json
 import math
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
 
 import sympy
+
+from rft_grade import grade_totals
 
 REL_TOL = 1e-6
 ABS_TOL = 1e-9
@@ -716,29 +716,9 @@ def sympy_equal(a, b):
 
 
 def rft_verdicts(rft, rows, workdir):
-    spec = os.path.join(workdir, "same.reward")
-    data = os.path.join(workdir, "pairs.jsonl")
-    out = os.path.join(workdir, "out.jsonl")
-    with open(spec, "w") as f:
-        f.write(SPEC)
-    with open(data, "w") as f:
-        for kind, a, b in rows:
-            f.write(json.dumps({"completion": "", "a": a[0], "b": b[0], "sa": a[1], "sb": b[1],
-                                "kind": kind}) + "\n")
-    env = dict(os.environ)
-    env["RFT_STDLIB"] = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
-                                     "stdlib")
-    env["RFT_CACHE_DIR"] = os.path.join(workdir, "cache")
-    subprocess.run([rft, "grade", spec, "--reward", "same", "--data", data, "--out", out],
-                   check=True, env=env, stderr=subprocess.DEVNULL, timeout=120)
-    verdicts = {}
-    with open(out) as f:
-        for line in f:
-            r = json.loads(line)
-            if "error" in r:
-                sys.exit("rft could not grade line %d: %s" % (r["line"], r["error"]))
-            verdicts[r["line"] - 1] = r["total"] == 1
-    return [verdicts[i] for i in range(len(rows))]
+    data = [{"completion": "", "a": a[0], "b": b[0], "sa": a[1], "sb": b[1], "kind": kind}
+            for kind, a, b in rows]
+    return [t == 1 for t in grade_totals(rft, SPEC, "same", data, workdir)]
 
 
 class RftStr(ctypes.Structure):

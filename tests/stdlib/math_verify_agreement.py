@@ -23,9 +23,10 @@ import argparse
 import collections
 import json
 import os
-import subprocess
 import sys
 import tempfile
+
+from rft_grade import STDLIB, grade_totals
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SPEC = """import std.math
@@ -43,27 +44,8 @@ def load(path):
 
 
 def grade(rft, stdlib, cases, workdir):
-    spec = os.path.join(workdir, "recipe.reward")
-    data = os.path.join(workdir, "cases.jsonl")
-    out = os.path.join(workdir, "out.jsonl")
-    with open(spec, "w") as f:
-        f.write(SPEC)
-    with open(data, "w") as f:
-        for c in cases:
-            f.write(json.dumps({"completion": c["pred"], "answer": c["gold"]}) + "\n")
-    env = dict(os.environ)
-    env["RFT_STDLIB"] = stdlib
-    env["RFT_CACHE_DIR"] = os.path.join(workdir, "cache")
-    subprocess.run([rft, "grade", spec, "--reward", "recipe", "--data", data, "--out", out],
-                   check=True, env=env, stderr=subprocess.DEVNULL, timeout=120)
-    verdicts = {}
-    with open(out) as f:
-        for line in f:
-            r = json.loads(line)
-            if "error" in r:
-                sys.exit("rft could not grade line %d: %s" % (r["line"], r["error"]))
-            verdicts[r["line"] - 1] = 1 if r["total"] == 1 else 0
-    return [verdicts[i] for i in range(len(cases))]
+    rows = [{"completion": c["pred"], "answer": c["gold"]} for c in cases]
+    return [1 if t == 1 else 0 for t in grade_totals(rft, SPEC, "recipe", rows, workdir, stdlib)]
 
 
 def rate(rows):
@@ -76,7 +58,7 @@ def main():
     ap.add_argument("--cases", default=os.path.join(HERE, "math_verify",
                                                     "math_verify_cases.jsonl"))
     ap.add_argument("--min", type=float, default=0.95)
-    ap.add_argument("--stdlib", default=os.path.join(HERE, "..", "..", "stdlib"),
+    ap.add_argument("--stdlib", default=STDLIB,
                     help="the standard library to grade with (default: this checkout's)")
     ap.add_argument("--differences", default=os.path.join(HERE, "math_verify",
                                                           "differences.jsonl"))
