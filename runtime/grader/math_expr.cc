@@ -1960,6 +1960,18 @@ bool separates_boxes(std::string_view gap) {
       i += markup->size();
       continue;
     }
+    if (c == '=' && and_or) {  // "\boxed{1} and y_2 = \boxed{2}": the next item's name
+      ++i;
+      continue;
+    }
+    if (c == '_') {  // a subscript: "_2", "_{37}"
+      ++i;
+      while (i < gap.size() &&
+             (is_digit(gap[i]) || is_alpha(gap[i]) || gap[i] == '{' || gap[i] == '}')) {
+        ++i;
+      }
+      continue;
+    }
     if (!is_alpha(c) && c != '(' && c != ')') return false;
     size_t n = 0;
     while (i + n < gap.size() && (is_alpha(gap[i + n]) || gap[i + n] == '(' || gap[i + n] == ')')) {

@@ -808,7 +808,12 @@ def main():
         # The figures are the report; only a call slow enough to mean unbounded work (not a busy
         # machine) fails the check.
         slow_fail = times[0][0] > 1.0
-    if rate < 0.99 or n < 2000 or slow_fail:
+    # No wrong integer or small fraction may be accepted, whatever the overall rate.
+    exactness = [(a, b) for (kind, a, b), e, g in zip(rows, expected, got)
+                 if kind in ("integer", "exact_integer", "exact_fraction", "separators") and g and not e]
+    for a, b in exactness:
+        print("wrong answer accepted: %r for %r" % (a[0], b[0]))
+    if rate < 0.99 or n < 2000 or slow_fail or exactness:
         print("FAIL")
         return 1
     return 0
