@@ -312,8 +312,8 @@ namespace {
 
 constexpr Builtin kMath[] = {
     RFT_ENTRY(math_extract, "math_extract(s: str) -> str?",
-              "The final answer in s: the later of boxed and answer_is, else tag, gsm8k, the later "
-              "of latex and last_number."),
+              "The final answer in s: boxed|answer_is (the later), else tag, gsm8k, then "
+              "latex|last_number."),
     RFT_ENTRY(math_extract_order, "math_extract(s: str, order: str) -> str?",
               "The final answer in s in the first form of a comma-separated order present."),
     RFT_ENTRY(
