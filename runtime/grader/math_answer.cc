@@ -17,8 +17,8 @@ namespace {
 
 constexpr std::string_view kFlagTooComplex = "math_too_complex";
 constexpr std::string_view kFlagBadOrder = "bad_math_order";
-// The forms math_extract(s) tries, in order.
-constexpr std::string_view kDefaultOrder = "boxed,tag,gsm8k,answer_is,last_number";
+// The forms math_extract(s) tries, in order; of forms joined by "|", the one written last wins.
+constexpr std::string_view kDefaultOrder = "boxed|answer_is,tag,gsm8k,latex|last_number";
 
 bool is_digit(char c) {
   return c >= '0' && c <= '9';
@@ -27,45 +27,25 @@ bool is_alnum(char c) {
   return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-using Extracted = std::optional<std::string_view>;
+// An answer found in s, and where its form ends in s (which decides between forms joined by
+// "|" in an order).
+struct Found {
+  std::string text;
+  size_t end = 0;
+};
+using Extracted = std::optional<Found>;
 
-Extracted non_empty(std::string_view s) {
+Extracted non_empty(std::string_view s, size_t end) {
   s = trim_white_space(s);
-  return s.empty() ? Extracted() : s;
+  return s.empty() ? Extracted() : Extracted(Found{std::string(s), end});
 }
 
-// The content of the last \boxed{...} or \fbox{...} whose braces close; braces nest to any
-// depth, and \{ \} inside do not count.
+// The content of the last \boxed{...} or \fbox{...}, or of boxes written one after another.
 Extracted boxed(std::string_view s) {
-  struct Open {
-    size_t content;  // where the group's content starts
-    bool box;        // whether the group is a box's argument
-  };
-  std::vector<Open> open;
-  Extracted found;
-  size_t found_start = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const char c = s[i];
-    if (c == '\\') {
-      const std::string_view rest = s.substr(i);
-      if (rest.starts_with("\\boxed{") || rest.starts_with("\\fbox{")) {
-        i += rest[1] == 'b' ? 6 : 5;
-        open.push_back({i + 1, true});
-      } else if (rest.size() > 1 && (rest[1] == '{' || rest[1] == '}')) {
-        ++i;
-      }
-    } else if (c == '{') {
-      open.push_back({i + 1, false});
-    } else if (c == '}' && !open.empty()) {
-      const Open o = open.back();
-      open.pop_back();
-      if (o.box && (!found || o.content > found_start)) {
-        found = s.substr(o.content, i - o.content);
-        found_start = o.content;
-      }
-    }
-  }
-  return found ? non_empty(*found) : std::nullopt;
+  size_t end = 0;
+  std::optional<std::string> b = math::boxed_answer(s, &end);
+  if (!b) return std::nullopt;
+  return Found{std::move(*b), end};
 }
 
 // The content of the last <answer>...</answer>.
@@ -74,7 +54,7 @@ Extracted tagged(std::string_view s) {
   if (close == std::string_view::npos) return std::nullopt;
   const size_t open = s.rfind("<answer>", close);
   if (open == std::string_view::npos) return std::nullopt;
-  return non_empty(s.substr(open + 8, close - open - 8));
+  return non_empty(s.substr(open + 8, close - open - 8), close + 9);
 }
 
 // The rest of the line after the last "####" (GSM8K's marker).
@@ -83,7 +63,7 @@ Extracted gsm8k(std::string_view s) {
   if (mark == std::string_view::npos) return std::nullopt;
   std::string_view rest = s.substr(mark + 4);
   rest = rest.substr(0, rest.find('\n'));
-  return non_empty(rest);
+  return non_empty(rest, mark + 4 + rest.size());
 }
 
 // Surrounding markup that is not part of an answer: "$...$", "**...**", a final period.
@@ -128,20 +108,93 @@ Extracted answer_is(std::string_view s) {
          !(s[end] == '.' && (end + 1 == s.size() || !is_digit(s[end + 1])))) {
     ++end;
   }
-  return non_empty(strip_markup(s.substr(i, end - i)));
+  return non_empty(strip_markup(s.substr(i, end - i)), end);
 }
 
-// The last number written in s, as written: "-1,234.5" in "... is -1,234.5 dollars".
-Extracted last_number(std::string_view s) {
-  size_t end = s.size();
-  while (end > 0 && !is_digit(s[end - 1])) --end;
-  if (end == 0) return std::nullopt;
+// The content of the last LaTeX math span: $...$, $$...$$, \(...\) or \[...\]. An inline span
+// ($, \() ends on its line; "\$" is a dollar sign, not a delimiter. Without spans, the whole
+// of s when it reads as math ("\frac{10}{9}", "x^2 + 1").
+Extracted latex(std::string_view s) {
+  std::optional<std::string_view> found;
+  size_t found_end = 0;
+  // For each kind of span, the position before which an opening delimiter has no match: a
+  // search that failed once is not repeated, so the scan stays linear.
+  size_t no_match[4] = {0, 0, 0, 0};
+  for (size_t i = 0; i < s.size();) {
+    std::string_view close;
+    size_t open = 0;
+    bool inline_span = false;
+    int kind = 0;
+    if (s[i] == '\\' && i + 1 < s.size()) {
+      if (s[i + 1] == '[') {
+        close = "\\]";
+        kind = 1;
+      } else if (s[i + 1] == '(') {
+        close = "\\)";
+        inline_span = true;
+        kind = 2;
+      } else {
+        i += 2;  // an escaped character: \$, \\, \{
+        continue;
+      }
+      open = 2;
+    } else if (s[i] == '$') {
+      const bool display = i + 1 < s.size() && s[i + 1] == '$';
+      close = display ? "$$" : "$";
+      open = display ? 2 : 1;
+      inline_span = !display;
+      kind = display ? 3 : 0;
+    } else {
+      ++i;
+      continue;
+    }
+    if (i < no_match[kind]) {
+      i += open;
+      continue;
+    }
+    // The matching close, skipping escaped characters.
+    size_t j = i + open;
+    size_t end = std::string_view::npos;
+    for (; j < s.size(); ++j) {
+      if (inline_span && s[j] == '\n') break;
+      if (s.substr(j).starts_with(close)) {
+        end = j;
+        break;
+      }
+      if (s[j] == '\\') ++j;
+    }
+    if (end == std::string_view::npos) {
+      no_match[kind] = j;
+      i += open;  // not a span: go on after the opening delimiter
+      continue;
+    }
+    const std::string_view span = trim_white_space(s.substr(i + open, end - i - open));
+    if (!span.empty()) {
+      found = span;
+      found_end = end + close.size();
+    }
+    i = end + close.size();
+  }
+  if (!found) {
+    if (math::reads_as_math(s)) return non_empty(s, s.size());
+    return std::nullopt;
+  }
+  return non_empty(strip_markup(*found), found_end);
+}
+
+bool is_alpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+// Where the number that ends at `end` starts: digits, a decimal point, thousands separators.
+size_t number_start(std::string_view s, size_t end) {
   size_t start = end;
   for (;;) {
     if (start > 0 && is_digit(s[start - 1])) {
       --start;
-    } else if (start > 1 && s[start - 1] == '.' && is_digit(s[start - 2])) {
-      --start;
+    } else if (start > 0 && s[start - 1] == '.' && start < end && is_digit(s[start])) {
+      --start;  // "3.5", and ".4"
+      if (start == 0 || !is_digit(s[start - 1])) break;
     } else if (start > 1 && s[start - 1] == ',' && is_digit(s[start - 2]) && start + 3 <= end &&
                is_digit(s[start]) && is_digit(s[start + 1]) && is_digit(s[start + 2]) &&
                (start + 3 == end || !is_digit(s[start + 3]))) {
@@ -150,34 +203,67 @@ Extracted last_number(std::string_view s) {
       break;
     }
   }
-  if (start > 0 && s[start - 1] == '-' && (start == 1 || !is_alnum(s[start - 2]))) --start;
-  return s.substr(start, end - start);
+  return start;
+}
+
+// The last number written in s, as written: "-1,234.5" in "... is -1,234.5 dollars"; a simple
+// fraction "2/3" whole. A number glued to a letter before it ("AZ2") is part of a word.
+Extracted last_number(std::string_view s) {
+  size_t end = s.size();
+  for (;;) {
+    while (end > 0 && !is_digit(s[end - 1])) --end;
+    if (end == 0) return std::nullopt;
+    size_t start = number_start(s, end);
+    if (start > 0 && is_alpha(s[start - 1])) {
+      end = start;
+      continue;
+    }
+    // "2/3": a fraction of two integers.
+    if (start > 1 && s[start - 1] == '/' && is_digit(s[start - 2]) &&
+        s.substr(start, end - start).find_first_not_of("0123456789") == std::string_view::npos) {
+      const size_t num = number_start(s, start - 1);
+      if (s.substr(num, start - 1 - num).find_first_not_of("0123456789") ==
+              std::string_view::npos &&
+          (num == 0 || !is_alpha(s[num - 1]))) {
+        start = num;
+      }
+    }
+    if (start > 0 && s[start - 1] == '-' && (start == 1 || !is_alnum(s[start - 2]))) --start;
+    return Found{std::string(s.substr(start, end - start)), end};
+  }
 }
 
 struct Extractor {
   std::string_view name;
   Extracted (*fn)(std::string_view);
 };
-constexpr Extractor kExtractors[] = {{"boxed", boxed},
-                                     {"tag", tagged},
-                                     {"gsm8k", gsm8k},
-                                     {"answer_is", answer_is},
-                                     {"last_number", last_number}};
+constexpr Extractor kExtractors[] = {{"boxed", boxed}, {"tag", tagged},
+                                     {"gsm8k", gsm8k}, {"answer_is", answer_is},
+                                     {"latex", latex}, {"last_number", last_number}};
 
-// The first form of `order` (comma-separated extractor names) present in s.
+// The first form of `order` (comma-separated extractor names) present in s; of names joined by
+// "|" ("boxed|answer_is"), the form that ends last in s.
 Extracted extract(std::string_view s, std::string_view order, bool* bad_order) {
   while (!order.empty()) {
     const size_t comma = order.find(',');
-    const std::string_view name = trim_white_space(order.substr(0, comma));
+    std::string_view group = order.substr(0, comma);
     order = comma == std::string_view::npos ? std::string_view() : order.substr(comma + 1);
-    if (name.empty()) continue;
-    bool known = false;
-    for (const Extractor& e : kExtractors) {
-      if (e.name != name) continue;
-      known = true;
-      if (const Extracted x = e.fn(s)) return x;
+    Extracted best;
+    while (!group.empty()) {
+      const size_t bar = group.find('|');
+      const std::string_view name = trim_white_space(group.substr(0, bar));
+      group = bar == std::string_view::npos ? std::string_view() : group.substr(bar + 1);
+      if (name.empty()) continue;
+      bool known = false;
+      for (const Extractor& e : kExtractors) {
+        if (e.name != name) continue;
+        known = true;
+        Extracted x = e.fn(s);
+        if (x && (!best || x->end > best->end)) best = std::move(x);
+      }
+      if (!known) *bad_order = true;
     }
-    if (!known) *bad_order = true;
+    if (best) return best;
   }
   return std::nullopt;
 }
@@ -191,14 +277,14 @@ void report(rft_ctx* ctx, const math::Limits& limits) {
 RFT_BUILTIN(math_extract) {
   bool bad_order = false;
   const Extracted x = extract(view_str(args[0]), kDefaultOrder, &bad_order);
-  *out = x ? str_value(*x) : rft_none();
+  *out = x ? rft_string(Context::from(ctx).copy(x->text)) : rft_none();
 }
 
 RFT_BUILTIN(math_extract_order) {
   bool bad_order = false;
   const Extracted x = extract(view_str(args[0]), view_str(args[1]), &bad_order);
   if (bad_order) Context::from(ctx).flag(kFlagBadOrder);
-  *out = x ? str_value(*x) : rft_none();
+  *out = x ? rft_string(Context::from(ctx).copy(x->text)) : rft_none();
 }
 
 RFT_BUILTIN(math_normalize) {
@@ -226,7 +312,8 @@ namespace {
 
 constexpr Builtin kMath[] = {
     RFT_ENTRY(math_extract, "math_extract(s: str) -> str?",
-              "The final answer in s: boxed, else tagged, gsm8k, answer_is, last_number."),
+              "The final answer in s: boxed|answer_is (the later), else tag, gsm8k, then "
+              "latex|last_number."),
     RFT_ENTRY(math_extract_order, "math_extract(s: str, order: str) -> str?",
               "The final answer in s in the first form of a comma-separated order present."),
     RFT_ENTRY(

@@ -57,6 +57,8 @@ constexpr std::pair<std::string_view, std::string_view> kRewrites[] = {{"^{\\cir
                                                                        {"°", ""},
                                                                        {"\\%", ""},
                                                                        {"\\$", ""},
+                                                                       {",\\! ", ""},
+                                                                       {",\\!", ""},
                                                                        {"{,}", ""},
                                                                        {"€", ""},
                                                                        {"£", ""},
@@ -71,7 +73,14 @@ constexpr std::pair<std::string_view, std::string_view> kRewrites[] = {{"^{\\cir
                                                                        {"∞", "\\infty "},
                                                                        {"\\dfrac", "\\frac"},
                                                                        {"\\tfrac", "\\frac"},
-                                                                       {"\\approx", "="},
+                                                                       {"\\cfrac", "\\frac"},
+                                                                       {"\\qquad", " "},
+                                                                       {"\\quad", " "},
+                                                                       {"≤", "<="},
+                                                                       {"≥", ">="},
+                                                                       {"≠", "!="},
+                                                                       {"±", "\\pm "},
+                                                                       {"≈", "\\approx "},
                                                                        {"\\cup", " \\cup "},
                                                                        {"∪", " \\cup "},
                                                                        {"\\infinity", "\\infty"},
@@ -108,13 +117,18 @@ std::vector<size_t> match_braces(std::string_view s) {
 }
 
 // Commands whose argument is kept as plain text: \text{ cm} gives " cm".
-constexpr std::string_view kTextCommands[] = {"text",   "textbf",       "textit", "textrm",
-                                              "mathrm", "mathbf",       "mathit", "mbox",
-                                              "hbox",   "operatorname", "boxed",  "fbox"};
+constexpr std::string_view kTextCommands[] = {
+    "text",  "textbf", "textit", "textrm",     "textnormal", "textsf",      "texttt",
+    "emph",  "mathrm", "mathbf", "mathit",     "mathsf",     "mbox",        "hbox",
+    "boxed", "fbox",   "bm",     "boldsymbol", "mathnormal", "operatorname"};
+// Relation commands and the operator each one stands for.
+constexpr std::pair<std::string_view, std::string_view> kRelationCommands[] = {
+    {"le", "<="},       {"leq", "<="}, {"leqslant", "<="}, {"ge", ">="}, {"geq", ">="},
+    {"geqslant", ">="}, {"lt", "<"},   {"gt", ">"},        {"ne", "!="}, {"neq", "!="}};
 // Commands that only affect layout.
 constexpr std::string_view kLayoutCommands[] = {
-    "left", "right",        "big",       "Big",  "bigl",  "bigr",   "Bigl",
-    "Bigr", "displaystyle", "textstyle", "quad", "qquad", "limits", "middle"};
+    "left", "right", "big",          "Big",       "bigl", "bigr",  "Bigl",   "Bigr",
+    "bigg", "Bigg",  "displaystyle", "textstyle", "quad", "qquad", "limits", "middle"};
 
 template <size_t N>
 bool one_of(std::string_view name, const std::string_view (&names)[N]) {
@@ -139,11 +153,27 @@ std::string strip_latex(std::string_view s) {
       while (j < s.size() && is_alpha(s[j])) ++j;
       const std::string_view name = s.substr(i + 1, j - i - 1);
       if (name.empty()) {
-        // Spacing (\, \! \; \: \ ) goes; escaped symbols such as \{ stay.
+        // Spacing (\, \! \; \: \ ) and math delimiters (\( \) \[ \]) go; escaped symbols
+        // such as \{ stay.
         const char d = j < s.size() ? s[j] : ' ';
-        if (std::string_view(",!;: ").find(d) == std::string_view::npos) out.append(s, i, 2);
+        if (d == '\\' && j + 1 < s.size() && is_alpha(s[j + 1])) {
+          ++i;  // a doubled escape, "\\frac" for "\frac"
+          continue;
+        }
+        if (std::string_view(",!;: ()[]").find(d) == std::string_view::npos) {
+          out.append(s, i, 2);
+        } else if (d == ' ') {
+          out += ' ';
+        }
         i = std::min(s.size(), j + 1);
+      } else if (const auto rel =
+                     std::find_if(std::begin(kRelationCommands), std::end(kRelationCommands),
+                                  [&](const auto& r) { return r.first == name; });
+                 rel != std::end(kRelationCommands)) {
+        out.append(" ").append(rel->second).append(" ");
+        i = j;
       } else if (one_of(name, kLayoutCommands)) {
+        if (name == "quad" || name == "qquad") out += ' ';
         i = j;
         if (i < s.size() && s[i] == '.' && (name == "left" || name == "right")) ++i;  // \left.
       } else if (one_of(name, kTextCommands)) {
@@ -245,17 +275,23 @@ std::string_view drop_units(std::string_view s) {
   return spaced || glued ? head : s;
 }
 
-// "x = 3" and "f(x) = 2x" give the right-hand side, when the left one is a name.
-std::string_view drop_name_equals(std::string_view s) {
-  const size_t eq = s.find('=');
-  if (eq == std::string_view::npos || s.find('=', eq + 1) != std::string_view::npos) return s;
-  const std::string_view lhs = trim_ascii(s.substr(0, eq));
+// "x \in [0, 1]" gives "[0, 1]", when the left side is a name.
+std::string_view drop_membership(std::string_view s) {
+  size_t at = std::string_view::npos;
+  for (size_t k = s.find("\\in"); k != std::string_view::npos; k = s.find("\\in", k + 1)) {
+    if (k + 3 == s.size() || !is_alpha(s[k + 3])) {
+      if (at != std::string_view::npos) return s;  // two of them
+      at = k;
+    }
+  }
+  if (at == std::string_view::npos) return s;
+  const std::string_view lhs = trim_ascii(s.substr(0, at));
   const bool is_name =
       !lhs.empty() &&
       lhs.find_first_not_of(
-          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_{}() \\") ==
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_{}(), \\") ==
           std::string_view::npos;
-  return is_name || lhs.empty() ? trim_ascii(s.substr(eq + 1)) : s;
+  return is_name ? trim_ascii(s.substr(at + 3)) : s;
 }
 
 std::string collapse_space(std::string_view s) {
@@ -270,13 +306,62 @@ std::string collapse_space(std::string_view s) {
   return out;
 }
 
+// Whether cleaned text should be read as math rather than compared as prose ("Paris", "yes").
+bool looks_like_math(std::string_view s);
+
+// In a list of answers, the words "and" and "or" and semicolons separate items as commas do:
+// "1 and 2", "x = 1 or x = 2", "19, 46, and 82", "(0;1)". Runs of separators become one comma.
+std::string separate_items(std::string_view s) {
+  if (!looks_like_math(s)) return std::string(s);
+  std::string out;
+  out.reserve(s.size());
+  int depth = 0;
+  const auto add_comma = [&] {
+    while (!out.empty() && is_space(out.back())) out.pop_back();
+    if (!out.empty() && out.back() != ',') out += ',';
+    out += ' ';
+  };
+  for (size_t i = 0; i < s.size();) {
+    const bool word_start = is_alpha(s[i]) && (i == 0 || !is_alpha(s[i - 1]));
+    size_t n = 0;
+    if (word_start) {
+      while (i + n < s.size() && is_alpha(s[i + n])) ++n;
+    }
+    const std::string_view word = s.substr(i, n);
+    if (word_start && (word == "and" || word == "or") && (i == 0 || s[i - 1] != '\\')) {
+      add_comma();
+      i += n;
+    } else if (s[i] == ',' || (s[i] == ';' && depth > 0)) {
+      add_comma();
+      ++i;
+    } else if (s[i] == ';') {
+      // Between brackets a semicolon is a comma, "(0;1)"; outside, it separates groups.
+      while (!out.empty() && (is_space(out.back()) || out.back() == ',')) out.pop_back();
+      out += "; ";
+      ++i;
+    } else {
+      if (s[i] == '(' || s[i] == '[' || s[i] == '{') ++depth;
+      if ((s[i] == ')' || s[i] == ']' || s[i] == '}') && depth > 0) --depth;
+      out += s[i++];
+    }
+  }
+  std::string_view v = trim_ascii(out);
+  while (!v.empty() && (v.front() == ',' || v.front() == ';')) v = trim_ascii(v.substr(1));
+  while (!v.empty() && (v.back() == ',' || v.back() == ';')) {
+    v = trim_ascii(v.substr(0, v.size() - 1));
+  }
+  return std::string(v);
+}
+
 // The answer as plain math text (or cleaned prose).
 std::string clean(std::string_view input) {
   std::string s(trim_ascii(input));
   for (const auto& [from, to] : kRewrites) rewrite_all(s, from, to);
-  s = drop_thousands_separators(strip_latex(s));
+  s = separate_items(drop_thousands_separators(strip_latex(s)));
   std::string_view v = drop_units(s);
-  v = drop_name_equals(v);
+  v = trim_ascii(drop_membership(v));
+  // A choice letter in parentheses, "(C)", is the letter.
+  if (v.size() == 3 && v[0] == '(' && is_alpha(v[1]) && v[2] == ')') v = v.substr(1, 1);
   return collapse_space(v);
 }
 
@@ -351,6 +436,41 @@ Rational exact_sqrt(Rational a) {
   return p < 0 || q < 0 ? Rational{} : make_rational(p, q);
 }
 
+// Arithmetic modulo the prime 2^61 - 1: a rational expression (numbers, variables, + - * /,
+// integer powers) has a residue that two different values share with negligible probability,
+// so residues decide equality exactly where doubles only approximate it (2^100 vs 2^100 + 1,
+// (x+1)^2 vs x^2+2x+1 at a random point).
+inline constexpr uint64_t kPrime = (uint64_t{1} << 61) - 1;
+__extension__ typedef unsigned __int128 uint128;
+__extension__ typedef __int128 int128;
+
+uint64_t mod_mul(uint64_t a, uint64_t b) {
+  const uint128 p = static_cast<uint128>(a) * b;
+  uint64_t r = static_cast<uint64_t>(p & kPrime) + static_cast<uint64_t>(p >> 61);
+  return r >= kPrime ? r - kPrime : r;
+}
+uint64_t mod_add(uint64_t a, uint64_t b) {
+  const uint64_t r = a + b;
+  return r >= kPrime ? r - kPrime : r;
+}
+uint64_t mod_neg(uint64_t a) {
+  return a == 0 ? 0 : kPrime - a;
+}
+uint64_t mod_pow(uint64_t b, uint64_t e) {
+  uint64_t r = 1;
+  for (; e; e >>= 1, b = mod_mul(b, b)) {
+    if (e & 1) r = mod_mul(r, b);
+  }
+  return r;
+}
+uint64_t mod_inv(uint64_t a) {
+  return mod_pow(a, kPrime - 2);
+}
+uint64_t mod_of(int64_t x) {
+  const uint64_t m = static_cast<uint64_t>(x < 0 ? -(x + 1) : x) % kPrime;
+  return x < 0 ? mod_neg((m + 1) % kPrime) : m;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The tree.
 
@@ -369,6 +489,8 @@ enum class Kind : uint8_t {
   kTuple,     // (a, b), [a, b), ...: ordered, with its brackets
   kSet,       // {a, b}: unordered
   kUnion,     // A \cup B
+  kRelation,  // a < b = c ...: operands as children, operators in `name` ("<", "<=", "=", "!=")
+              // separated by spaces
 };
 
 enum class Fn : uint8_t {
@@ -425,11 +547,13 @@ constexpr std::string_view kGreek[] = {
 struct Node {
   Kind kind = Kind::kNumber;
   Fn fn = Fn::kSqrt;
-  char open = 0, close = 0;       // kTuple
+  char open = 0, close = 0;       // kTuple; a matrix is 'M' holding rows 'R'.
   uint32_t first = 0, count = 0;  // children: Tree::kids[first, first + count)
   double value = 0;               // kNumber
   Rational exact;                 // kNumber
-  std::string name;               // kVariable: "x", "x_1", "\alpha"
+  uint64_t mod = 0;               // kNumber: its residue modulo kPrime, where mod_ok
+  bool mod_ok = false;
+  std::string name;  // kVariable: "x", "x_1", "\alpha"
 };
 
 struct Child {
@@ -465,14 +589,37 @@ class Parser {
 
   // The root of the answer, or nullopt; too_deep() tells whether nesting was the reason.
   Parsed parse() {
-    std::vector<Child> items;
+    std::vector<std::vector<Child>> groups;
     do {
-      const Parsed item = union_();
-      if (!item) return std::nullopt;
-      items.push_back({*item});
-    } while (eat(","));
+      std::vector<Child> group;
+      do {
+        const Parsed item = relation();
+        if (!item) return std::nullopt;
+        group.push_back({*item});
+      } while (eat(","));
+      groups.push_back(std::move(group));
+    } while (eat(";"));
     skip_space();
     if (pos_ != s_.size()) return std::nullopt;
+    const bool grouped = groups.size() > 1;
+    std::vector<Child> items;
+    for (const std::vector<Child>& group : groups) {
+      // Groups separated by semicolons: "p = 5, q = 2; p = 7, q = 2" is the solutions (5, 2)
+      // and (7, 2).
+      bool assignments = grouped && group.size() > 1;
+      for (const Child& c : group) {
+        const Node& n = t_.nodes[c.index];
+        assignments &= n.kind == Kind::kRelation && n.name == "=" &&
+                       t_.nodes[t_.children(c.index)[0].index].kind == Kind::kVariable;
+      }
+      if (assignments) {
+        std::vector<Child> values;
+        for (const Child& c : group) values.push_back({t_.children(c.index)[1].index});
+        items.push_back({t_.add({.kind = Kind::kTuple, .open = '(', .close = ')'}, values)});
+      } else {
+        items.insert(items.end(), group.begin(), group.end());
+      }
+    }
     // A bare list "1, 2" is a list of solutions: a set.
     return items.size() == 1 ? Parsed(items[0].index) : Parsed(t_.add({.kind = Kind::kSet}, items));
   }
@@ -523,6 +670,52 @@ class Parser {
     size_t j = pos_ + 1;
     while (j < s_.size() && is_alpha(s_[j])) ++j;
     return s_.substr(pos_ + 1, j - pos_ - 1);
+  }
+
+  // The operator of a relation at the cursor, consumed, or empty.
+  std::string_view relation_op() {
+    skip_space();
+    const std::string_view rest = s_.substr(pos_);
+    if (rest.starts_with("\\approx") && (rest.size() == 7 || !is_alpha(rest[7]))) {
+      pos_ += 7;
+      return "~";
+    }
+    for (std::string_view op : {"<=", ">=", "!=", "==", "=<", "=>", "<", ">", "="}) {
+      if (rest.starts_with(op)) {
+        pos_ += op.size();
+        if (op == "==") return "=";
+        if (op == "=<") return "<=";
+        if (op == "=>") return ">=";
+        return op;
+      }
+    }
+    return {};
+  }
+
+  // "a", or a chain "a < b <= c" of relations. An approximation ends a chain: "x = 1/3 \approx
+  // 0.33" is "x = 1/3", but "x \approx 0.33" is "x = 0.33".
+  Parsed relation() {
+    std::vector<Child> operands;
+    std::string ops;
+    for (;;) {
+      const Parsed item = union_();
+      if (!item) return std::nullopt;
+      operands.push_back({*item});
+      std::string_view op = relation_op();
+      if (op == "~" && !ops.empty()) {
+        // Read and drop the rest of the chain.
+        while (!op.empty()) {
+          if (!union_()) return std::nullopt;
+          op = relation_op();
+        }
+        break;
+      }
+      if (op == "~") op = "=";
+      if (op.empty()) break;
+      ops.append(ops.empty() ? "" : " ").append(op);
+    }
+    if (operands.size() == 1) return operands[0].index;
+    return t_.add({.kind = Kind::kRelation, .name = ops}, operands);
   }
 
   Parsed union_() {
@@ -580,7 +773,7 @@ class Parser {
     for (;;) {
       bool inverse = false;
       if (eat("*") || eat_command("cdot") || eat_command("times")) {
-      } else if (eat("/") || eat_command("div")) {
+      } else if (eat("/") || eat_command("div") || eat(":")) {  // a ratio 7:32 is 7/32
         inverse = true;
       } else if (!implicit_factor_follows()) {
         break;
@@ -656,7 +849,7 @@ class Parser {
         *closed = s_.substr(pos_ - 1, 1);
         return out;
       }
-      const Parsed item = union_();
+      const Parsed item = relation();
       if (!item) return std::nullopt;
       out.push_back({*item});
       if (eat(",")) continue;
@@ -680,6 +873,14 @@ class Parser {
       return std::nullopt;
     }
     n.exact = exact_literal(literal);
+    if (n.exact.ok) {
+      n.mod = mod_mul(mod_of(n.exact.p), mod_inv(mod_of(n.exact.q)));
+      n.mod_ok = true;
+    } else if (literal.find_first_not_of("0123456789") == std::string_view::npos) {
+      // An integer too long for 64 bits keeps its residue.
+      for (char c : literal) n.mod = mod_add(mod_mul(n.mod, 10), static_cast<uint64_t>(c - '0'));
+      n.mod_ok = true;
+    }
     return t_.add(std::move(n));
   }
 
@@ -743,7 +944,14 @@ class Parser {
         ++end;
       }
     }
-    name->append(s_.substr(pos_, end - pos_));
+    std::string_view sub = s_.substr(pos_ + 1, end - pos_ - 1);
+    // "x_{1}" is "x_1": braces around a name or a number do not count.
+    if (sub.size() > 2 && sub.front() == '{' &&
+        std::all_of(sub.begin() + 1, sub.end() - 1,
+                    [](char c) { return is_alpha(c) || is_digit(c); })) {
+      sub = sub.substr(1, sub.size() - 2);
+    }
+    name->append("_").append(sub);
     pos_ = end;
     return true;
   }
@@ -805,6 +1013,7 @@ class Parser {
       if (!radicand) return std::nullopt;
       return t_.add({.kind = Kind::kFunction, .fn = Fn::kSqrt}, std::array{Child{*radicand}});
     }
+    if (cmd == "begin") return matrix();
     if (cmd == "emptyset" || cmd == "varnothing") return t_.add({.kind = Kind::kSet});
     if (one_of(cmd, kGreek)) {
       Node n{.kind = Kind::kVariable, .name = "\\" + std::string(cmd)};
@@ -812,6 +1021,49 @@ class Parser {
       return t_.add(std::move(n));
     }
     return word(cmd);
+  }
+
+  // The name of an environment, "{pmatrix}", after \begin or \end.
+  std::string_view environment() {
+    if (!eat("{")) return {};
+    const size_t close = s_.find('}', pos_);
+    if (close == std::string_view::npos) return {};
+    const std::string_view name = s_.substr(pos_, close - pos_);
+    pos_ = close + 1;
+    return name;
+  }
+
+  // A matrix, "\begin{pmatrix} 1 & 2 \\ 3 & 4 \end{pmatrix}", as rows of cells; bmatrix,
+  // matrix, smallmatrix and array (its column spec skipped) read the same.
+  Parsed matrix() {
+    const std::string_view env = environment();
+    if (env != "pmatrix" && env != "bmatrix" && env != "matrix" && env != "smallmatrix" &&
+        env != "array") {
+      return std::nullopt;
+    }
+    if (env == "array" && peek() == '{') environment();
+    std::vector<Child> rows, cells;
+    for (;;) {
+      if (eat_command("end")) {
+        if (environment() != env) return std::nullopt;
+        if (!cells.empty()) {
+          rows.push_back({t_.add({.kind = Kind::kTuple, .open = 'R', .close = 'R'}, cells)});
+        }
+        break;
+      }
+      const Parsed cell = sum();
+      if (!cell) return std::nullopt;
+      cells.push_back({*cell});
+      if (eat("&")) continue;
+      if (eat("\\\\")) {
+        rows.push_back({t_.add({.kind = Kind::kTuple, .open = 'R', .close = 'R'}, cells)});
+        cells.clear();
+        continue;
+      }
+      if (peek_command() != "end") return std::nullopt;
+    }
+    if (rows.empty()) return std::nullopt;
+    return t_.add({.kind = Kind::kTuple, .open = 'M', .close = 'M'}, rows);
   }
 
   Parsed primary() {
@@ -826,9 +1078,11 @@ class Parser {
       std::string_view closed;
       const auto xs = items(")", "]", &closed);
       if (!xs) return std::nullopt;
-      if (xs->size() == 1 && t_.scalar((*xs)[0].index) &&
-          ((open == '(' && closed == ")") || (open == '[' && closed == "]"))) {
-        return (*xs)[0].index;  // grouping
+      const bool matching = (open == '(' && closed == ")") || (open == '[' && closed == "]");
+      const Node* only = xs->size() == 1 ? &t_.nodes[(*xs)[0].index] : nullptr;
+      if (only && matching &&
+          (t_.scalar((*xs)[0].index) || (only->kind == Kind::kTuple && only->open == 'M'))) {
+        return (*xs)[0].index;  // grouping, or the brackets of an array
       }
       return t_.add({.kind = Kind::kTuple, .open = open, .close = closed[0]}, *xs);
     }
@@ -885,26 +1139,64 @@ double variable_value(std::string_view name, int point) {
   return point == kPoints - 1 ? -magnitude : magnitude;
 }
 
+// Residues of the variables at a point: random-looking, fixed by the name and the point.
+uint64_t variable_residue(std::string_view name, int point) {
+  uint64_t h = 14695981039346656037ull;
+  for (char c : name) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  h += 0xd1b54a32d192ed03ull * static_cast<uint64_t>(point + 7);
+  h = (h ^ (h >> 31)) * 0x7fb5d329728ea185ull;
+  h = (h ^ (h >> 27)) * 0x81dadef4bc2dd44dull;
+  h ^= h >> 33;
+  return h % kPrime;
+}
+
+// The largest n whose n! is computed (as a residue past 170!, where doubles overflow).
+inline constexpr int64_t kMaxFactorial = 100000;
+
 struct Value {
   double v = 0;
   Rational exact;
+  uint64_t mod = 0;  // the residue, where mod_ok
+  bool mod_ok = false;
 };
 
 class Evaluator {
  public:
   Evaluator(const Tree& t, int point, int64_t* budget) : t_(t), point_(point), budget_(budget) {}
 
+  // Gives the variable `name` the value x (as a double only) instead of its value at the point.
+  void fix(std::string_view name, double x) {
+    fixed_name_ = name;
+    fixed_value_ = x;
+  }
+
   Value eval(uint32_t i) {
+    Value r = eval_node(i);
+    if (r.exact.ok && !r.mod_ok) {
+      r.mod = mod_mul(mod_of(r.exact.p), mod_inv(mod_of(r.exact.q)));
+      r.mod_ok = true;
+    }
+    return r;
+  }
+
+  bool undefined = false;  // a finite input gave NaN or infinity (overflow, 1/0, sqrt(-1))
+  bool has_variables = false;
+  // An exact power or factorial overflowed a double: only its residue is meaningful.
+  bool overflowed = false;
+
+ private:
+  Value eval_node(uint32_t i) {
     --*budget_;
     const Node& n = t_.nodes[i];
     const auto kids = t_.children(i);
     switch (n.kind) {
       case Kind::kNumber:
-        if (!std::isfinite(n.value)) undefined = true;
-        return {n.value, n.exact};
+        if (!std::isfinite(n.value) && !n.mod_ok) undefined = true;
+        return {n.value, n.exact, n.mod, n.mod_ok};
       case Kind::kVariable:
+        if (!fixed_name_.empty() && n.name == fixed_name_) return {fixed_value_, {}, 0, false};
         has_variables = true;
-        return {variable_value(n.name, point_), {}};
+        return {variable_value(n.name, point_), {}, variable_residue(n.name, point_), true};
       case Kind::kPi:
         return {std::numbers::pi, {}};
       case Kind::kE:
@@ -912,39 +1204,66 @@ class Evaluator {
       case Kind::kInfinity:
         return {HUGE_VAL, {}};
       case Kind::kSum: {
-        Value acc{0, make_rational(0, 1)};
+        Value acc{0, make_rational(0, 1), 0, true};
         for (const Child& c : kids) {
           Value x = eval(c.index);
-          if (c.inverse) x = {-x.v, neg(x.exact)};
-          acc = checked(acc.v, x.v, {acc.v + x.v, add(acc.exact, x.exact)});
+          if (c.inverse) x = {-x.v, neg(x.exact), mod_neg(x.mod), x.mod_ok};
+          acc = checked(acc.v, x.v,
+                        {acc.v + x.v, add(acc.exact, x.exact), mod_add(acc.mod, x.mod),
+                         acc.mod_ok && x.mod_ok});
         }
         return acc;
       }
       case Kind::kProduct: {
-        Value acc{1, make_rational(1, 1)};
+        Value acc{1, make_rational(1, 1), 1, true};
         for (const Child& c : kids) {
           Value x = eval(c.index);
-          if (c.inverse) x = checked(x.v, 1, {1 / x.v, inv(x.exact)});
-          acc = checked(acc.v, x.v, {acc.v * x.v, mul(acc.exact, x.exact)});
+          if (c.inverse) {
+            x = checked(
+                x.v, 1,
+                {1 / x.v, inv(x.exact), x.mod ? mod_inv(x.mod) : 0, x.mod_ok && x.mod != 0});
+          }
+          acc = checked(acc.v, x.v,
+                        {acc.v * x.v, mul(acc.exact, x.exact), mod_mul(acc.mod, x.mod),
+                         acc.mod_ok && x.mod_ok});
         }
         return acc;
       }
       case Kind::kPower: {
         const Value b = eval(kids[0].index), e = eval(kids[1].index);
-        Rational exact;
-        if (e.exact.ok && e.exact.q == 1) exact = rational_power(b.exact, e.exact.p);
-        return checked(b.v, e.v, {std::pow(b.v, e.v), exact});
+        Value r{std::pow(b.v, e.v), {}, 0, false};
+        if (e.exact.ok && e.exact.q == 1) {
+          r.exact = rational_power(b.exact, e.exact.p);
+          const uint64_t m = mod_pow(b.mod, static_cast<uint64_t>(std::abs(e.exact.p)));
+          r.mod_ok = b.mod_ok && (e.exact.p >= 0 || m != 0);
+          r.mod = e.exact.p >= 0 || m == 0 ? m : mod_inv(m);
+        }
+        // An exact power too large for a double still has a residue: 2^{10000} vs 2^{10000}+1.
+        if (r.mod_ok && !std::isfinite(r.v) && std::isfinite(b.v) && std::isfinite(e.v)) {
+          overflowed = true;
+          return r;
+        }
+        return checked(b.v, e.v, r);
       }
       case Kind::kNegate: {
         const Value x = eval(kids[0].index);
-        return {-x.v, neg(x.exact)};
+        return {-x.v, neg(x.exact), mod_neg(x.mod), x.mod_ok};
       }
       case Kind::kFactorial: {
         const Value x = eval(kids[0].index);
-        if (!(x.v >= 0 && x.v <= 170 && x.v == std::floor(x.v))) return checked(x.v, 0, {kNaN, {}});
+        if (!(x.v >= 0 && x.v == std::floor(x.v)) || !x.exact.ok || x.exact.q != 1 ||
+            x.exact.p > kMaxFactorial) {
+          return checked(x.v, 0, {kNaN, {}});
+        }
         double f = 1;
-        for (int k = 2; k <= static_cast<int>(x.v); ++k) f *= k;
-        return {f, x.v <= 20 ? make_rational(static_cast<int64_t>(f), 1) : Rational{}};
+        uint64_t m = 1;
+        for (int64_t k = 2; k <= x.exact.p; ++k) {
+          f *= static_cast<double>(k);
+          m = mod_mul(m, static_cast<uint64_t>(k));
+        }
+        *budget_ -= x.exact.p;
+        if (!std::isfinite(f)) overflowed = true;
+        return {f, x.v <= 20 ? make_rational(static_cast<int64_t>(f), 1) : Rational{}, m, true};
       }
       case Kind::kFunction:
         return function(n.fn, kids);
@@ -954,10 +1273,6 @@ class Evaluator {
     }
   }
 
-  bool undefined = false;  // a finite input gave NaN or infinity (overflow, 1/0, sqrt(-1))
-  bool has_variables = false;
-
- private:
   Value checked(double a, double b, Value r) {
     if (std::isfinite(a) && std::isfinite(b) && !std::isfinite(r.v)) undefined = true;
     if (std::isnan(r.v)) undefined = true;
@@ -1018,6 +1333,8 @@ class Evaluator {
   const Tree& t_;
   int point_;
   int64_t* budget_;
+  std::string_view fixed_name_;
+  double fixed_value_ = 0;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1090,7 +1407,18 @@ class Printer {
         return out + ")";
       }
       case Kind::kTuple:
+        if (n.open == 'M' || n.open == 'R') return "[" + list(kids, false) + "]";
         return std::string(1, n.open) + list(kids, false) + n.close;
+      case Kind::kRelation: {
+        std::string out = print(kids[0].index);
+        std::string_view ops = n.name;
+        for (size_t k = 1; k < kids.size(); ++k) {
+          const size_t space = ops.find(' ');
+          out.append(" ").append(ops.substr(0, space)).append(" ").append(print(kids[k].index));
+          ops = space == std::string_view::npos ? std::string_view() : ops.substr(space + 1);
+        }
+        return out;
+      }
       case Kind::kSet:
         return "{" + list(kids, true) + "}";
       case Kind::kUnion: {
@@ -1161,9 +1489,24 @@ class Comparer {
   Comparer(const Tree& a, const Tree& b, double rel_tol, double abs_tol)
       : a_(a), b_(b), rel_(rel_tol > 0 ? rel_tol : 0), abs_(abs_tol > 0 ? abs_tol : 0) {}
 
+  // Whether answer i of the first tree (the prediction) equals answer j of the second (the
+  // reference). Relations follow Math-Verify: an equation predicted for a reference that is not
+  // one is read by its last side ("x = 5" for 5), a reference that assigns a name is read by its
+  // value when the prediction is no equation (5 for "x = 5", but not 1 for "2x + z = 1"), and an
+  // inequality on one variable is the interval it describes ("-2 <= x < 7" is [-2, 7)).
   bool equal(uint32_t i, uint32_t j) {
     if (--budget_ < 0) return false;
     const Node &x = a_.nodes[i], &y = b_.nodes[j];
+    const bool rx = x.kind == Kind::kRelation, ry = y.kind == Kind::kRelation;
+    if (rx && ry) return relations_equal(i, j);
+    if (rx) {
+      if (is_equation(x)) return equal(a_.children(i).back().index, j);
+      return interval_equal(b_, j, a_, i, true);
+    }
+    if (ry) {
+      if (is_assignment(b_, j)) return equal(i, b_.children(j).back().index);
+      return interval_equal(a_, i, b_, j, false);
+    }
     if (a_.scalar(i) && b_.scalar(j)) return scalars_equal(i, j);
     if (x.kind != y.kind) return false;
     const auto xs = a_.children(i), ys = b_.children(j);
@@ -1193,6 +1536,315 @@ class Comparer {
   bool exhausted() const { return budget_ < 0; }
 
  private:
+  static std::vector<std::string_view> ops_of(const Node& n) {
+    std::vector<std::string_view> out;
+    std::string_view ops = n.name;
+    while (!ops.empty()) {
+      const size_t space = ops.find(' ');
+      out.push_back(ops.substr(0, space));
+      ops = space == std::string_view::npos ? std::string_view() : ops.substr(space + 1);
+    }
+    return out;
+  }
+  static bool is_equation(const Node& n) {
+    for (std::string_view op : ops_of(n)) {
+      if (op != "=") return false;
+    }
+    return true;
+  }
+  // A name, or names multiplied, divided or in a tuple: "x", "a_1", "f(x)", "(p, q)", "NO/BO".
+  static bool is_names(const Tree& t, uint32_t i) {
+    const Node& n = t.nodes[i];
+    if (n.kind == Kind::kVariable || n.kind == Kind::kE) return true;
+    const bool abs = n.kind == Kind::kFunction && n.fn == Fn::kAbs;
+    if (n.kind != Kind::kProduct && n.kind != Kind::kTuple && !abs) return false;
+    for (const Child& c : t.children(i)) {
+      if (!is_names(t, c.index)) return false;
+    }
+    return true;
+  }
+  static bool is_assignment(const Tree& t, uint32_t i) {
+    return is_equation(t.nodes[i]) && is_names(t, t.children(i)[0].index);
+  }
+
+  static bool is_interval(const Tree& t, uint32_t i) {
+    const Node& n = t.nodes[i];
+    return n.kind == Kind::kTuple && n.count == 2 && (n.open == '(' || n.open == '[') &&
+           (n.close == ')' || n.close == ']');
+  }
+
+  // The one variable of subtree i, or empty when it has none or several ("" also when the walk
+  // is over budget).
+  std::string_view only_variable(const Tree& t, uint32_t i, std::string_view found, bool* many) {
+    if (--budget_ < 0) {
+      *many = true;
+      return {};
+    }
+    const Node& n = t.nodes[i];
+    if (n.kind == Kind::kVariable) {
+      if (!found.empty() && found != n.name) *many = true;
+      return n.name;
+    }
+    for (const Child& c : t.children(i)) {
+      const std::string_view v = only_variable(t, c.index, found, many);
+      if (!v.empty()) found = v;
+      if (*many) return {};
+    }
+    return found;
+  }
+
+  // Relation r (tree tr, in one variable) against s (tree ts), an interval or a union of
+  // intervals with constant ends: "1 <= |z| <= 3/2" is [-3/2, -1] U [1, 3/2]. Decided by the
+  // truth of r at the ends of s, just inside and outside each, between them and far out.
+  bool sampled_set_equal(const Tree& ts, uint32_t s, const Tree& tr, uint32_t r) {
+    struct Range {
+      double lo, hi;
+      bool lo_closed, hi_closed;
+    };
+    std::vector<Range> ranges;
+    const Node& sn = ts.nodes[s];
+    std::vector<uint32_t> parts;
+    if (sn.kind == Kind::kUnion) {
+      for (const Child& c : ts.children(s)) parts.push_back(c.index);
+    } else {
+      parts.push_back(s);
+    }
+    for (uint32_t part : parts) {
+      if (!is_interval(ts, part)) return false;
+      Evaluator e(ts, 0, &budget_);
+      const auto kids = ts.children(part);
+      const double lo = e.eval(kids[0].index).v, hi = e.eval(kids[1].index).v;
+      if (e.has_variables || e.undefined || std::isnan(lo) || std::isnan(hi)) return false;
+      ranges.push_back({lo, hi, ts.nodes[part].open == '[', ts.nodes[part].close == ']'});
+    }
+    bool many = false;
+    const std::string_view var = only_variable(tr, r, {}, &many);
+    if (var.empty() || many) return false;
+    std::vector<double> points = {-1e6, 1e6, 0};
+    for (const Range& g : ranges) {
+      for (double e : {g.lo, g.hi}) {
+        if (!std::isfinite(e)) continue;
+        const double d = 1e-6 * std::max(1.0, std::fabs(e));
+        points.insert(points.end(), {e, e - d, e + d, e - 1, e + 1});
+      }
+      if (std::isfinite(g.lo) && std::isfinite(g.hi)) points.push_back((g.lo + g.hi) / 2);
+    }
+    const std::vector<std::string_view> ops = ops_of(tr.nodes[r]);
+    const auto kids = tr.children(r);
+    int defined = 0;
+    for (double x : points) {
+      bool member = false;
+      for (const Range& g : ranges) {
+        member |= (g.lo_closed ? x >= g.lo : x > g.lo) && (g.hi_closed ? x <= g.hi : x < g.hi);
+      }
+      Evaluator e(tr, 0, &budget_);
+      e.fix(var, x);
+      bool holds = true;
+      double left = e.eval(kids[0].index).v;
+      for (size_t k = 0; k + 1 < kids.size(); ++k) {
+        const double right = e.eval(kids[k + 1].index).v;
+        const std::string_view op = ops[k];
+        holds &= op == "<"    ? left < right
+                 : op == "<=" ? left <= right
+                 : op == ">"  ? left > right
+                 : op == ">=" ? left >= right
+                 : op == "="  ? left == right
+                              : left != right;
+        left = right;
+      }
+      if (budget_ < 0) return false;
+      if (e.undefined) continue;
+      if (holds != member) return false;
+      ++defined;
+    }
+    return defined > 0;
+  }
+
+  // Relation r of tree tr against interval (or tuple) s of tree ts: r must bound one variable,
+  // "a < x <= b", "x >= a", "b > x". `r_first` says which tree is the prediction.
+  bool interval_equal(const Tree& ts, uint32_t s, const Tree& tr, uint32_t r, bool r_first) {
+    const Node& sn = ts.nodes[s];
+    if (sn.kind == Kind::kUnion) return sampled_set_equal(ts, s, tr, r);
+    if (!is_interval(ts, s)) return false;
+    const std::vector<std::string_view> ops = ops_of(tr.nodes[r]);
+    const auto kids = tr.children(r);
+    bool less = true, greater = true;
+    for (std::string_view op : ops) {
+      less &= op == "<" || op == "<=";
+      greater &= op == ">" || op == ">=";
+    }
+    if (!less && !greater) return false;
+    // The variable's position, and each end: {bound, closed}, or none for an infinite one.
+    size_t var = kids.size();
+    for (size_t k = 0; k < kids.size(); ++k) {
+      if (is_names(tr, kids[k].index)) {
+        if (var != kids.size()) return false;
+        var = k;
+      }
+    }
+    if (var == kids.size() || kids.size() > 3 || (kids.size() == 3 && var != 1)) {
+      return sampled_set_equal(ts, s, tr, r);
+    }
+    struct End {
+      std::optional<uint32_t> bound;
+      bool closed = false;
+    };
+    End lo, hi;
+    for (size_t k = 0; k + 1 < kids.size(); ++k) {
+      const bool closed = ops[k].size() == 2;
+      const uint32_t other = k == var ? kids[k + 1].index : kids[k].index;
+      // "a < x": a is the lower end when less; "x < b": b the upper one.
+      const bool is_lower = (k + 1 == var) == less;
+      (is_lower ? lo : hi) = {other, closed};
+    }
+    const auto ts_kids = ts.children(s);
+    const auto end_equal = [&](const End& e, uint32_t item, bool closed, bool low) {
+      const Node& n = ts.nodes[item];
+      if (!e.bound) {
+        const bool inf = n.kind == Kind::kInfinity ||
+                         (n.kind == Kind::kNegate &&
+                          ts.nodes[ts.children(item)[0].index].kind == Kind::kInfinity);
+        return inf && (n.kind == Kind::kNegate) == low && !closed;
+      }
+      if (e.closed != closed) return false;
+      return r_first ? equal(*e.bound, item) : equal(item, *e.bound);
+    };
+    return end_equal(lo, ts_kids[0].index, sn.open == '[', true) &&
+           end_equal(hi, ts_kids[1].index, sn.close == ']', false);
+  }
+
+  // Two relations: the same chain of operands, or each link the same relation up to sides and a
+  // factor ("2x + 4y - 3 = 0" is "y = -x/2 + 3/4"; "x < 1" is "-x > -1", never "x > 1").
+  bool relations_equal(uint32_t i, uint32_t j) {
+    const Node &x = a_.nodes[i], &y = b_.nodes[j];
+    const auto xs = a_.children(i), ys = b_.children(j);
+    const std::vector<std::string_view> ox = ops_of(x), oy = ops_of(y);
+    // Assignment chains are read as their first and last sides: "x = 2 + 3 = 5" is "x = 5".
+    if (is_assignment(a_, i) && is_assignment(b_, j) && (xs.size() > 2 || ys.size() > 2)) {
+      return equal(xs[0].index, ys[0].index) && equal(xs.back().index, ys.back().index);
+    }
+    if (xs.size() != ys.size()) return false;
+    if (ox == oy) {
+      bool same = true;
+      for (size_t k = 0; k < xs.size() && same; ++k) same = equal(xs[k].index, ys[k].index);
+      if (same) return true;
+    }
+    const auto links = [&](bool reversed) {
+      for (size_t k = 0; k + 1 < xs.size(); ++k) {
+        const size_t m = reversed ? xs.size() - 2 - k : k;
+        if (!link_equal(xs[k].index, ox[k], xs[k + 1].index, ys[m].index, oy[m], ys[m + 1].index)) {
+          return false;
+        }
+      }
+      return true;
+    };
+    return links(false) || (xs.size() > 2 && links(true));
+  }
+
+  // l1 op1 r1 against l2 op2 r2 as relations on their variables: op1 and op2 of one kind after
+  // flipping (a > b is b < a), and (l1 - r1) a constant multiple of (l2 - r2), positive for an
+  // inequality, at every point.
+  bool link_equal(uint32_t l1, std::string_view op1, uint32_t r1, uint32_t l2, std::string_view op2,
+                  uint32_t r2) {
+    const auto normal = [](std::string_view op, bool* flip) -> std::string_view {
+      *flip = op == ">" || op == ">=";
+      if (op == ">") return "<";
+      if (op == ">=") return "<=";
+      return op;
+    };
+    bool f1 = false, f2 = false;
+    const std::string_view n1 = normal(op1, &f1), n2 = normal(op2, &f2);
+    if (n1 != n2) return false;
+    if (f1) std::swap(l1, r1);
+    if (f2) std::swap(l2, r2);
+    if (!a_.scalar(l1) || !a_.scalar(r1) || !b_.scalar(l2) || !b_.scalar(r2)) {
+      return f1 == f2 && equal(l1, l2) && equal(r1, r2);
+    }
+    const bool ordered = n1 == "<" || n1 == "<=";
+    bool variables = false, have_ratio = false;
+    Value ratio;
+    for (int point = 0; point < kPoints; ++point) {
+      Evaluator e1(a_, point, &budget_), e2(b_, point, &budget_);
+      const Value a = e1.eval(l1), b = e1.eval(r1), c = e2.eval(l2), d = e2.eval(r2);
+      if (budget_ < 0) return false;
+      variables |= e1.has_variables || e2.has_variables;
+      if (e1.undefined || e2.undefined || e1.overflowed || e2.overflowed) continue;
+      // d1 = l1 - r1 and d2 = l2 - r2, exactly as residues where both sides are rational.
+      const bool mod = a.mod_ok && b.mod_ok && c.mod_ok && d.mod_ok;
+      const double d1 = a.v - b.v, d2 = c.v - d.v;
+      const uint64_t m1 = mod_add(a.mod, mod_neg(b.mod)), m2 = mod_add(c.mod, mod_neg(d.mod));
+      const bool zero1 = mod ? m1 == 0 : is_close(a.v, b.v, rel_, abs_);
+      const bool zero2 = mod ? m2 == 0 : is_close(c.v, d.v, rel_, abs_);
+      if (zero1 != zero2) return false;
+      if (zero1) continue;
+      if (ordered && (d1 > 0) != (d2 > 0)) return false;
+      const Value r{d1 / d2, {}, mod ? mod_mul(m1, mod_inv(m2)) : 0, mod};
+      if (!have_ratio) {
+        ratio = r;
+        have_ratio = true;
+      } else if (ratio.mod_ok && r.mod_ok ? ratio.mod != r.mod
+                                          : !is_close(ratio.v, r.v, 1e-9, 1e-12)) {
+        return false;
+      }
+    }
+    // Without variables the sides themselves must agree.
+    if (!variables) return f1 == f2 && equal(l1, l2) && equal(r1, r2);
+    return have_ratio;
+  }
+
+ public:
+ private:
+  // Values at one point: 1 equal, 0 different, -1 nothing to tell (undefined somewhere).
+  int values_equal(const Value& va, const Value& vb, bool variables) {
+    if (va.exact.ok && vb.exact.ok) return exact_equal(va.exact, vb.exact) ? 1 : 0;
+    // Rational expressions whose exact value does not fit 64 bits: residues decide.
+    if (va.mod_ok && vb.mod_ok && (variables || !va.exact.ok || !vb.exact.ok)) {
+      return va.mod == vb.mod ? 1 : 0;
+    }
+    return is_close(va.v, vb.v, rel_, abs_) ? 1 : 0;
+  }
+
+  // Two exact rationals. Integers and fractions that do not end in decimals compare exactly (an
+  // integer and a non-integer within the absolute tolerance only); a tolerance applies between
+  // decimals (0.3333333 and 0.33333333), and between a fraction and a decimal only if the
+  // decimal is the fraction correctly rounded to its places (1/3 and 0.3333333, never 0.333 or
+  // 0.3333334).
+  bool exact_equal(Rational x, Rational y) {
+    if (x.p == y.p && x.q == y.q) return true;
+    if (x.q == 1 && y.q == 1) return false;
+    // An integer against a non-integer: only the absolute tolerance, which is for values near
+    // zero (0 and 1e-12), never the relative one (7905220 and 7905219.5).
+    if (x.q == 1 || y.q == 1) {
+      return std::fabs(static_cast<double>(x.p) / static_cast<double>(x.q) -
+                       static_cast<double>(y.p) / static_cast<double>(y.q)) <= abs_;
+    }
+    const int dx = decimal_places(x.q), dy = decimal_places(y.q);
+    if (dx < 0 && dy < 0) return false;
+    if (!is_close(static_cast<double>(x.p) / static_cast<double>(x.q),
+                  static_cast<double>(y.p) / static_cast<double>(y.q), rel_, abs_)) {
+      return false;
+    }
+    if (dx >= 0 && dy >= 0) return true;
+    const Rational& dec = dx >= 0 ? x : y;
+    const Rational& frac = dx >= 0 ? y : x;
+    // dec = n / 10^k exactly; frac rounds to n at k places when |frac * 10^k - n| <= 1/2.
+    const int k = std::max(dx, dy);
+    int128 scale = 1;
+    for (int t = 0; t < k; ++t) scale *= 10;
+    const int128 n = static_cast<int128>(dec.p) * (scale / dec.q);
+    int128 diff = static_cast<int128>(frac.p) * scale - n * frac.q;
+    if (diff < 0) diff = -diff;
+    return 2 * diff <= static_cast<int128>(frac.q);
+  }
+
+  // The number of decimal places of 1/q when it has finitely many (q = 2^a 5^b), else -1.
+  static int decimal_places(int64_t q) {
+    int twos = 0, fives = 0;
+    while (q % 2 == 0) q /= 2, ++twos;
+    while (q % 5 == 0) q /= 5, ++fives;
+    return q == 1 && std::max(twos, fives) <= 18 ? std::max(twos, fives) : -1;
+  }
+
   bool scalars_equal(uint32_t i, uint32_t j) {
     int usable = 0;
     for (int point = 0; point < kPoints; ++point) {
@@ -1200,17 +1852,16 @@ class Comparer {
       const Value va = ea.eval(i), vb = eb.eval(j);
       if (budget_ < 0) return false;
       const bool variables = ea.has_variables || eb.has_variables;
-      if (ea.undefined || eb.undefined) {
+      const bool residues = va.mod_ok && vb.mod_ok;
+      if (!residues && (ea.undefined || eb.undefined || ea.overflowed || eb.overflowed)) {
         // A constant that overflows or divides by zero has no value to compare: compare how it
         // is written. An expression undefined on one side only at a point differs there.
+        // With variables, a point where either side is undefined tells nothing (x^{2/3} and
+        // \sqrt[3]{x}^2 differ in their domains, not their values).
         if (!variables) return Printer(a_).print(i) == Printer(b_).print(j);
-        if (ea.undefined != eb.undefined) return false;
         continue;
       }
-      const bool same =
-          (va.exact.ok && vb.exact.ok && va.exact.p == vb.exact.p && va.exact.q == vb.exact.q) ||
-          is_close(va.v, vb.v, rel_, abs_);
-      if (!same) return false;
+      if (values_equal(va, vb, variables) == 0) return false;
       ++usable;
       if (!variables) return true;
     }
@@ -1229,13 +1880,50 @@ struct Reading {
   Parsed root;
 };
 
-Reading read(std::string_view s, Limits* limits) {
-  Reading r{clean(s), {}, std::nullopt};
-  if (looks_like_math(r.text)) {
-    Parser parser(r.text, r.tree);
-    r.root = parser.parse();
-    if (parser.too_deep()) limits->hit = true;
+// Where the one \pm (or \mp) of s is, or npos when there is none or more than one.
+size_t single_plus_minus(std::string_view s) {
+  size_t at = std::string_view::npos;
+  for (size_t k = s.find('\\'); k != std::string_view::npos; k = s.find('\\', k + 1)) {
+    const std::string_view rest = s.substr(k + 1);
+    if ((rest.starts_with("pm") || rest.starts_with("mp")) &&
+        (rest.size() == 2 || !is_alpha(rest[2]))) {
+      if (at != std::string_view::npos) return std::string_view::npos;
+      at = k;
+    }
   }
+  return at;
+}
+
+Reading read(std::string_view s, Limits* limits) {
+  const std::optional<std::string> boxes = boxed_answer(s, nullptr);
+  if (boxes) s = *boxes;
+  Reading r{clean(s), {}, std::nullopt};
+  if (!looks_like_math(r.text)) return r;
+  const auto parse = [&](std::string_view text) {
+    Parser parser(text, r.tree);
+    const Parsed root = parser.parse();
+    if (parser.too_deep()) limits->hit = true;
+    return root;
+  };
+  // One \pm stands for both signs: "\pm 2" is {2, -2}, "1 \pm \sqrt{2}" two numbers.
+  if (const size_t pm = single_plus_minus(r.text); pm != std::string::npos) {
+    std::string plus = r.text, minus = r.text;
+    plus.replace(pm, 3, " + ");
+    minus.replace(pm, 3, " - ");
+    const Parsed p = parse(plus), m = p ? parse(minus) : std::nullopt;
+    if (!p || !m) return r;
+    std::vector<Child> items;
+    for (const Parsed root : {p, m}) {
+      if (r.tree.nodes[*root].kind == Kind::kSet) {
+        for (const Child& c : r.tree.children(*root)) items.push_back(c);
+      } else {
+        items.push_back({*root});
+      }
+    }
+    r.root = r.tree.add({.kind = Kind::kSet}, items);
+    return r;
+  }
+  r.root = parse(r.text);
   return r;
 }
 
@@ -1245,7 +1933,127 @@ std::string text_key(std::string_view s) {
   return out;
 }
 
+// Whether the text between two boxes separates items of one answer: only white space, commas,
+// semicolons, math delimiters and spacing ("\boxed{1}, \boxed{2}", "$\boxed{1}$ and
+// $\boxed{2}$"), or a short phrase with "and" or "or" ("\boxed{1} papers and \boxed{2} bins",
+// "\boxed{(3, 3)} \text{ for part (a) and } \boxed{(1, 1)}"), but not other prose
+// ("\boxed{1}, no, \boxed{2}", "\boxed{1} then \boxed{2}").
+bool separates_boxes(std::string_view gap) {
+  static constexpr std::string_view kMarkup[] = {"\\text", "\\quad", "\\qquad", "\\(", "\\)", "\\[",
+                                                 "\\]",    "\\,",    "\\;",     "\\ ", "\\!"};
+  bool and_or = false, words = false;
+  size_t letters = 0;
+  for (size_t i = 0; i < gap.size();) {
+    const char c = gap[i];
+    if (std::string_view(" \t\n\r;${}&~.").find(c) != std::string_view::npos) {
+      ++i;
+      continue;
+    }
+    if (c == ',') {
+      ++i;
+      continue;
+    }
+    const auto markup =
+        std::find_if(std::begin(kMarkup), std::end(kMarkup),
+                     [&](std::string_view m) { return gap.substr(i).starts_with(m); });
+    if (markup != std::end(kMarkup)) {
+      i += markup->size();
+      continue;
+    }
+    if (c == '=' && and_or) {  // "\boxed{1} and y_2 = \boxed{2}": the next item's name
+      ++i;
+      continue;
+    }
+    if (c == '_') {  // a subscript: "_2", "_{37}"
+      ++i;
+      while (i < gap.size() &&
+             (is_digit(gap[i]) || is_alpha(gap[i]) || gap[i] == '{' || gap[i] == '}')) {
+        ++i;
+      }
+      continue;
+    }
+    if (!is_alpha(c) && c != '(' && c != ')') return false;
+    size_t n = 0;
+    while (i + n < gap.size() && (is_alpha(gap[i + n]) || gap[i + n] == '(' || gap[i + n] == ')')) {
+      ++n;
+    }
+    const std::string_view word = gap.substr(i, n);
+    if (word == "and" || word == "or") {
+      and_or = true;
+    } else {
+      words = true;
+      letters += n;
+    }
+    i += n;
+  }
+  return !words || (and_or && letters <= 24);
+}
+
 }  // namespace
+
+std::optional<std::string> boxed_answer(std::string_view s, size_t* end) {
+  struct Box {
+    size_t command;  // where "\boxed{" starts
+    size_t content;  // where its content starts
+    size_t close;    // its closing brace
+  };
+  struct Open {
+    size_t command, content;
+    bool box;  // whether the group is a box's argument
+  };
+  std::vector<Open> open;
+  std::vector<Box> closed;     // in the order they close
+  std::optional<size_t> last;  // the box whose content starts last
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (c == '\\') {
+      const std::string_view rest = s.substr(i);
+      if (rest.starts_with("\\boxed{") || rest.starts_with("\\fbox{")) {
+        const size_t command = i;
+        i += rest[1] == 'b' ? 6 : 5;
+        open.push_back({command, i + 1, true});
+      } else if (rest.size() > 1 && (rest[1] == '{' || rest[1] == '}')) {
+        ++i;
+      }
+    } else if (c == '{') {
+      open.push_back({i, i + 1, false});
+    } else if (c == '}' && !open.empty()) {
+      const Open o = open.back();
+      open.pop_back();
+      if (!o.box) continue;
+      closed.push_back({o.command, o.content, i});
+      if (!last || o.content > closed[*last].content) last = closed.size() - 1;
+    }
+  }
+  if (!last) return std::nullopt;
+  // Boxes written one after another, "\boxed{1}, \boxed{2}", are one answer: a list.
+  std::vector<size_t> chain = {*last};
+  for (size_t k = *last; k-- > 0;) {
+    const Box& next = closed[chain.back()];
+    if (closed[k].close > next.command) continue;  // nested in a later box
+    if (!separates_boxes(s.substr(closed[k].close + 1, next.command - closed[k].close - 1))) {
+      break;
+    }
+    chain.push_back(k);
+  }
+  if (end) *end = closed[*last].close + 1;
+  std::string out;
+  for (size_t c = chain.size(); c-- > 0;) {
+    const Box& b = closed[chain[c]];
+    const std::string_view content = trim_ascii(s.substr(b.content, b.close - b.content));
+    if (content.empty()) continue;
+    out.append(out.empty() ? "" : ", ").append(content);
+  }
+  if (out.empty()) return std::nullopt;
+  return out;
+}
+
+bool reads_as_math(std::string_view s) {
+  if (s.size() > kMaxWholeAnswerBytes) return false;
+  Limits limits;
+  const Reading r = read(s, &limits);
+  return r.root.has_value() && !limits.hit;
+}
 
 std::string normalize_answer(std::string_view s, Limits* limits) {
   if (s.size() > kMaxAnswerBytes) {
@@ -1253,7 +2061,14 @@ std::string normalize_answer(std::string_view s, Limits* limits) {
     return std::string(trim_ascii(s));
   }
   const Reading r = read(s, limits);
-  return r.root ? Printer(r.tree).print(*r.root) : r.text;
+  if (!r.root) return r.text;
+  // "x = 3" prints as its value.
+  const Node& root = r.tree.nodes[*r.root];
+  if (root.kind == Kind::kRelation && root.name.find_first_not_of("= ") == std::string::npos &&
+      r.tree.nodes[r.tree.children(*r.root)[0].index].kind == Kind::kVariable) {
+    return Printer(r.tree).print(r.tree.children(*r.root).back().index);
+  }
+  return Printer(r.tree).print(*r.root);
 }
 
 std::optional<double> answer_value(std::string_view s, Limits* limits) {
@@ -1266,7 +2081,7 @@ std::optional<double> answer_value(std::string_view s, Limits* limits) {
   int64_t budget = kWorkBudget;
   Evaluator ev(r.tree, 0, &budget);
   const double v = ev.eval(*r.root).v;
-  if (ev.undefined || ev.has_variables) return std::nullopt;
+  if (ev.undefined || ev.overflowed || ev.has_variables) return std::nullopt;
   return v;
 }
 

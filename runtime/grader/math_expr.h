@@ -26,6 +26,20 @@ struct Limits {
   bool hit = false;  // a cap stopped the work: the result fell back to comparing text
 };
 
+// The content of the last \boxed{...} or \fbox{...} whose braces close (braces nest to any
+// depth, \{ \} inside do not count); boxes written one after another and separated only by
+// commas, "and" or spacing ("\boxed{1}, \boxed{2}") are one answer, their contents joined by
+// ", ". nullopt when there is none or its content is blank.
+// `end`, when given, receives where the last box ends in s.
+std::optional<std::string> boxed_answer(std::string_view s, size_t* end);
+
+// Longer texts are never read whole as an answer by reads_as_math.
+inline constexpr size_t kMaxWholeAnswerBytes = 512;
+
+// Whether s, all of it, reads as math ("\frac{10}{9}", "x^2 + 1", "(1, 2)") rather than prose;
+// false for texts over kMaxWholeAnswerBytes.
+bool reads_as_math(std::string_view s);
+
 // The canonical plain form of an answer: "1/2" for \frac{1}{2}, "2*sqrt(2)" for 2\sqrt{2},
 // "{1, 2}" for \{2,1\}, "[0, 1)" for [0,1); text that is not math is cleaned and its white
 // space collapsed ("\text{Paris}" gives "Paris").

@@ -46,6 +46,17 @@ TEST_F(MathAnswerTest, ExtractsEachForm) {
   EXPECT_EQ(extract("x-3 and 4, 5", "last_number"), "\"5\"");
   EXPECT_EQ(extract("a-3", "last_number"), "\"3\"");
   EXPECT_EQ(extract("no digits", "last_number"), "none");
+  EXPECT_EQ(extract("so \\boxed{(2,1)}, \\boxed{(1,2)}.", "boxed"), "\"(2,1), (1,2)\"");
+  EXPECT_EQ(extract("\\boxed{1} papers and \\boxed{2} bins", "boxed"), "\"1, 2\"");
+  EXPECT_EQ(extract("\\boxed{1} then \\boxed{2}", "boxed"), "\"2\"");
+  EXPECT_EQ(extract("\\boxed{1}, no, \\boxed{2}", "boxed"), "\"2\"");
+  EXPECT_EQ(extract("\\boxed{1} no no no no \\boxed{2}", "boxed"), "\"2\"");
+  EXPECT_EQ(extract("Answer $ \\frac{1}{2} \\$ = 3 $ done", "latex"), R"("\frac{1}{2} \$ = 3")");
+  EXPECT_EQ(extract("so \\[ \n x = 9 \n \\] and $y$", "latex"), "\"y\"");
+  EXPECT_EQ(extract("so \\[ \n 9 \n \\]", "latex"), "\"9\"");
+  EXPECT_EQ(extract("$$a$$ then \\(b\\)", "latex"), "\"b\"");
+  EXPECT_EQ(extract("Answer $ \n 9 \n $", "latex"), "none");  // inline math ends on its line
+  EXPECT_EQ(extract("costs \\$5 and \\$6", "latex"), "none");
 }
 
 TEST_F(MathAnswerTest, ExtractFollowsTheOrder) {
@@ -132,7 +143,108 @@ TEST_F(MathAnswerTest, EqualityOfNumbersAndExpressions) {
   EXPECT_TRUE(equal("-\\infty", "-\\infty"));
   EXPECT_FALSE(equal("\\infty", "-\\infty"));
   EXPECT_FALSE(equal("1", "2", kNan, kNan));
-  EXPECT_TRUE(equal("1", "2", kInf, 0));
+  EXPECT_FALSE(equal("1", "2", kInf, 0));  // integers compare exactly, at any tolerance
+  EXPECT_TRUE(equal("1.5", "2.5", kInf, 0));
+}
+
+TEST_F(MathAnswerTest, IntegersAndSmallFractionsCompareExactly) {
+  // The relative tolerance never credits a wrong integer, however large.
+  EXPECT_FALSE(equal("7905219", "7905220"));
+  EXPECT_FALSE(equal("7905220", "7905219"));
+  EXPECT_FALSE(equal("123456789012", "123456789013"));
+  EXPECT_FALSE(equal("1000000000000000001", "1000000000000000000"));
+  EXPECT_FALSE(equal("123456789012345678901234567890", "123456789012345678901234567891"));
+  EXPECT_TRUE(equal("123456789012345678901234567890", "123456789012345678901234567890"));
+  EXPECT_FALSE(equal("2^{100}", "2^{100}+1"));  // exact past 64 bits: residues differ
+  EXPECT_TRUE(equal("2^{100}", "1267650600228229401496703205376"));
+  EXPECT_FALSE(equal("25!", "25!+1"));
+  EXPECT_TRUE(equal("7,905,220", "7905220"));
+  EXPECT_TRUE(equal("7905220.0", "7905220"));
+  EXPECT_FALSE(equal("7905219.99", "7905220"));
+  EXPECT_FALSE(equal("4", "3.9999999"));
+  EXPECT_FALSE(equal("7905219.5", "7905220"));
+  EXPECT_TRUE(equal("0", "1e-12"));  // the absolute tolerance, near zero
+  // A fraction against a decimal: only the decimal that rounds to it, with enough places.
+  EXPECT_FALSE(equal("1/3", "0.333"));
+  EXPECT_FALSE(equal("0.333", "\\frac{1}{3}"));
+  EXPECT_FALSE(equal("2/7", "0.2857"));
+  EXPECT_FALSE(equal("2/7", "0.28571"));
+  EXPECT_TRUE(equal("2/7", "0.2857143"));
+  EXPECT_FALSE(equal("2/7", "0.2857142"));  // truncated, not rounded
+  EXPECT_TRUE(equal("\\frac{2}{7}", "0.28571428571"));
+  EXPECT_FALSE(equal("1/3", "0.3333334"));
+  // Two different fractions never compare within a tolerance.
+  EXPECT_FALSE(equal("1/3", "3333333/10000001"));
+  EXPECT_FALSE(equal("\\frac{1}{7}", "\\frac{1428571}{10000001}"));
+  // Irrational values keep the tolerance.
+  EXPECT_TRUE(equal("\\sqrt{2}\\cdot\\sqrt{2}", "2"));
+  EXPECT_TRUE(equal("\\sqrt{17}", "4.1231056"));
+  EXPECT_FALSE(equal("\\sqrt{17}", "4.123"));
+}
+
+TEST_F(MathAnswerTest, ExpressionsInVariablesCompareExactly) {
+  EXPECT_TRUE(equal("(x+1)^3", "x^3+3x^2+3x+1"));
+  EXPECT_FALSE(equal("(x+1)^3", "x^3+3x^2+3x+1+10^{-12}"));  // below any tolerance, still wrong
+  EXPECT_TRUE(equal("\\frac{x^2-1}{x-1}", "x+1"));
+  EXPECT_TRUE(equal("\\frac{1}{x}+\\frac{1}{y}", "\\frac{x+y}{xy}"));
+  EXPECT_FALSE(equal("\\frac{1}{x}+\\frac{1}{y}", "\\frac{2}{x+y}"));
+  EXPECT_TRUE(equal("(a-b)(a+b)", "a^2-b^2"));
+  EXPECT_FALSE(equal("(a-b)(a+b)", "a^2+b^2"));
+  EXPECT_TRUE(equal("\\tan^2(y)+1", "\\sec^2(y)"));
+  EXPECT_TRUE(equal("\\sin^2 x + \\cos^2 x", "1"));
+  EXPECT_FALSE(equal("\\sin x", "\\cos x"));
+}
+
+TEST_F(MathAnswerTest, RelationsFollowTheReference) {
+  EXPECT_TRUE(equal("x = 5", "5"));
+  EXPECT_TRUE(equal("5", "x = 5"));
+  EXPECT_FALSE(equal("1", "2x + z = 1"));
+  EXPECT_TRUE(equal("x = 5", "x=5"));
+  EXPECT_FALSE(equal("y = 5", "x = 5"));
+  EXPECT_TRUE(equal("y=-\\frac12x+\\frac34", "2x+4y-3=0"));
+  EXPECT_FALSE(equal("y=-\\frac12x+\\frac35", "2x+4y-3=0"));
+  EXPECT_TRUE(equal("x<1", "-x>-1"));
+  EXPECT_TRUE(equal("1 > x", "x < 1"));
+  EXPECT_FALSE(equal("x < 5", "x > 5"));
+  EXPECT_FALSE(equal("x \\le 5", "x < 5"));
+  EXPECT_TRUE(equal("x \\geq 2", "2 \\leq x"));
+  EXPECT_TRUE(equal("(-793, 10)", "-793 < a < 10"));
+  EXPECT_TRUE(equal("[-2, 7]", "-2 \\le x \\le 7"));
+  EXPECT_TRUE(equal("-2 \\le x \\le 7", "x \\in [-2,7]"));
+  EXPECT_FALSE(equal("(-2, 7]", "-2 \\le x \\le 7"));
+  EXPECT_TRUE(equal("(-\\infty, 3)", "x < 3"));
+  EXPECT_FALSE(equal("(3, \\infty)", "x < 3"));
+}
+
+TEST_F(MathAnswerTest, ListsChoicesMatricesAndMarkup) {
+  EXPECT_TRUE(equal("(1,2),(2,1)", "\\boxed{(2,1)}, \\boxed{(1,2)}"));
+  EXPECT_TRUE(equal("1 and 2", "2, 1"));
+  EXPECT_TRUE(equal("x=1 or x=2", "1, 2"));
+  EXPECT_TRUE(equal("19, 46, \\text{ and } 82", "19, 46, and 82"));
+  EXPECT_FALSE(equal("1 and 3", "1, 2"));
+  EXPECT_TRUE(equal("\\pm 2021", "\\{-2021, 2021\\}"));
+  EXPECT_FALSE(equal("2021", "\\pm 2021"));
+  EXPECT_TRUE(equal("\\text{(C)}", "C"));
+  EXPECT_TRUE(equal("(C)", "C"));
+  EXPECT_FALSE(equal("B", "C"));
+  EXPECT_TRUE(equal("\\textnormal{125 miles}", "125"));
+  EXPECT_TRUE(equal("125\\textnormal{ miles}", "125"));
+  EXPECT_TRUE(equal("\\mathrm{12}", "12"));
+  EXPECT_TRUE(equal("\\frac13", "1/3"));
+  EXPECT_TRUE(equal("\\frac3{3}", "1"));
+  EXPECT_TRUE(equal("1{,}234", "1234"));
+  EXPECT_TRUE(equal("1,\\!234", "1234"));
+  EXPECT_TRUE(equal("1\\,234", "1234"));
+  EXPECT_TRUE(equal("$$f(y) = y$$", "$$f(y) = y$$"));
+  EXPECT_TRUE(equal("\\(9\\)", "9"));
+  EXPECT_TRUE(equal("\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}",
+                    "\\begin{bmatrix}1&2\\\\3&4\\end{bmatrix}"));
+  EXPECT_FALSE(equal("\\begin{pmatrix} 1 & 2 \\\\ 3 & 4 \\end{pmatrix}",
+                     "\\begin{pmatrix} 1 & 2 \\\\ 3 & 5 \\end{pmatrix}"));
+  EXPECT_FALSE(
+      equal("\\begin{pmatrix} 1 & 2 \\end{pmatrix}", "\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}"));
+  EXPECT_TRUE(equal("\\left[\\begin{array}{cc}1 & 2 \\\\ 3 & 4\\end{array}\\right]",
+                    "\\begin{pmatrix}1 & 2 \\\\ 3 & 4\\end{pmatrix}"));
 }
 
 TEST_F(MathAnswerTest, EqualityOfTuplesSetsAndIntervals) {
@@ -192,6 +304,16 @@ TEST_F(MathAnswerBoundsTest, LongInputsAreCheap) {
   std::string boxes;
   for (int i = 0; i < 100000; ++i) boxes += "\\boxed{";
   bounded([&] { EXPECT_EQ(extract(boxes + "7}"), "\"7\""); }, "unclosed boxes");
+  const std::string dollars(1 << 20, '$');
+  bounded([&] { extract(dollars); }, "1 MB of dollars");
+  std::string opens;
+  for (int i = 0; i < 100000; ++i) opens += "\\[ \\( x ";
+  opens += "$$ y";
+  bounded([&] { EXPECT_EQ(extract(opens, "latex"), "none"); }, "unclosed math spans");
+  std::string many_boxes;
+  for (int i = 0; i < 50000; ++i) many_boxes += "\\boxed{1}, ";
+  bounded([&] { EXPECT_FALSE(equal(many_boxes, "1")); }, "50,000 boxes: past the input cap");
+  EXPECT_TRUE(flagged("math_too_complex"));
   const std::string prose(1 << 20, 'a');
   bounded([&] { EXPECT_EQ(extract(prose), "none"); }, "1 MB of prose");
   std::string answer_is;
@@ -224,6 +346,24 @@ TEST_F(MathAnswerBoundsTest, FlatChainsAndHugeNumbersStayBounded) {
   sets += "\\}";
   ASSERT_LE(sets.size(), math::kMaxAnswerBytes);
   bounded([&] { equal(sets, sets + " "); }, "sets of sets");
+  // Huge exponents and factorials: residues are computed in O(log n), factorials up to a cap.
+  bounded([&] { EXPECT_FALSE(equal("2^{9223372036854775807}", "2^{9223372036854775806}")); },
+          "huge exponent");
+  bounded([&] { EXPECT_TRUE(equal("x^{1000000000000}", "x^{1000000000000}")); },
+          "huge exponent of a variable");
+  bounded([&] { EXPECT_FALSE(equal("100000!", "100000!+1")); }, "100000!");
+  bounded([&] { EXPECT_TRUE(equal("1000000!", "1000000!")); }, "1000000! is past the cap");
+  EXPECT_EQ(value("2^{100000}"), "none");
+  // 10,000 characters of relations and lists stay under the budget or are flagged.
+  std::string relations = "x";
+  while (relations.size() < 10000) relations += " < x";
+  bounded([&] { equal(relations, relations); }, "10k relation chain");
+  std::string ors = "x = 1";
+  while (ors.size() < 10000) ors += " or x = 1";
+  bounded([&] { equal(ors, "1"); }, "10k list of equations");
+  std::string pm = "1 \\pm ";
+  while (pm.size() < 4000) pm += "(1+";
+  bounded([&] { equal(pm, pm); }, "unbalanced plus-minus");
 }
 
 }  // namespace
