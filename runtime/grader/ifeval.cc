@@ -8,6 +8,7 @@
 #include <unicode/unistr.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 #include <memory>
 #include <set>
@@ -57,7 +58,36 @@ bool py_space(char32_t c) {
 bool py_word(char32_t c) {
   if (c < 0x80)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-  return (U_GET_GC_MASK(static_cast<UChar32>(c)) & (U_GC_L_MASK | U_GC_N_MASK)) != 0;
+  switch (u_charType(static_cast<UChar32>(c))) {
+    case U_UPPERCASE_LETTER:
+    case U_LOWERCASE_LETTER:
+    case U_TITLECASE_LETTER:
+    case U_MODIFIER_LETTER:
+    case U_OTHER_LETTER:
+    case U_DECIMAL_DIGIT_NUMBER:
+    case U_LETTER_NUMBER:
+    case U_OTHER_NUMBER:
+      return true;
+    default:
+      return false;
+  }
+}
+
+bool is_letter(char32_t c) {
+  switch (u_charType(static_cast<UChar32>(c))) {
+    case U_UPPERCASE_LETTER:
+    case U_LOWERCASE_LETTER:
+    case U_TITLECASE_LETTER:
+    case U_MODIFIER_LETTER:
+    case U_OTHER_LETTER:
+      return true;
+    default:
+      return false;
+  }
+}
+
+re2::StringPiece piece(std::string_view s) {
+  return {s.data(), s.size()};
 }
 
 bool py_decimal(char32_t c) {
@@ -181,12 +211,30 @@ bool py_boundary(std::string_view s, size_t at) {
   return word_before(s, at) != word_at(s, at);
 }
 
-// A pattern from the kwargs, compiled as Python's re would read it, case-insensitively.
+// Python's re.IGNORECASE compares simple lower-case mappings (İ matches i), where RE2 folds by
+// Unicode case-folding orbits (İ matches nothing). Both the text and a pattern without escapes
+// are therefore mapped to simple lower case first (one code point for one, so matches and word
+// boundaries stay where they were), and RE2 then folds the rest.
+std::string simple_lower_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (const CodePoint& c : code_points(s)) {
+    encode_utf8(c.valid ? static_cast<char32_t>(u_tolower(static_cast<UChar32>(c.cp))) : 0xFFFD,
+                out);
+  }
+  return out;
+}
+
+// A pattern from the kwargs, compiled as Python's re would read it, case-insensitively, to run
+// on simple_lower_utf8 of the text.
 std::unique_ptr<re2::RE2> compile_ignore_case(std::string_view pattern, std::string* error) {
   re2::RE2::Options options;
   options.set_log_errors(false);
   options.set_case_sensitive(false);
-  auto re = std::make_unique<re2::RE2>(pattern, options);
+  const std::string lowered = pattern.find('\\') == std::string_view::npos
+                                  ? simple_lower_utf8(pattern)
+                                  : std::string(pattern);
+  auto re = std::make_unique<re2::RE2>(lowered, options);
   if (!re->ok()) {
     *error = "the pattern " + std::string(pattern) + " does not compile: " + re->error();
     return nullptr;
@@ -708,13 +756,13 @@ std::string langdetect_code(std::string code) {
 // langdetect raises "No features in text" when, after dropping URLs and e-mail addresses,
 // nothing is left that is a letter.
 bool has_language_features(std::string_view text) {
-  static const re2::RE2 kUrl("https?://[-_.?&~;+=/#0-9A-Za-z]{1,2076}");
+  static const re2::RE2 kUrl("https?://[-_.?&~;+=/#0-9A-Za-z]+");
   static const re2::RE2 kMail("[-_.0-9A-Za-z]{1,64}@[-_0-9A-Za-z]{1,255}[-_.0-9A-Za-z]{1,255}");
   std::string cleaned(text);
   re2::RE2::GlobalReplace(&cleaned, kUrl, " ");
   re2::RE2::GlobalReplace(&cleaned, kMail, " ");
   for (const CodePoint& c : code_points(cleaned)) {
-    if (c.valid && (U_GET_GC_MASK(static_cast<UChar32>(c.cp)) & U_GC_L_MASK) != 0) return true;
+    if (c.valid && is_letter(c.cp)) return true;
   }
   return false;
 }
@@ -1063,12 +1111,14 @@ bool language_is(std::string_view s, std::string_view language) {
 
 bool run_check(std::string_view id, std::string_view s, const Args& a) {
   const U32 v = to_u32(s);
+  // The text the keyword regexes run on (see compile_ignore_case).
+  const std::string folded = id.substr(0, 9) == "keywords:" ? simple_lower_utf8(s) : std::string();
   if (id == "keywords:existence") {
     std::string error;
     for (const std::string& k : a.strings("keywords")) {
       auto re = compile_ignore_case(k, &error);
       if (re == nullptr) throw BadArgs{error};
-      if (!re2::RE2::PartialMatch(s, *re)) return false;
+      if (!re2::RE2::PartialMatch(folded, *re)) return false;
     }
     return true;
   }
@@ -1077,7 +1127,7 @@ bool run_check(std::string_view id, std::string_view s, const Args& a) {
     const std::string keyword = to_utf8(py_strip(to_u32(a.str("keyword"))));
     auto re = compile_ignore_case(keyword, &error);
     if (re == nullptr) throw BadArgs{error};
-    return compare(static_cast<double>(count_matches(*re, s)), a.number("frequency"),
+    return compare(static_cast<double>(count_matches(*re, folded)), a.number("frequency"),
                    a.less_than("relation"));
   }
   if (id == "keywords:forbidden_words") {
@@ -1086,13 +1136,13 @@ bool run_check(std::string_view id, std::string_view s, const Args& a) {
       auto re = compile_ignore_case(w, &error);
       if (re == nullptr) throw BadArgs{error};
       // re.search(r"\b" + w + r"\b"): a match with a (Unicode) word boundary at both ends.
+      const std::string_view t = folded;
       size_t pos = 0;
       re2::StringPiece m;
-      const re2::StringPiece text(s.data(), s.size());
-      while (pos <= s.size() && re->Match(text, pos, s.size(), re2::RE2::UNANCHORED, &m, 1)) {
-        const size_t start = static_cast<size_t>(m.data() - s.data());
-        if (py_boundary(s, start) && py_boundary(s, start + m.size())) return false;
-        pos = start + (start < s.size() ? decode_utf8(s, start).len : 1);
+      while (pos <= t.size() && re->Match(piece(t), pos, t.size(), re2::RE2::UNANCHORED, &m, 1)) {
+        const size_t start = static_cast<size_t>(m.data() - t.data());
+        if (py_boundary(t, start) && py_boundary(t, start + m.size())) return false;
+        pos = start + (start < t.size() ? decode_utf8(t, start).len : 1);
       }
     }
     return true;
@@ -1152,10 +1202,9 @@ bool run_check(std::string_view id, std::string_view s, const Args& a) {
       if (v[i] != '[') continue;
       size_t j = i + 1;
       while (j < v.size() && v[j] != ']' && v[j] != '\n') ++j;
-      if (j < v.size() && v[j] == ']') {
-        ++n;
-        i = j;
-      }
+      if (j < v.size() && v[j] == ']') ++n;
+      // On a miss no later '[' before j can match either (linear, where re.findall is not).
+      i = j < v.size() && v[j] == ']' ? j : j - 1;
     }
     return static_cast<double>(n) >= a.number("num_placeholders");
   }
@@ -1305,7 +1354,8 @@ std::string detect_language(std::string_view text) {
   bool reliable = false;
   const CLD2::Language lang = CLD2::DetectLanguage(text.data(), static_cast<int>(text.size()),
                                                    /*is_plain_text=*/true, &reliable);
-  if (lang == CLD2::UNKNOWN_LANGUAGE) return "un";
+  // Where CLD2 cannot tell it answers ENGLISH, unreliably: that is no answer.
+  if (lang == CLD2::UNKNOWN_LANGUAGE || !reliable) return "un";
   return langdetect_code(CLD2::LanguageCode(lang));
 }
 
@@ -1393,8 +1443,10 @@ RFT_BUILTIN(ifeval_check) {
 RFT_BUILTIN(ifeval_follows) {
   Context& c = Context::from(ctx);
   const std::span<const rft_value> ids = items_of(args[1]);
+  nlohmann::json kwargs = nlohmann::json::array();
+  for (const rft_value& k : items_of(args[2])) kwargs.push_back(json_of(k));
   std::optional<std::vector<bool>> v =
-      follow_all(c, view_str(args[0]), ids, json_of(args[2]), args[3].as.boolean != 0);
+      follow_all(c, view_str(args[0]), ids, kwargs, args[3].as.boolean != 0);
   if (!v) {
     *out = rft_none();
     return;
@@ -1428,10 +1480,11 @@ constexpr Builtin kIfeval[] = {
     RFT_ENTRY(
         ifeval_check, "ifeval_check(response: str, instruction_id: str, kwargs: json) -> bool?",
         "Google IFEval's check_following verdict, or none and a flag for a bad id or kwargs."),
-    RFT_ENTRY(ifeval_follows,
-              "ifeval_follows(response: str, instruction_ids: list<str>, kwargs: json, loose: bool "
-              "= false) -> list<bool>?",
-              "IFEval's strict (or loose) verdict per instruction of a row, or none and a flag."),
+    RFT_ENTRY(
+        ifeval_follows,
+        "ifeval_follows(response: str, instruction_ids: list<str>, kwargs: list<json>, loose: "
+        "bool = false) -> list<bool>?",
+        "IFEval's strict (or loose) verdict per instruction of a row, or none and a flag."),
     RFT_ENTRY(ifeval_words, "ifeval_words(s: str) -> num",
               "The number of words as IFEval counts them: runs of Unicode \\w characters."),
     RFT_ENTRY(

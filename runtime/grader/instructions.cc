@@ -1,6 +1,13 @@
 // Builtins behind std.format: splitting text into sentences and paragraphs, ordered tagged
 // sections, and JSON Schema validation. The instruction-following checks themselves are written
 // in the language (stdlib/std/format.reward) on top of these.
+
+// GCC 12 at -O2/-O3 reports a false -Wrestrict overlap in std::string::replace as inlined from
+// valijson's json_pointer.hpp (GCC bug 105651). The state must be set before <string> is first
+// included, because the warning is located in libstdc++'s char_traits.h.
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ == 12
+#pragma GCC diagnostic ignored "-Wrestrict"
+#endif
 #include <re2/re2.h>
 #include <unicode/brkiter.h>
 #include <unicode/uchar.h>
