@@ -869,6 +869,12 @@ size_t bullet_lines(U32View v, bool star) {
         p = e == p ? p + 1 : e;
         continue;
       }
+      // Every line start before w runs into the same w and fails the same way: skip them
+      // (linear, where the regex is quadratic on many blank lines).
+      if (w > p) {
+        p = w;
+        continue;
+      }
     }
     ++p;
   }
