@@ -54,25 +54,6 @@ bool py_space(char32_t c) {
          c == 0x205F || c == 0x3000;
 }
 
-// \w of a str pattern: letters, numbers (any N category) and '_'; not combining marks.
-bool py_word(char32_t c) {
-  if (c < 0x80)
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
-  switch (u_charType(static_cast<UChar32>(c))) {
-    case U_UPPERCASE_LETTER:
-    case U_LOWERCASE_LETTER:
-    case U_TITLECASE_LETTER:
-    case U_MODIFIER_LETTER:
-    case U_OTHER_LETTER:
-    case U_DECIMAL_DIGIT_NUMBER:
-    case U_LETTER_NUMBER:
-    case U_OTHER_NUMBER:
-      return true;
-    default:
-      return false;
-  }
-}
-
 bool is_letter(char32_t c) {
   switch (u_charType(static_cast<UChar32>(c))) {
     case U_UPPERCASE_LETTER:
@@ -84,6 +65,16 @@ bool is_letter(char32_t c) {
     default:
       return false;
   }
+}
+
+// \w of a str pattern: letters, numbers (any N category) and '_'; not combining marks.
+bool py_word(char32_t c) {
+  if (c < 0x80) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+  }
+  const int8_t type = u_charType(static_cast<UChar32>(c));
+  return is_letter(c) || type == U_DECIMAL_DIGIT_NUMBER || type == U_LETTER_NUMBER ||
+         type == U_OTHER_NUMBER;
 }
 
 re2::StringPiece piece(std::string_view s) {
@@ -104,23 +95,21 @@ bool char_title(char32_t c) {
   return u_charType(static_cast<UChar32>(c)) == U_TITLECASE_LETTER;
 }
 
-// str.isupper(): some upper-case letter and no lower- or title-case one.
-bool py_isupper(U32View s) {
+// str.isupper() (upper) or str.islower(): some letter of that case, and none of the other case
+// nor of title case.
+bool py_iscase(U32View s, bool upper) {
   bool cased = false;
   for (char32_t c : s) {
-    if (char_lower(c) || char_title(c)) return false;
-    if (char_upper(c)) cased = true;
+    if ((upper ? char_lower(c) : char_upper(c)) || char_title(c)) return false;
+    if (upper ? char_upper(c) : char_lower(c)) cased = true;
   }
   return cased;
 }
-
+bool py_isupper(U32View s) {
+  return py_iscase(s, true);
+}
 bool py_islower(U32View s) {
-  bool cased = false;
-  for (char32_t c : s) {
-    if (char_upper(c) || char_title(c)) return false;
-    if (char_lower(c)) cased = true;
-  }
-  return cased;
+  return py_iscase(s, false);
 }
 
 // str.lower(): the full lower-case mapping (İ → i̇, final sigma), as ICU's root locale gives it.
@@ -987,8 +976,8 @@ class PyJson {
   bool value(int depth) {
     if (depth > 900 || i_ >= s_.size()) return false;
     const char32_t c = s_[i_];
-    if (c == '{') return object(depth);
-    if (c == '[') return array(depth);
+    if (c == '{') return members(depth, '}', true);
+    if (c == '[') return members(depth, ']', false);
     if (c == '"') return string();
     if (c == 'n') return lit(U"null");
     if (c == 't') return lit(U"true");
@@ -1045,53 +1034,28 @@ class PyJson {
     }
     return false;
   }
-  bool object(int depth) {
+  bool eat(char32_t c) {
+    if (i_ >= s_.size() || s_[i_] != c) return false;
     ++i_;
-    ws();
-    if (i_ < s_.size() && s_[i_] == '}') {
-      ++i_;
-      return true;
-    }
-    for (;;) {
-      ws();
-      if (i_ >= s_.size() || s_[i_] != '"' || !string()) return false;
-      ws();
-      if (i_ >= s_.size() || s_[i_] != ':') return false;
-      ++i_;
-      ws();
-      if (!value(depth + 1)) return false;
-      ws();
-      if (i_ < s_.size() && s_[i_] == ',') {
-        ++i_;
-        continue;
-      }
-      if (i_ < s_.size() && s_[i_] == '}') {
-        ++i_;
-        return true;
-      }
-      return false;
-    }
+    return true;
   }
-  bool array(int depth) {
+  // An object (keyed: "name": value members) or an array, up to its closing bracket.
+  bool members(int depth, char32_t close, bool keyed) {
     ++i_;
     ws();
-    if (i_ < s_.size() && s_[i_] == ']') {
-      ++i_;
-      return true;
-    }
+    if (eat(close)) return true;
     for (;;) {
       ws();
+      if (keyed) {
+        if (i_ >= s_.size() || s_[i_] != '"' || !string()) return false;
+        ws();
+        if (!eat(':')) return false;
+        ws();
+      }
       if (!value(depth + 1)) return false;
       ws();
-      if (i_ < s_.size() && s_[i_] == ',') {
-        ++i_;
-        continue;
-      }
-      if (i_ < s_.size() && s_[i_] == ']') {
-        ++i_;
-        return true;
-      }
-      return false;
+      if (eat(',')) continue;
+      return eat(close);
     }
   }
 

@@ -200,8 +200,8 @@ TEST(Ifeval, LanguageDetection) {
 }
 
 TEST(Ifeval, LargeAdversarialResponsesFinish) {
-  // A megabyte each of sentence ends, unclosed titles and highlights, nesting, bullets, and a
-  // word that precedes many breaks: every check answers (no hang, no crash).
+  // A quarter megabyte each of sentence ends, unclosed titles and highlights, nesting, bullets, and
+  // a word that precedes many breaks: every check answers (no hang, no crash).
   const json kwargs = {{"num_sentences", 3},
                        {"relation", "at least"},
                        {"num_paragraphs", 2},
@@ -226,12 +226,12 @@ TEST(Ifeval, LargeAdversarialResponsesFinish) {
                        {"language", "en"},
                        {"nth_paragraph", 1},
                        {"first_word", "a"}};
-  const std::vector<std::string> inputs = {std::string(1 << 20, '!'),
-                                           "x" + std::string(1 << 19, '!') + " y",
-                                           std::string(1 << 19, '<') + std::string(1 << 19, '>'),
-                                           std::string(1 << 20, '*'),
-                                           std::string(1 << 19, '[') + std::string(1 << 19, '{'),
-                                           std::string(1 << 20, '\n'),
+  const std::vector<std::string> inputs = {std::string(1 << 18, '!'),
+                                           "x" + std::string(1 << 17, '!') + " y",
+                                           std::string(1 << 17, '<') + std::string(1 << 17, '>'),
+                                           std::string(1 << 18, '*'),
+                                           std::string(1 << 17, '[') + std::string(1 << 17, '{'),
+                                           std::string(1 << 18, '\n'),
                                            [] {
                                              std::string s;
                                              for (int i = 0; i < 10000; ++i) s += "- a!) ";
