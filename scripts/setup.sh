@@ -18,6 +18,8 @@ packages=(
   libre2-dev libvectorscan-dev nlohmann-json3-dev libsimdjson-dev
   # tokenizer: Unicode categories and normalization
   libicu-dev
+  # IFEval: CLD2 language detection (std.ifeval); Google's checker as a reference (tests/stdlib/ifeval)
+  libcld2-dev python3-nltk python3-langdetect python3-absl python3-immutabledict
   # jobs, command line, HTTP
   libyaml-cpp-dev libcli11-dev libcurl4-openssl-dev libcpp-httplib-dev libssl-dev
   # tests and benchmarks; Node runs the reference tokenizers of tests/model/js

@@ -13,9 +13,9 @@ constexpr Builtin kCore[] = {
     RFT_ENTRY(len_str, "len(s: str) -> num", "The number of code points in s."),
     RFT_ENTRY(byte_len, "byte_len(s: str) -> num", "The number of UTF-8 bytes in s."),
     RFT_ENTRY(lower, "lower(s: str) -> str",
-              "s in lower case (ASCII, Latin-1, Latin Extended-A, basic Greek and Cyrillic)."),
+              "s in lower case, one code point at a time (Unicode simple mappings, every script)."),
     RFT_ENTRY(upper, "upper(s: str) -> str",
-              "s in upper case (ASCII, Latin-1, Latin Extended-A, basic Greek and Cyrillic)."),
+              "s in upper case, one code point at a time (Unicode simple mappings, every script)."),
     RFT_ENTRY(trim, "trim(s: str) -> str", "s without leading and trailing Unicode white space."),
     RFT_ENTRY(trim_start, "trim_start(s: str) -> str", "s without leading Unicode white space."),
     RFT_ENTRY(trim_end, "trim_end(s: str) -> str", "s without trailing Unicode white space."),
@@ -139,7 +139,8 @@ std::span<const Builtin> builtins() {
   static const std::vector<Builtin> all = [] {
     std::vector<Builtin> v;
     for (auto area : {core_builtins(), math_builtins(), similarity_builtins(),
-                      instruction_builtins(), safety_builtins(), code_builtins()}) {
+                      instruction_builtins(), safety_builtins(), code_builtins(),
+                      ifeval_builtins()}) {
       v.insert(v.end(), area.begin(), area.end());
     }
     return v;

@@ -32,5 +32,6 @@ std::span<const Builtin> similarity_builtins();  // similarity.cc: edit distance
 std::span<const Builtin> instruction_builtins(); // instructions.cc: instruction-following checks, JSON Schema
 std::span<const Builtin> safety_builtins();      // safety.cc: repetition, PII, penalties
 std::span<const Builtin> code_builtins();        // code.cc: fenced code extraction, sandboxed execution
+std::span<const Builtin> ifeval_builtins();      // ifeval.cc: Google IFEval's checks, verdict for verdict
 
 }  // namespace rft::grader

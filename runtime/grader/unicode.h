@@ -1,4 +1,4 @@
-// The few Unicode character properties the text builtins need, without a Unicode database.
+// The few Unicode character properties the text builtins need.
 #pragma once
 
 #include <string_view>
@@ -12,10 +12,8 @@ bool is_white_space(char32_t cp);
 // s without leading (`start`) and/or trailing (`end`) white space, as a view of s.
 std::string_view trim_white_space(std::string_view s, bool start = true, bool end = true);
 
-// Simple (one-to-one) case mappings from UnicodeData.txt, limited on purpose to ASCII, Latin-1
-// Supplement (plus µ → Μ), Latin Extended-A, the basic Greek letters with and without tonos
-// (U+0386..U+03CE, final sigma uppercases to Σ) and basic Cyrillic (U+0400..U+045F). Every other
-// code point maps to itself, as do letters without a one-to-one mapping (ß stays ß under upper).
+// Simple (one-to-one) case mappings from UnicodeData.txt (through ICU), for every script. Letters
+// without a one-to-one mapping map to themselves (ß stays ß under upper).
 char32_t simple_lower(char32_t cp);
 char32_t simple_upper(char32_t cp);
 

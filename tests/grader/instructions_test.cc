@@ -16,6 +16,7 @@ constexpr std::string_view kTagsInOrder =
 constexpr std::string_view kCountPresent =
     "count_present(s: str, needles: list<str>, ignore_case: bool = false, "
     "whole_words: bool = false) -> num";
+constexpr std::string_view kCapitalWords = "capital_words(s: str) -> list<str>";
 
 TEST_F(InstructionsTest, Sentences) {
   expect_calls({
@@ -29,6 +30,24 @@ TEST_F(InstructionsTest, Sentences) {
       {kSentences, {S("Title\n\nBody text.")}, R"(["Title", "Body text."])"},
       {kSentences, {S("一。二！三？")}, R"(["一。", "二！", "三？"])"},
       {kSentences, {S("(He left.) She stayed.")}, R"x(["(He left.)", "She stayed."])x"},
+      // All-lowercase prose still has sentences; an ellipsis or a dotted abbreviation before a
+      // lower-case word does not end one.
+      {kSentences,
+       {S("all lower case. no capitals. three")},
+       R"(["all lower case.", "no capitals.", "three"])"},
+      {kSentences, {S("at 3 p.m. today. then home")}, R"(["at 3 p.m. today.", "then home"])"},
+      {kSentences, {S("so... maybe not. ok")}, R"(["so... maybe not.", "ok"])"},
+  });
+}
+
+TEST_F(InstructionsTest, CapitalWordsInEveryScript) {
+  expect_calls({
+      {kCapitalWords, {S("")}, "[]"},
+      {kCapitalWords, {S("NASA and the ESA met at CERN2 in 2024")}, R"(["NASA", "ESA", "CERN2"])"},
+      {kCapitalWords, {S("ПРИВЕТ мир, ΓΕΙΆ σου, ÉCOLE Normale")}, R"(["ПРИВЕТ", "ΓΕΙΆ", "ÉCOLE"])"},
+      // No case: Han, Arabic and digits are not capitals; a title-case digraph is not either.
+      {kCapitalWords, {S("日本 مرحبا 42 ǅemal I")}, R"(["I"])"},
+      {kCapitalWords, {S("DON'T (STOP) co-OP")}, R"(["DON'T", "STOP", "OP"])"},
   });
 }
 

@@ -180,7 +180,11 @@ TEST(Unicode, SimpleCaseMappings) {
   EXPECT_EQ(simple_upper(U'÷'), U'÷');
   EXPECT_EQ(simple_lower(0x3A2), char32_t{0x3A2});  // unassigned
   EXPECT_EQ(simple_upper(U'中'), U'中');
-  EXPECT_EQ(simple_lower(U'Ａ'), U'Ａ');  // fullwidth: outside the supported blocks
+  // Every script, through ICU: fullwidth, Armenian, Georgian Mtavruli, Deseret (astral).
+  EXPECT_EQ(simple_lower(U'Ａ'), U'ａ');
+  EXPECT_EQ(simple_upper(U'ա'), U'Ա');
+  EXPECT_EQ(simple_lower(U'Ა'), U'ა');
+  EXPECT_EQ(simple_lower(U'𐐀'), U'𐐨');
 }
 
 // The fast paths (ASCII eight bytes at a time) agree with walking code_points() one by one, on
