@@ -130,10 +130,10 @@ constexpr unsigned long long kCompileMemoryBytes = 2ull << 30;
 // exact types), or an input whose output must equal `stdout`. What is expected stays here.
 struct Case {
   bool io = false;
-  std::string call;                  // call cases: an expression, e.g. "add(1, 2)"
-  nlohmann::json expect;             // call cases
-  std::string input, output;         // input/output cases
-  bool valid = true;                 // a malformed case fails without running
+  std::string call;           // call cases: an expression, e.g. "add(1, 2)"
+  nlohmann::json expect;      // call cases
+  std::string input, output;  // input/output cases
+  bool valid = true;          // a malformed case fails without running
 };
 
 struct RunResult {
@@ -402,8 +402,10 @@ RunResult run_uncached(Language lang, std::string_view code,
   for (const Case& c : cases) {
     if (!c.valid) continue;
     live.push_back(&c);
-    if (c.io) io = true;
-    else calls.push_back(&c);
+    if (c.io)
+      io = true;
+    else
+      calls.push_back(&c);
   }
   const int total = static_cast<int>(tests.size() + live.size());
   std::string source;
@@ -664,13 +666,10 @@ RFT_BUILTIN(run_cpp) {
 RFT_BUILTIN(run_cases) {
   Context& c = Context::from(ctx);
   const std::string lang = canonical_language(trim_ascii(view_str(args[1])));
-  const auto* spec = args[2].tag == RFT_JSON ? static_cast<const nlohmann::json*>(args[2].as.json)
-                                             : nullptr;
   std::vector<Case> cases;
-  if (spec != nullptr && spec->is_array()) {
-    for (const nlohmann::json& j : *spec) cases.push_back(parse_case(j));
-  } else if (spec != nullptr && !spec->is_null()) {
-    cases.push_back(parse_case(nlohmann::json()));  // not a list: one case, and it fails
+  for (const rft_value& v : items_of(args[2])) {
+    cases.push_back(v.tag == RFT_JSON ? parse_case(*static_cast<const nlohmann::json*>(v.as.json))
+                                      : parse_case(nlohmann::json()));
   }
   if (std::any_of(cases.begin(), cases.end(), [](const Case& k) { return !k.valid; })) {
     c.flag("code_bad_case");
@@ -704,12 +703,13 @@ constexpr Builtin kCode[] = {
               "-> json",
               "Compiles C++ code with g++ and runs each test statement on it in a sandbox; the "
               "outcome as JSON."),
-    RFT_ENTRY(run_cases,
-              "run_cases(code: str, lang: str, cases: json, time_limit: num = 5, memory_mb: num = "
-              "512) -> json",
-              "Runs Python or C++ code on call cases ({call, expect}) and input/output cases "
-              "({stdin, stdout}) in a sandbox, their values compared by rft as data; the outcome "
-              "as JSON."),
+    RFT_ENTRY(
+        run_cases,
+        "run_cases(code: str, lang: str, cases: list<json>, time_limit: num = 5, memory_mb: num = "
+        "512) -> json",
+        "Runs Python or C++ code on call cases ({call, expect}) and input/output cases "
+        "({stdin, stdout}) in a sandbox, their values compared by rft as data; the outcome "
+        "as JSON."),
 };
 
 }  // namespace

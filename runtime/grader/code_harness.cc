@@ -16,7 +16,11 @@ std::string_view python_runner() {
   static const std::string s = std::string(kPlainPy) + kRunnerPy;
   return s;
 }
-std::string_view cpp_judge() { return kCppJudge; }
-std::string_view cpp_after_solution() { return kCppAfterSolution; }
+std::string_view cpp_judge() {
+  return kCppJudge;
+}
+std::string_view cpp_after_solution() {
+  return kCppAfterSolution;
+}
 
 }  // namespace rft::grader::harness

@@ -169,10 +169,12 @@ std::string wrapper_script(const SandboxRequest& r) {
   std::string dirs;
   for (const char* dir : kWritableDirs) dirs += std::string(" ") + dir;
   // A file at the limit is one that was cut there (Python ignores SIGXFSZ and gets EFBIG).
-  s += "for d in" + dirs + "; do [ \"$(/usr/bin/stat -f -c %a \"$d\")\" = 0 ] && printf f >&3; done\n";
+  s += "for d in" + dirs +
+       "; do [ \"$(/usr/bin/stat -f -c %a \"$d\")\" = 0 ] && printf f >&3; done\n";
   if (r.file_size_bytes > 0) {
     s += "[ -n \"$(/usr/bin/find" + dirs + " -xdev -type f -size +" +
-         std::to_string(r.file_size_bytes - 1) + "c -print -quit 2>/dev/null)\" ] && printf f >&3\n";
+         std::to_string(r.file_size_bytes - 1) +
+         "c -print -quit 2>/dev/null)\" ] && printf f >&3\n";
   }
   s += "exit $rft_status\n";
   return s;
@@ -246,8 +248,7 @@ std::vector<std::string> bwrap_args(const SandboxRequest& r) {
     limit(RLIMIT_NPROC, rlim(static_cast<double>(r.processes)));
     // Raw syscalls: glibc's wrappers would try to signal the other threads of the parent, which
     // the child does not have.
-    if (::syscall(SYS_setgroups, 0, nullptr) != 0 ||
-        ::syscall(SYS_setresgid, uid, uid, uid) != 0 ||
+    if (::syscall(SYS_setgroups, 0, nullptr) != 0 || ::syscall(SYS_setresgid, uid, uid, uid) != 0 ||
         ::syscall(SYS_setresuid, uid, uid, uid) != 0) {
       ::_exit(126);
     }
@@ -271,7 +272,9 @@ namespace {
 std::atomic<uint64_t> g_sandboxes_started{0};
 }  // namespace
 
-uint64_t sandboxes_started() { return g_sandboxes_started.load(); }
+uint64_t sandboxes_started() {
+  return g_sandboxes_started.load();
+}
 
 SandboxOutcome run_sandboxed(const SandboxRequest& request) {
   g_sandboxes_started.fetch_add(1);

@@ -50,9 +50,9 @@ struct SandboxOutcome {
   // When the script ended, a writable place (/tmp, /work, /dev/shm) was full, or held a file of
   // file_size_bytes (one cut at that limit).
   bool space_exhausted = false;
-  int exit_code = -1;          // the script's exit status (128 + signal if a signal ended it)
-  std::string out, err;        // what it wrote, up to the cap
-  std::string error;           // why the sandbox could not run (when !started)
+  int exit_code = -1;    // the script's exit status (128 + signal if a signal ended it)
+  std::string out, err;  // what it wrote, up to the cap
+  std::string error;     // why the sandbox could not run (when !started)
 };
 
 // Runs `request` and waits for it; the whole process tree is killed at a limit. Never throws for

@@ -3,6 +3,7 @@
 // mean (compile, assert, macros, exit codes), or by returning values that compare equal to
 // anything. Every one must score 0; an honest solution of the same task scores what it earns,
 // so that a harness that passes nothing would fail here too.
+#include <deque>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -18,14 +19,15 @@ constexpr std::string_view kPython =
 constexpr std::string_view kCpp =
     "run_cpp(code: str, tests: list<str>, time_limit: num = 5, memory_mb: num = 512) -> json";
 constexpr std::string_view kCases =
-    "run_cases(code: str, lang: str, cases: json, time_limit: num = 5, memory_mb: num = 512) -> "
+    "run_cases(code: str, lang: str, cases: list<json>, time_limit: num = 5, memory_mb: num = 512) "
+    "-> "
     "json";
 
 // Tests nothing can pass honestly.
 const std::initializer_list<std::string_view> kPyImpossible = {"assert False", "assert 1 == 2",
                                                                "raise AssertionError('no')"};
-const std::initializer_list<std::string_view> kCppImpossible = {"assert(false);",
-                                                                "assert(1 == 2);", "throw 1;"};
+const std::initializer_list<std::string_view> kCppImpossible = {"assert(false);", "assert(1 == 2);",
+                                                                "throw 1;"};
 
 class ForgedGrades : public BuiltinTest {
  protected:
@@ -38,10 +40,17 @@ class ForgedGrades : public BuiltinTest {
     return v.tag == RFT_JSON ? *static_cast<const nlohmann::json*>(v.as.json) : nullptr;
   }
   nlohmann::json cases(std::string_view lang, std::string_view code, std::string_view json) {
-    const rft_value v = call(kCases, {S(code), S(lang), J(json), N(5), N(512)});
+    // The cases as a list<json>, one JSON value per case.
+    std::vector<rft_value>& items = lists_.emplace_back();
+    for (const nlohmann::json& c : nlohmann::json::parse(json)) items.push_back(J(c.dump()));
+    rft_value list = rft_none();
+    list.tag = RFT_LIST;
+    list.as.list = {items.data(), items.size()};
+    const rft_value v = call(kCases, {S(code), S(lang), list, N(5), N(512)});
     return v.tag == RFT_JSON ? *static_cast<const nlohmann::json*>(v.as.json) : nullptr;
   }
   static int passed(const nlohmann::json& j) { return j["passed"].get<int>(); }
+  std::deque<std::vector<rft_value>> lists_;
   static std::string summary(const nlohmann::json& j) {
     return j["status"].get<std::string>() + " " + std::to_string(j["passed"].get<int>()) + "/" +
            std::to_string(j["total"].get<int>());
@@ -233,8 +242,8 @@ TEST_F(ForgedGrades, RiggedValuesScoreZero) {
   const std::string honest = "def add(a, b):\n    return a + b\n";
   // An honest add passes three of these; the rigged ones pass none.
   const std::initializer_list<std::string_view> tests = {
-      "assert add(1, 2) == 3", "assert add(2, 2) == 4", "assert add(1, 1) == 3", "assert False",
-      "assert add(0, 0)", "assert {add(1, 2)} == {3}"};
+      "assert add(1, 2) == 3", "assert add(2, 2) == 4", "assert add(1, 1) == 3",
+      "assert False",          "assert add(0, 0)",      "assert {add(1, 2)} == {3}"};
   EXPECT_EQ(summary(run(kPython, honest, tests)), "ok 3/6");
   const std::string calls = R"X([{"call": "add(1, 2)", "expect": 3}, {"call": "add(2, 2)",
                                  "expect": 4}, {"call": "add(1, 1)", "expect": 3}])X";

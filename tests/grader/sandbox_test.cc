@@ -308,8 +308,9 @@ TEST_F(SandboxTest, OutputFloodIsCut) {
 TEST_F(SandboxTest, WritablePlacesAreBounded) {
   for (const char* dir : {"/", "/etc", "/dev", "/usr", "/proc"}) {
     const std::string d = dir;
-    EXPECT_EQ(summary(run(kPython, "", {"open('" + d + "/rft_f', 'wb').write(b'x')", "assert True"})),
-              "ok 1/2")
+    EXPECT_EQ(
+        summary(run(kPython, "", {"open('" + d + "/rft_f', 'wb').write(b'x')", "assert True"})),
+        "ok 1/2")
         << dir;
   }
   for (const char* dir : {"/tmp", "/work", "/dev/shm"}) {
@@ -321,7 +322,8 @@ TEST_F(SandboxTest, WritablePlacesAreBounded) {
     EXPECT_TRUE(flagged("code_output_limit"));
     const nlohmann::json cpp =
         run(kCpp, "#include <cstdio>\n",
-            {"FILE* f = std::fopen(\"" + d + "/big\", \"wb\"); static char b[1 << 20];"
+            {"FILE* f = std::fopen(\"" + d +
+             "/big\", \"wb\"); static char b[1 << 20];"
              " for (int i = 0; i < 20; ++i) std::fwrite(b, 1, sizeof b, f); std::fclose(f);"});
     EXPECT_EQ(summary(cpp), "output_limit 0/1") << dir << cpp["stderr"];
     // Many files under the limit that fill the place (64 MiB).
