@@ -10,7 +10,7 @@
 # (/root is 0700) is not, so where some path is closed the files are copied into a fresh world-
 # readable directory first, with the build's shared libraries, and run from there.
 set -euo pipefail
-tests=$1 rft=$2 spec=$3
+tests=$(readlink -f "$1") rft=$(readlink -f "$2") spec=$(readlink -f "$3")
 
 as_user=()
 if [ "$(id -u)" = 0 ]; then
@@ -46,7 +46,6 @@ if [ ${#as_user[@]} -gt 0 ]; then
     work=$(mktemp -d /tmp/rft_unprivileged.XXXXXX)
     chmod 755 "$work"
     mkdir "$work/lib"
-    build_root=$(dirname "$(readlink -f "$tests")")
     for lib in $(ldd "$tests" "$rft" | awk '$3 ~ /^\// {print $3}' | sort -u); do
       [ -n "$(closed "$(readlink -f "$lib")")" ] && cp "$(readlink -f "$lib")" "$work/lib/$(basename "$lib")"
     done
@@ -55,7 +54,6 @@ if [ ${#as_user[@]} -gt 0 ]; then
     cp "$spec" "$work/code.reward"
     chmod -R a+rX "$work"
     tests=$work/grader_tests rft=$work/rft spec=$work/code.reward libpath=$work/lib
-    unset build_root
   fi
 fi
 
