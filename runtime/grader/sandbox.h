@@ -26,7 +26,9 @@ struct SandboxRequest {
   std::string bwrap = "/usr/bin/bwrap";
   std::string script;  // run as `/bin/sh -c script` in /work
   std::vector<SandboxFile> files;
-  std::string stdin_data;  // the script's standard input, then end of file
+  // The script's standard input, then end of file: a socket fed by run_sandboxed, so that once
+  // read its data is gone and nothing in the sandbox can reopen it through /proc.
+  std::string stdin_data;
   // Wall-clock limits. The script may write the byte 'r' to fd 3 (`printf r >&3`) when the part
   // to be timed begins (after a compiler ran, say): setup_wall_s bounds the time up to there and
   // run_wall_s the time after. A script that never writes it has setup_wall_s + run_wall_s.
