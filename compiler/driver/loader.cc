@@ -214,7 +214,8 @@ bool reward_runs_code(const ast::RewardDecl& reward) {
     if (e.kind == ast::ExprKind::kCall) {
       const auto& call = e.as<ast::CallExpr>();
       if (const auto* b = std::get_if<const grader::Builtin*>(&call.target)) {
-        found = (*b)->symbol == "rft_b_run_python" || (*b)->symbol == "rft_b_run_cpp";
+        found = (*b)->symbol == "rft_b_run_python" || (*b)->symbol == "rft_b_run_cpp" ||
+                (*b)->symbol == "rft_b_run_cases";
       } else if (const auto* fn = std::get_if<const ast::FnDecl*>(&call.target)) {
         if (seen.insert(*fn).second) {
           for (const auto& p : (*fn)->params) {

@@ -45,9 +45,9 @@ std::unique_ptr<Program> load_program(const std::vector<std::string>& paths,
 std::unique_ptr<Program> load_program_from_string(std::string name, std::string text,
                                                   const LoadOptions& options = default_load_options());
 
-// Whether grading `reward` can run code in the sandbox (run_python, run_cpp), directly or through
-// functions and constants: GraderEngine then checks first that a sandbox can be made
-// (grader::sandbox_problem), instead of every sample failing.
+// Whether grading `reward` can run code in the sandbox (run_python, run_cpp, run_cases),
+// directly or through functions and constants: GraderEngine then checks first that a sandbox
+// can be made (grader::sandbox_problem), instead of every sample failing.
 bool reward_runs_code(const ast::RewardDecl& reward);
 
 }  // namespace rft

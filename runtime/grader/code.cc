@@ -1,9 +1,10 @@
 // Code execution builtins, the native part of std.code: fenced code blocks out of a completion,
 // and a program plus its tests run in the bubblewrap sandbox of sandbox.h.
 //
-// The tests report through lines "RFT-<nonce> <what>" on stdout, where the nonce is random per
-// run and reaches the harness on stdin, which the harness reads and closes before the solution
-// runs: a solution cannot print a passing verdict it does not know the nonce of.
+// The harness (code_harness.h) reports through lines "RFT-<nonce> <what>" on stdout, written by
+// a judge process that the solution does not share: the nonce is random per run and reaches the
+// judge alone. Values of call cases and outputs of input/output cases come back as hex and are
+// compared here, with the expected values, which never enter the sandbox.
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -20,6 +21,7 @@
 
 #include "runtime/grader/builtin_fns.h"
 #include "runtime/grader/builtins.h"
+#include "runtime/grader/code_harness.h"
 #include "runtime/grader/context.h"
 #include "runtime/grader/sandbox.h"
 #include "runtime/grader/utf8.h"
@@ -124,6 +126,16 @@ constexpr size_t kStderrHeadBytes = 1024;
 constexpr double kCompileWallS = 30;
 constexpr unsigned long long kCompileMemoryBytes = 2ull << 30;
 
+// A test whose values cross to rft as plain data: a call whose value must equal `expect` (JSON,
+// exact types), or an input whose output must equal `stdout`. What is expected stays here.
+struct Case {
+  bool io = false;
+  std::string call;           // call cases: an expression, e.g. "add(1, 2)"
+  nlohmann::json expect;      // call cases
+  std::string input, output;  // input/output cases
+  bool valid = true;          // a malformed case fails without running
+};
+
 struct RunResult {
   bool compiled = false;
   int passed = 0;
@@ -133,150 +145,19 @@ struct RunResult {
   bool code_decided = false;  // the code alone decided it: any tests would end the same way
 };
 
-constexpr const char* kPythonHarness = R"PY(import json, os, sys, traceback
-
-
-def _print_error(e):
-    # Without the harness's own frame.
-    tb = e.__traceback__.tb_next if e.__traceback__ is not None else None
-    traceback.print_exception(type(e), e, tb)
-
-
-def _rft_run():
-    nonce = sys.stdin.readline().strip()
-    null = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(null, 0)
-    os.close(null)
-    out = os.dup(1)
-    harness = os.getpid()
-
-    def report(what):
-        if os.getpid() != harness:  # a process the solution forked: it reports nothing
-            os._exit(0)
-        try:
-            os.write(out, ("\nRFT-%s %s\n" % (nonce, what)).encode())
-        except OSError:
-            pass
-
-    with open("/work/tests.json", encoding="utf-8") as f:
-        tests = json.load(f)
-    with open("/work/solution.py", encoding="utf-8") as f:
-        source = f.read()
-    try:
-        code = compile(source, "solution.py", "exec")
-    except (SyntaxError, ValueError) as e:
-        traceback.print_exception(type(e), e, None)
-        report("compile_error")
-        return
-    report("compiled")
-    scope = {"__name__": "solution", "__builtins__": __builtins__}
-    try:
-        exec(code, scope)
-    except MemoryError:
-        report("memory")
-        return
-    except BaseException as e:
-        _print_error(e)
-        report("crash")
-        return
-    for i, test in enumerate(tests):
-        try:
-            exec(compile(test, "test_%d" % i, "exec"), dict(scope))
-            verdict = "pass"
-        except MemoryError:
-            verdict = "memory"
-        except BaseException as e:
-            _print_error(e)
-            verdict = "fail"
-        report("%d %s" % (i, verdict))
-    report("done")
-
-
-_rft_run()
-)PY";
-
-// Runs each test in a forked child, so that a failed assert or a crash fails that test only; a
-// test passes when its function returns (an exit() inside it does not count).
-constexpr const char* kCppHarness = R"C(#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
-int rft_run_test(unsigned i);
-unsigned rft_test_count(void);
-
-static char nonce[128];
-static int out = -1;
-static pid_t harness;
-
-/* Before any constructor of the solution (those run at the default priority). */
-__attribute__((constructor(101))) static void rft_init(void) {
-  size_t n = 0;
-  char c;
-  while (n < sizeof nonce - 1 && read(0, &c, 1) == 1 && c != '\n') nonce[n++] = c;
-  int null = open("/dev/null", O_RDONLY);
-  if (null >= 0) {
-    dup2(null, 0);
-    close(null);
-  }
-  out = fcntl(1, F_DUPFD_CLOEXEC, 10);
-  harness = getpid();
-}
-
-static void report(const char* what) {
-  char line[256];
-  if (getpid() != harness) _exit(0); /* a process the solution forked reports nothing */
-  int len = snprintf(line, sizeof line, "\nRFT-%s %s\n", nonce, what);
-  if (out >= 0 && len > 0) (void)!write(out, line, (size_t)len);
-}
-
-int main(void) {
-  unsigned count = rft_test_count();
-  for (unsigned i = 0; i < count; ++i) {
-    const char* verdict = "fail";
-    int p[2];
-    fflush(NULL);
-    if (pipe(p) == 0) {
-      pid_t pid = fork();
-      if (pid == 0) {
-        close(p[0]);
-        int r = rft_run_test(i);
-        char c = r == 0 ? 'P' : r == 3 ? 'M' : 'F';
-        (void)!write(p[1], &c, 1);
-        _exit(0);
-      }
-      close(p[1]);
-      char c = 0;
-      if (pid > 0) {
-        while (read(p[0], &c, 1) < 0 && errno == EINTR) {
-        }
-        int st = 0;
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
-        }
-        if (c == 'P' && WIFEXITED(st) && WEXITSTATUS(st) == 0) verdict = "pass";
-        if (c == 'M') verdict = "memory";
-      }
-      close(p[0]);
-    }
-    char line[64];
-    snprintf(line, sizeof line, "%u %s", i, verdict);
-    report(line);
-  }
-  report("done");
-  return 0;
-}
-)C";
-
 constexpr std::string_view kCppTestsFile = "rft_tests.cpp";
 
-// The solution and the tests in one translation unit: the tests call what the solution defines.
-// A main() of the solution is renamed away; the harness has its own.
-std::string cpp_source(std::string_view code, const std::vector<std::string_view>& tests) {
+// The solution, then (unless RFT_SOLUTION_ONLY, the pass that lists the solution's macros) the
+// harness's part: tests and call cases, each a function, and a main that runs the one its
+// arguments name. A main() of the solution is renamed away.
+std::string cpp_source(std::string_view code, const std::vector<std::string_view>& tests,
+                       const std::vector<const Case*>& calls) {
   std::string s =
       "#include <cassert>\n#include <new>\n#define main rft_user_main\n#line 1 \"solution.cpp\"\n";
   s.append(code);
-  s += "\n#undef main\n#line 1 \"";
+  s += "\n#ifndef RFT_SOLUTION_ONLY\n";
+  s.append(harness::cpp_after_solution());
+  s += "#line 1 \"";
   s += kCppTestsFile;
   s += "\"\n";
   for (size_t i = 0; i < tests.size(); ++i) {
@@ -284,14 +165,25 @@ std::string cpp_source(std::string_view code, const std::vector<std::string_view
     s.append(tests[i]);
     s += "\n;}\n";
   }
-  s += "extern \"C\" int rft_run_test(unsigned rft_i) {\n  try {\n    switch (rft_i) {\n";
-  for (size_t i = 0; i < tests.size(); ++i) {
-    s += "      case " + std::to_string(i) + ": rft_test_" + std::to_string(i) + "(); break;\n";
+  s += "#line 1 \"rft_cases.cpp\"\n";
+  for (size_t i = 0; i < calls.size(); ++i) {
+    s += "static void rft_call_" + std::to_string(i) + "() { rft_detail::emit((\n" +
+         calls[i]->call + "\n)); }\n";
   }
-  s += "      default: return 1;\n    }\n  } catch (const std::bad_alloc&) {\n    return 3;\n"
-       "  } catch (...) {\n    return 1;\n  }\n  return 0;\n}\n"
-       "extern \"C\" unsigned rft_test_count(void) { return " +
-       std::to_string(tests.size()) + "; }\n";
+  s += "int main(int argc, char** argv) {\n  if (argc < 3) return 1;\n"
+       "  const unsigned long i = std::strtoul(argv[2], nullptr, 10);\n  try {\n"
+       "    if (argv[1][0] == 't') {\n      switch (i) {\n";
+  for (size_t i = 0; i < tests.size(); ++i) {
+    s += "        case " + std::to_string(i) + ": rft_test_" + std::to_string(i) + "(); break;\n";
+  }
+  s += "        default: return 1;\n      }\n      rft_detail::put(\"P\");\n    } else {\n"
+       "      switch (i) {\n";
+  for (size_t i = 0; i < calls.size(); ++i) {
+    s += "        case " + std::to_string(i) + ": rft_call_" + std::to_string(i) + "(); break;\n";
+  }
+  s += "        default: return 1;\n      }\n      rft_detail::put(rft_detail::json);\n    }\n"
+       "  } catch (const std::bad_alloc&) {\n    rft_detail::put(\"M\");\n    _exit(1);\n"
+       "  } catch (...) {\n    _exit(1);\n  }\n  _exit(0);\n}\n#endif\n";
   return s;
 }
 
@@ -328,7 +220,85 @@ std::string stderr_head(std::string_view err) {
   return sanitize_utf8(err.substr(0, kStderrHeadBytes), nullptr);
 }
 
-RunResult classify(Language lang, const SandboxOutcome& o, const std::string& nonce, int total) {
+bool unhex(std::string_view hex, std::string* out) {
+  if (hex.size() % 2 != 0) return false;
+  auto digit = [](char c) {
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+  };
+  for (size_t i = 0; i < hex.size(); i += 2) {
+    const int hi = digit(hex[i]), lo = digit(hex[i + 1]);
+    if (hi < 0 || lo < 0) return false;
+    out->push_back(static_cast<char>(hi * 16 + lo));
+  }
+  return true;
+}
+
+// JSON values equal with their types: true is not 1, 3 is not 3.0, and no conversion helps.
+bool same_json(const nlohmann::json& a, const nlohmann::json& b) {
+  using T = nlohmann::json::value_t;
+  auto kind = [](const nlohmann::json& j) {
+    return j.type() == T::number_unsigned ? T::number_integer : j.type();
+  };
+  if (kind(a) != kind(b)) return false;
+  switch (kind(a)) {
+    case T::number_integer:
+      if (a.is_number_unsigned() != b.is_number_unsigned()) {
+        // The same integer, one read as unsigned: only the non-negative ones meet.
+        const auto& u = a.is_number_unsigned() ? a : b;
+        const auto& s = a.is_number_unsigned() ? b : a;
+        return s.get<int64_t>() >= 0 &&
+               static_cast<uint64_t>(s.get<int64_t>()) == u.get<uint64_t>();
+      }
+      return a == b;
+    case T::array:
+      if (a.size() != b.size()) return false;
+      for (size_t i = 0; i < a.size(); ++i) {
+        if (!same_json(a[i], b[i])) return false;
+      }
+      return true;
+    case T::object:
+      if (a.size() != b.size()) return false;
+      for (auto it = a.begin(); it != a.end(); ++it) {
+        const auto other = b.find(it.key());
+        if (other == b.end() || !same_json(*it, *other)) return false;
+      }
+      return true;
+    default:
+      return a == b;
+  }
+}
+
+// Program output as judges compare it: trailing spaces and tabs of each line, and trailing line
+// breaks, do not count; a "\r\n" is a "\n".
+std::string normalized_output(std::string_view s) {
+  std::string out;
+  size_t pos = 0;
+  while (pos <= s.size()) {
+    size_t nl = s.find('\n', pos);
+    std::string_view line = s.substr(pos, nl == std::string_view::npos ? s.npos : nl - pos);
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r'))
+      line.remove_suffix(1);
+    out.append(line).push_back('\n');
+    if (nl == std::string_view::npos) break;
+    pos = nl + 1;
+  }
+  while (!out.empty() && out.back() == '\n') out.pop_back();
+  return out;
+}
+
+// Whether the value or output the harness reported for a case is the expected one.
+bool case_passes(const Case& c, std::string_view verdict) {
+  const bool value = verdict.rfind("value ", 0) == 0, output = verdict.rfind("stdout ", 0) == 0;
+  if (c.io != output || (!value && !output)) return false;
+  std::string bytes;
+  if (!unhex(verdict.substr(verdict.find(' ') + 1), &bytes)) return false;
+  if (c.io) return normalized_output(bytes) == normalized_output(c.output);
+  const nlohmann::json got = nlohmann::json::parse(bytes, nullptr, false);
+  return !got.is_discarded() && same_json(got, c.expect);
+}
+
+RunResult classify(Language lang, const SandboxOutcome& o, const std::string& nonce,
+                   const std::vector<const Case*>& cases, int total) {
   RunResult r;
   r.total = total;
   r.stderr_head = stderr_head(o.err);
@@ -343,7 +313,7 @@ RunResult classify(Language lang, const SandboxOutcome& o, const std::string& no
   };
   r.compiled = lang == Language::kCpp ? o.reached_run : has("compiled");
   constexpr int kSigXcpu = 128 + 24, kSigXfsz = 128 + 25;
-  if (o.output_capped || o.exit_code == kSigXfsz) {
+  if (o.output_capped || o.exit_code == kSigXfsz || o.space_exhausted) {
     r.status = "output_limit";
   } else if (o.timed_out || o.exit_code == kSigXcpu) {
     r.status = "timeout";
@@ -356,18 +326,22 @@ RunResult classify(Language lang, const SandboxOutcome& o, const std::string& no
   } else {
     r.status = "ok";
   }
-  std::vector<bool> passed(static_cast<size_t>(total), false);
+  // Tests come first, then cases; each index is decided once, by its first verdict.
+  const size_t n_tests = static_cast<size_t>(total) - cases.size();
+  std::vector<int> verdict(static_cast<size_t>(total), -1);  // -1 unseen, 0 failed, 1 passed
   for (const std::string& line : lines) {
     const size_t space = line.find(' ');
-    if (space == std::string::npos) continue;
-    const std::string_view verdict = std::string_view(line).substr(space + 1);
+    if (space == std::string::npos || space == 0 || space > 6) continue;
     size_t i = 0;
-    for (char c : std::string_view(line).substr(0, space))
+    bool digits = true;
+    for (char c : std::string_view(line).substr(0, space)) {
+      digits = digits && c >= '0' && c <= '9';
       i = i * 10 + static_cast<size_t>(c - '0');
-    if (i < passed.size()) {
-      if (verdict == "memory") r.status = r.status == "ok" ? "memory" : r.status;
-      passed[i] = verdict == "pass";
     }
+    if (!digits || i >= verdict.size() || verdict[i] >= 0) continue;
+    const std::string_view what = std::string_view(line).substr(space + 1);
+    if (what == "memory" && r.status == "ok") r.status = "memory";
+    verdict[i] = i < n_tests ? what == "pass" : case_passes(*cases[i - n_tests], what);
   }
   if (lang == Language::kPython) {
     r.code_decided = r.status == "compile_error" || has("crash");
@@ -376,10 +350,11 @@ RunResult classify(Language lang, const SandboxOutcome& o, const std::string& no
     // the tests and does not depend on them.
     r.code_decided = o.exit_code == 101 && r.stderr_head.size() < kStderrHeadBytes &&
                      r.stderr_head.find(kCppTestsFile) == std::string::npos &&
+                     r.stderr_head.find("rft_cases.cpp") == std::string::npos &&
                      r.stderr_head.find("solution.cpp:") != std::string::npos;
   }
   // A contained violation scores nothing, whatever passed before it.
-  if (r.status == "ok") r.passed = static_cast<int>(std::count(passed.begin(), passed.end(), true));
+  if (r.status == "ok") r.passed = static_cast<int>(std::count(verdict.begin(), verdict.end(), 1));
   return r;
 }
 
@@ -389,47 +364,87 @@ std::string format_seconds(double s) {
   return buf;
 }
 
+// The C++ script: the macros the solution defined or changed, found by comparing the macros
+// after it with those of every standard header (rft_reset.h undoes them); the solution's program
+// with the tests and calls, the solution alone for input/output cases, and the judge, each
+// compiled apart; then the judge, with the limits of the run. The compilers never see the
+// script's standard input (the judge's job): it waits on fd 4 until the judge starts.
+std::string cpp_script(bool io, unsigned long long cpu_s, unsigned long long memory_bytes) {
+  const std::string gxx = "/usr/bin/g++ -std=gnu++17 -O2 -pipe -w -fmax-errors=10 ";
+  std::string s = "exec 4<&0 </dev/null\n{\n";
+  s += "/usr/bin/g++ -std=gnu++17 -E -dM -DRFT_SOLUTION_ONLY /work/solution.cc 2>/dev/null"
+       " | LC_ALL=C /usr/bin/sort -u >/tmp/rft_solution.macros\n"
+       "printf '#include <bits/stdc++.h>\\n' | /usr/bin/g++ -std=gnu++17 -E -dM -x c++ - "
+       "| LC_ALL=C /usr/bin/sort -u >/tmp/rft_standard.macros\n"
+       "LC_ALL=C /usr/bin/comm -13 /tmp/rft_standard.macros /tmp/rft_solution.macros"
+       " | /usr/bin/sed -n 's/^#define \\([A-Za-z_][A-Za-z0-9_]*\\).*/#undef \\1/p'"
+       " >/tmp/rft_reset.h\n";
+  s += gxx + "-c -o /work/solution.o /work/solution.cc >&2 || exit 101\n";
+  s += "/usr/bin/g++ -o /work/prog /work/solution.o >&2 || exit 101\n";
+  if (io) s += gxx + "-o /work/prog_io /work/solution_io.cc >&2 || exit 101\n";
+  s += "/usr/bin/g++ -O2 -pipe -w -x c -o /work/.rft_judge /work/.rft_judge.c >&2 || exit 101\n";
+  s += "} 4<&-\nprintf r >&3\nexec 3>&-\n";
+  s += "ulimit -t " + std::to_string(cpu_s) + "\n";
+  s += "ulimit -v " + std::to_string(memory_bytes >> 10) + "\n";
+  s += "/work/.rft_judge <&4 4<&-\n";
+  return s;
+}
+
 RunResult run_uncached(Language lang, std::string_view code,
-                       const std::vector<std::string_view>& tests, double time_s,
-                       double memory_mb) {
+                       const std::vector<std::string_view>& tests, const std::vector<Case>& cases,
+                       double time_s, double memory_mb) {
   SandboxRequest req;
   const std::string nonce = make_nonce();
-  req.stdin_data = nonce + "\n";
   const auto memory_bytes = static_cast<unsigned long long>(memory_mb * (1 << 20));
   const unsigned long long cpu_s = static_cast<unsigned long long>(std::ceil(time_s));
-  std::string tests_json, source;
+  std::vector<const Case*> live, calls;
+  bool io = false;
+  for (const Case& c : cases) {
+    if (!c.valid) continue;
+    live.push_back(&c);
+    if (c.io)
+      io = true;
+    else
+      calls.push_back(&c);
+  }
+  const int total = static_cast<int>(tests.size() + live.size());
+  std::string source;
   if (lang == Language::kPython) {
-    nlohmann::json list = nlohmann::json::array();
-    for (std::string_view t : tests) list.push_back(std::string(t));
-    tests_json = list.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    nlohmann::json job = {{"tests", nlohmann::json::array()}, {"cases", nlohmann::json::array()}};
+    for (std::string_view t : tests) job["tests"].push_back(std::string(t));
+    for (const Case* c : live) {
+      job["cases"].push_back(c->io ? nlohmann::json{{"stdin", c->input}}
+                                   : nlohmann::json{{"call", c->call}});
+    }
+    req.stdin_data =
+        nonce + "\n" + job.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     req.files = {{"/work/solution.py", code},
-                 {"/work/tests.json", tests_json},
-                 {"/work/.rft_harness.py", kPythonHarness}};
-    req.script = "printf r >&3\nexec 3>&-\n/usr/bin/python3 -I /work/.rft_harness.py\n";
+                 {"/work/.rft_judge.py", harness::python_judge()},
+                 {"/work/.rft_runner.py", harness::python_runner()}};
+    req.script = "printf r >&3\nexec 3>&-\n/usr/bin/python3 -I /work/.rft_judge.py\n";
     req.setup_wall_s = 2;
-    req.run_wall_s = time_s + 0.5;  // the interpreter's start
+    req.run_wall_s = time_s + 0.5;  // the interpreters' start
     req.cpu_s = static_cast<double>(cpu_s);
     req.address_space_bytes = memory_bytes;
   } else {
-    source = cpp_source(code, tests);
-    req.files = {{"/work/solution.cc", source}, {"/work/.rft_harness.c", kCppHarness}};
-    // Two steps, so that code that does not compile stops before the harness is compiled.
-    req.script =
-        "/usr/bin/g++ -std=gnu++17 -O2 -pipe -w -fmax-errors=10 -c -o /work/solution.o "
-        "/work/solution.cc >&2 || exit 101\n"
-        "/usr/bin/g++ -O2 -pipe -w -o /work/prog /work/solution.o -x c /work/.rft_harness.c >&2 "
-        "|| exit 101\n"
-        "printf r >&3\nexec 3>&-\n";
-    req.script += "ulimit -t " + std::to_string(cpu_s) + "\n";
-    req.script += "ulimit -v " + std::to_string(memory_bytes >> 10) + "\n";
-    req.script += "/work/prog\n";
+    source = cpp_source(code, tests, calls);
+    std::string kinds(tests.size(), 't');
+    std::string inputs;
+    for (const Case* c : live) {
+      kinds += c->io ? 'i' : 'c';
+      if (c->io) inputs += std::to_string(c->input.size()) + "\n" + c->input;
+    }
+    req.stdin_data = nonce + "\n" + std::to_string(kinds.size()) + "\n" + kinds + "\n" + inputs;
+    req.files = {{"/work/solution.cc", source}, {"/work/.rft_judge.c", harness::cpp_judge()}};
+    if (io) req.files.push_back({"/work/solution_io.cc", code});
+    req.script = cpp_script(io, cpu_s, memory_bytes);
     req.setup_wall_s = kCompileWallS;
     req.run_wall_s = time_s + 0.2;
     req.cpu_s = kCompileWallS;
     req.address_space_bytes = std::max(memory_bytes, kCompileMemoryBytes);
   }
   const SandboxOutcome o = run_sandboxed(req);
-  return classify(lang, o, nonce, static_cast<int>(tests.size()));
+  return classify(lang, o, nonce, live, total);
 }
 
 // Results by content: the same code and tests (a model repeats itself) run once. A second map
@@ -500,8 +515,8 @@ RunResult not_source(std::string_view what, std::string_view text, size_t at, in
 }
 
 RunResult run_code(Language lang, std::string_view code, const std::vector<std::string_view>& tests,
-                   double time_s, double memory_mb) {
-  const int total = static_cast<int>(tests.size());
+                   const std::vector<Case>& cases, double time_s, double memory_mb) {
+  const int total = static_cast<int>(tests.size() + cases.size());
   if (const size_t at = control_character(code); at != std::string_view::npos) {
     return not_source("the code", code, at, total);
   }
@@ -526,8 +541,15 @@ RunResult run_code(Language lang, std::string_view code, const std::vector<std::
   }
   std::string key = code_key + format_seconds(time_s) + "|" + format_seconds(memory_mb) + "|";
   for (std::string_view t : live) append_field(key, t);
+  key += "|cases|";
+  for (const Case& c : cases) {
+    if (!c.valid) continue;
+    append_field(key, c.io ? "io" : "call");
+    append_field(key, c.io ? c.input : c.call);
+    append_field(key, c.io ? c.output : c.expect.dump());
+  }
   if (!full_cache().find(key, &r)) {
-    r = run_uncached(lang, code, live, time_s, memory_mb);
+    r = run_uncached(lang, code, live, cases, time_s, memory_mb);
     if (r.status == "sandbox_error") return r;  // perhaps passing trouble: try again next time
     full_cache().put(key, r);
     if (r.code_decided) code_cache().put(code_key, r);
@@ -553,22 +575,41 @@ const char* tool_problem(Language lang) {
   return ::access("/usr/bin/g++", X_OK) == 0 ? nullptr : "g++ is not installed at /usr/bin/g++";
 }
 
-// run_python and run_cpp: the result as JSON, with a flag for each kind of contained violation.
-void run_builtin(Language lang, rft_ctx* handle, const rft_value* args, rft_value* out) {
-  Context& ctx = Context::from(handle);
-  const std::string_view code = view_str(args[0]);
-  std::vector<std::string_view> tests;
-  size_t test_bytes = 0;
-  for (const rft_value& t : items_of(args[1])) {
-    tests.push_back(view_str(t));
-    test_bytes += tests.back().size();
+// A case of run_cases from its JSON: {"call": str, "expect": any} or {"stdin": str, "stdout": str}.
+Case parse_case(const nlohmann::json& j) {
+  Case c;
+  if (j.is_object() && j.size() == 2 && j.contains("call") && j["call"].is_string() &&
+      j.contains("expect")) {
+    c.call = j["call"].get<std::string>();
+    c.expect = j["expect"];
+    c.valid = !c.call.empty() && control_character(c.call) == std::string_view::npos;
+  } else if (j.is_object() && j.size() == 2 && j.contains("stdin") && j["stdin"].is_string() &&
+             j.contains("stdout") && j["stdout"].is_string()) {
+    c.io = true;
+    c.input = j["stdin"].get<std::string>();
+    c.output = j["stdout"].get<std::string>();
+  } else {
+    c.valid = false;
   }
-  const double time_s = clamp_limit(args[2].as.num, kDefaultTimeS, kMinTimeS, kMaxTimeS, ctx);
+  return c;
+}
+
+// run_python, run_cpp and run_cases: the result as JSON, with a flag for each kind of contained
+// violation.
+void run_builtin(Language lang, rft_ctx* handle, std::string_view code,
+                 const std::vector<std::string_view>& tests, const std::vector<Case>& cases,
+                 double time_limit, double memory_limit, rft_value* out) {
+  Context& ctx = Context::from(handle);
+  size_t test_bytes = 0;
+  for (std::string_view t : tests) test_bytes += t.size();
+  for (const Case& c : cases) test_bytes += c.call.size() + c.input.size() + c.output.size();
+  const double time_s = clamp_limit(time_limit, kDefaultTimeS, kMinTimeS, kMaxTimeS, ctx);
   const double memory_mb =
-      clamp_limit(args[3].as.num, kDefaultMemoryMb, kMinMemoryMb, kMaxMemoryMb, ctx);
+      clamp_limit(memory_limit, kDefaultMemoryMb, kMinMemoryMb, kMaxMemoryMb, ctx);
   RunResult r;
-  r.total = static_cast<int>(tests.size());
-  if (code.size() > kMaxCodeBytes || tests.size() > kMaxTests || test_bytes > kMaxTestBytes) {
+  r.total = static_cast<int>(tests.size() + cases.size());
+  if (code.size() > kMaxCodeBytes || tests.size() + cases.size() > kMaxTests ||
+      test_bytes > kMaxTestBytes) {
     r.status = "input_too_large";
   } else if (const std::string& why = sandbox_problem(); !why.empty()) {
     r.status = "sandbox_error";
@@ -577,7 +618,7 @@ void run_builtin(Language lang, rft_ctx* handle, const rft_value* args, rft_valu
     r.status = "sandbox_error";
     r.stderr_head = missing;
   } else {
-    r = run_code(lang, code, tests, time_s, memory_mb);
+    r = run_code(lang, code, tests, cases, time_s, memory_mb);
   }
   if (r.status != "ok" && r.status != "compile_error" && r.status != "crash") {
     ctx.flag("code_" + r.status);
@@ -588,6 +629,12 @@ void run_builtin(Language lang, rft_ctx* handle, const rft_value* args, rft_valu
                       {"status", r.status},
                       {"stderr", r.stderr_head}};
   *out = json_value(ctx.keep(std::move(j)));
+}
+
+void run_tests_builtin(Language lang, rft_ctx* ctx, const rft_value* args, rft_value* out) {
+  std::vector<std::string_view> tests;
+  for (const rft_value& t : items_of(args[1])) tests.push_back(view_str(t));
+  run_builtin(lang, ctx, view_str(args[0]), tests, {}, args[2].as.num, args[3].as.num, out);
 }
 
 }  // namespace
@@ -611,10 +658,34 @@ RFT_BUILTIN(code_blocks) {
 }
 
 RFT_BUILTIN(run_python) {
-  run_builtin(Language::kPython, ctx, args, out);
+  run_tests_builtin(Language::kPython, ctx, args, out);
 }
 RFT_BUILTIN(run_cpp) {
-  run_builtin(Language::kCpp, ctx, args, out);
+  run_tests_builtin(Language::kCpp, ctx, args, out);
+}
+RFT_BUILTIN(run_cases) {
+  Context& c = Context::from(ctx);
+  const std::string lang = canonical_language(trim_ascii(view_str(args[1])));
+  std::vector<Case> cases;
+  for (const rft_value& v : items_of(args[2])) {
+    cases.push_back(v.tag == RFT_JSON ? parse_case(*static_cast<const nlohmann::json*>(v.as.json))
+                                      : parse_case(nlohmann::json()));
+  }
+  if (std::any_of(cases.begin(), cases.end(), [](const Case& k) { return !k.valid; })) {
+    c.flag("code_bad_case");
+  }
+  if (lang != "python" && lang != "cpp") {
+    c.flag("code_unknown_language");
+    nlohmann::json j = {{"compiled", false},
+                        {"passed", 0},
+                        {"total", cases.size()},
+                        {"status", "unknown_language"},
+                        {"stderr", "run_cases runs python or cpp, not " + lang}};
+    *out = json_value(c.keep(std::move(j)));
+    return;
+  }
+  run_builtin(lang == "python" ? Language::kPython : Language::kCpp, ctx, view_str(args[0]), {},
+              cases, args[3].as.num, args[4].as.num, out);
 }
 
 namespace {
@@ -632,6 +703,13 @@ constexpr Builtin kCode[] = {
               "-> json",
               "Compiles C++ code with g++ and runs each test statement on it in a sandbox; the "
               "outcome as JSON."),
+    RFT_ENTRY(
+        run_cases,
+        "run_cases(code: str, lang: str, cases: list<json>, time_limit: num = 5, memory_mb: num = "
+        "512) -> json",
+        "Runs Python or C++ code on call cases ({call, expect}) and input/output cases "
+        "({stdin, stdout}) in a sandbox, their values compared by rft as data; the outcome "
+        "as JSON."),
 };
 
 }  // namespace

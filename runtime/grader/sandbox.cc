@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -152,6 +153,33 @@ rlim_t rlim(double x) {
   return x >= 1e18 ? RLIM_INFINITY : static_cast<rlim_t>(x);
 }
 
+// The tmpfs mounts of the sandbox: the only places it can write.
+constexpr const char* kWritableDirs[] = {"/tmp", "/work", "/dev/shm"};
+
+// The sandbox's init: it says that the sandbox is up ('s' on fd 3, see SandboxOutcome::started),
+// runs the script in a subshell and, when that ends, writes 'f' on fd 3 if a writable place is
+// full or holds a file at the file size limit (see SandboxOutcome::space_exhausted), then exits
+// with the script's status. Where the process limit cannot be set before bwrap (rft is not root,
+// see exec_child), it is set here, inside the sandbox's user namespace, where it counts the
+// sandbox's processes alone.
+std::string wrapper_script(const SandboxRequest& r) {
+  std::string s = "printf s >&3\n";
+  if (::geteuid() != 0) s += "ulimit -p " + std::to_string(r.processes) + " || exit 126\n";
+  s += "(\n" + r.script + "\n)\nrft_status=$?\n";
+  std::string dirs;
+  for (const char* dir : kWritableDirs) dirs += std::string(" ") + dir;
+  // A file at the limit is one that was cut there (Python ignores SIGXFSZ and gets EFBIG).
+  s += "for d in" + dirs +
+       "; do [ \"$(/usr/bin/stat -f -c %a \"$d\")\" = 0 ] && printf f >&3; done\n";
+  if (r.file_size_bytes > 0) {
+    s += "[ -n \"$(/usr/bin/find" + dirs + " -xdev -type f -size +" +
+         std::to_string(r.file_size_bytes - 1) +
+         "c -print -quit 2>/dev/null)\" ] && printf f >&3\n";
+  }
+  s += "exit $rft_status\n";
+  return s;
+}
+
 // The bwrap command line. Fd 3 is the status pipe, 4 the info pipe (where bwrap writes the host
 // pid of the sandbox's init), and files come from fds 5, 6, ...
 std::vector<std::string> bwrap_args(const SandboxRequest& r) {
@@ -176,21 +204,24 @@ std::vector<std::string> bwrap_args(const SandboxRequest& r) {
   for (const char* f : {"/etc/ld.so.cache", "/etc/alternatives", "/etc/localtime"}) {
     a.insert(a.end(), {"--ro-bind-try", f, f});
   }
+  // Every writable place has a size: /tmp, /work and /dev/shm are tmpfs mounts of tmpfs_bytes,
+  // and the rest (the root, /etc, /dev) is read-only.
   const std::string tmpfs_size = std::to_string(r.tmpfs_bytes);
-  a.insert(a.end(), {"--proc", "/proc", "--dev", "/dev", "--size", tmpfs_size, "--tmpfs", "/tmp",
-                     "--size", tmpfs_size, "--tmpfs", "/work"});
+  a.insert(a.end(), {"--proc", "/proc", "--dev", "/dev"});
+  for (const char* dir : kWritableDirs) a.insert(a.end(), {"--size", tmpfs_size, "--tmpfs", dir});
+  a.insert(a.end(), {"--remount-ro", "/dev", "--remount-ro", "/"});
   for (size_t i = 0; i < r.files.size(); ++i) {
     a.insert(a.end(), {"--ro-bind-data", std::to_string(5 + i), r.files[i].path});
   }
-  // The 's' on fd 3 tells the parent that the sandbox is up (see SandboxOutcome::started).
-  a.insert(a.end(), {"--chdir", "/work", "--", "/bin/sh", "-c", "printf s >&3\n" + r.script});
+  a.insert(a.end(), {"--chdir", "/work", "--", "/bin/sh", "-c", wrapper_script(r)});
   return a;
 }
 
 // In the forked child: only async-signal-safe calls until execve. Puts `fds` at 0, 1, 2, ...,
 // closes everything else, applies the limits, becomes `uid` and runs bwrap.
-[[noreturn]] void exec_child(const std::vector<int>& fds, unsigned uid, const SandboxRequest& r,
-                             char* const* argv, char* const* envp, pid_t parent) {
+[[noreturn]] void exec_child(const std::vector<int>& fds, bool root, unsigned uid,
+                             const SandboxRequest& r, char* const* argv, char* const* envp,
+                             pid_t parent) {
   const int n = static_cast<int>(fds.size());
   int moved[64];
   for (int i = 0; i < n; ++i) moved[i] = ::fcntl(fds[static_cast<size_t>(i)], F_DUPFD, n);
@@ -208,13 +239,19 @@ std::vector<std::string> bwrap_args(const SandboxRequest& r) {
   limit(RLIMIT_CPU, rlim(std::ceil(r.cpu_s)));
   limit(RLIMIT_AS, rlim(static_cast<double>(r.address_space_bytes)));
   limit(RLIMIT_FSIZE, rlim(static_cast<double>(r.file_size_bytes)));
-  limit(RLIMIT_NPROC, rlim(static_cast<double>(r.processes)));
   limit(RLIMIT_CORE, 0);
-  // Raw syscalls: glibc's wrappers would try to signal the other threads of the parent, which the
-  // child does not have.
-  if (::syscall(SYS_setgroups, 0, nullptr) != 0 || ::syscall(SYS_setresgid, uid, uid, uid) != 0 ||
-      ::syscall(SYS_setresuid, uid, uid, uid) != 0) {
-    ::_exit(126);
+  // As root, the sandbox gets a host uid of its own, and the process limit counts for that uid.
+  // Another user cannot change uid (that needs CAP_SETUID): the sandbox runs under rft's uid and
+  // wrapper_script sets the process limit inside the sandbox's user namespace instead, where it
+  // counts the sandbox's processes only, not every process of that user.
+  if (root) {
+    limit(RLIMIT_NPROC, rlim(static_cast<double>(r.processes)));
+    // Raw syscalls: glibc's wrappers would try to signal the other threads of the parent, which
+    // the child does not have.
+    if (::syscall(SYS_setgroups, 0, nullptr) != 0 || ::syscall(SYS_setresgid, uid, uid, uid) != 0 ||
+        ::syscall(SYS_setresuid, uid, uid, uid) != 0) {
+      ::_exit(126);
+    }
   }
   // Changing uid clears the parent-death signal, so it is set after.
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -235,7 +272,9 @@ namespace {
 std::atomic<uint64_t> g_sandboxes_started{0};
 }  // namespace
 
-uint64_t sandboxes_started() { return g_sandboxes_started.load(); }
+uint64_t sandboxes_started() {
+  return g_sandboxes_started.load();
+}
 
 SandboxOutcome run_sandboxed(const SandboxRequest& request) {
   g_sandboxes_started.fetch_add(1);
@@ -248,8 +287,17 @@ SandboxOutcome run_sandboxed(const SandboxRequest& request) {
   std::vector<Fd> owned;
   Pipe out_pipe, err_pipe, status_pipe, info_pipe;
   std::string error;
-  Fd stdin_file = memory_file(request.stdin_data, &error);
-  if (stdin_file.get() < 0 || !make_pipe(&out_pipe, &error) || !make_pipe(&err_pipe, &error) ||
+  // Standard input is a socket fed from here: once read, its data is gone, and no process in the
+  // sandbox can reopen it through /proc (a pipe or a file could be), so what the script reads
+  // first (the harness's nonce and tests) is its alone.
+  int stdin_pair[2];
+  if (::socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, stdin_pair) != 0) {
+    out.error = std::string("socketpair: ") + std::strerror(errno);
+    return out;
+  }
+  Fd stdin_feed(stdin_pair[0]), stdin_file(stdin_pair[1]);
+  ::fcntl(stdin_feed.get(), F_SETFL, O_NONBLOCK);
+  if (!make_pipe(&out_pipe, &error) || !make_pipe(&err_pipe, &error) ||
       !make_pipe(&status_pipe, &error) || !make_pipe(&info_pipe, &error)) {
     out.error = error;
     return out;
@@ -283,6 +331,7 @@ SandboxOutcome run_sandboxed(const SandboxRequest& request) {
   envp.push_back(nullptr);
 
   SlotLease lease;
+  const bool root = ::geteuid() == 0;
   const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) {
@@ -292,7 +341,7 @@ SandboxOutcome run_sandboxed(const SandboxRequest& request) {
   if (pid == 0) {
     const unsigned uid =
         kUidBase + kMaxSlots * (static_cast<unsigned>(parent) % 4096) + lease.slot();
-    exec_child(child_fds, uid, request, argv.data(), envp.data(), parent);
+    exec_child(child_fds, root, uid, request, argv.data(), envp.data(), parent);
   }
 
   const Fd bwrap_pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
@@ -329,16 +378,23 @@ SandboxOutcome run_sandboxed(const SandboxRequest& request) {
                 info_pipe.read.get()};
   std::string* sinks[2] = {&out.out, &out.err};
   char buf[65536];
+  size_t fed = 0;  // bytes of stdin_data sent
+  ::shutdown(stdin_feed.get(), SHUT_RD);
+  if (request.stdin_data.empty()) stdin_feed.reset();
   for (;;) {
-    pollfd pfd[4];
+    pollfd pfd[5];
     int np = 0;
-    int which[4];
+    int which[5];
     for (int i = 0; i < 4; ++i) {
       if (fds[i] < 0) continue;
       pfd[np] = {fds[i], POLLIN, 0};
       which[np++] = i;
     }
     if (np == 0) break;
+    if (stdin_feed.get() >= 0) {
+      pfd[np] = {stdin_feed.get(), POLLOUT, 0};
+      which[np++] = 4;
+    }
     const auto now = Clock::now();
     if (!killed && now >= deadline) {
       out.timed_out = true;
@@ -354,6 +410,15 @@ SandboxOutcome run_sandboxed(const SandboxRequest& request) {
     for (int k = 0; k < np && ready > 0; ++k) {
       if (pfd[k].revents == 0) continue;
       const int i = which[k];
+      if (i == 4) {
+        const ssize_t n = ::send(stdin_feed.get(), request.stdin_data.data() + fed,
+                                 request.stdin_data.size() - fed, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n > 0) fed += static_cast<size_t>(n);
+        if ((n < 0 && errno != EINTR && errno != EAGAIN) || fed == request.stdin_data.size()) {
+          stdin_feed.reset();  // the end of the input
+        }
+        continue;
+      }
       const ssize_t n = ::read(fds[i], buf, sizeof buf);
       if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
       if (n <= 0) {
@@ -372,6 +437,7 @@ SandboxOutcome run_sandboxed(const SandboxRequest& request) {
       if (i == 2) {
         for (ssize_t j = 0; j < n; ++j) {
           if (buf[j] == 's') out.started = true;
+          if (buf[j] == 'f') out.space_exhausted = true;
           if (buf[j] == 'r' && !out.reached_run) {
             out.reached_run = true;
             deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(

@@ -1,6 +1,8 @@
 // Running untrusted programs (the code a model wrote) in a bubblewrap sandbox: no network, a
-// read-only view of /usr, private tmpfs for /tmp and the work directory, an unprivileged uid, and
-// limits on CPU time, memory, processes, file size, output and wall-clock time. The programs of
+// read-only view of /usr and a read-only root, private tmpfs mounts of a fixed size for /tmp,
+// /dev/shm and the work directory (the only writable places), an unprivileged uid, and limits on
+// CPU time, memory, processes, file size, output and wall-clock time. It works for root and for
+// an ordinary user alike. The programs of
 // std.code (code.cc) are shell scripts run by /bin/sh inside it.
 //
 // Thread-safe: graders call run_sandboxed from many threads; at most one sandbox per core runs at
@@ -24,7 +26,9 @@ struct SandboxRequest {
   std::string bwrap = "/usr/bin/bwrap";
   std::string script;  // run as `/bin/sh -c script` in /work
   std::vector<SandboxFile> files;
-  std::string stdin_data;  // the script's standard input, then end of file
+  // The script's standard input, then end of file: a socket fed by run_sandboxed, so that once
+  // read its data is gone and nothing in the sandbox can reopen it through /proc.
+  std::string stdin_data;
   // Wall-clock limits. The script may write the byte 'r' to fd 3 (`printf r >&3`) when the part
   // to be timed begins (after a compiler ran, say): setup_wall_s bounds the time up to there and
   // run_wall_s the time after. A script that never writes it has setup_wall_s + run_wall_s.
@@ -36,7 +40,7 @@ struct SandboxRequest {
   unsigned long long address_space_bytes = 2ull << 30;
   unsigned long long file_size_bytes = 16ull << 20;
   unsigned long processes = 16;
-  unsigned long long tmpfs_bytes = 64ull << 20;  // each of /tmp and /work
+  unsigned long long tmpfs_bytes = 64ull << 20;  // each of /tmp, /work and /dev/shm
   size_t output_cap_bytes = 1 << 20;             // stdout and stderr together
 };
 
@@ -45,9 +49,12 @@ struct SandboxOutcome {
   bool reached_run = false;    // the script wrote 'r' to fd 3
   bool timed_out = false;      // killed at a wall-clock limit
   bool output_capped = false;  // killed for writing more than output_cap_bytes
-  int exit_code = -1;          // the script's exit status (128 + signal if a signal ended it)
-  std::string out, err;        // what it wrote, up to the cap
-  std::string error;           // why the sandbox could not run (when !started)
+  // When the script ended, a writable place (/tmp, /work, /dev/shm) was full, or held a file of
+  // file_size_bytes (one cut at that limit).
+  bool space_exhausted = false;
+  int exit_code = -1;    // the script's exit status (128 + signal if a signal ended it)
+  std::string out, err;  // what it wrote, up to the cap
+  std::string error;     // why the sandbox could not run (when !started)
 };
 
 // Runs `request` and waits for it; the whole process tree is killed at a limit. Never throws for

@@ -297,9 +297,54 @@ TEST_F(SandboxTest, OutputFloodIsCut) {
   const nlohmann::json j = run(kPython, "while True:\n    print('x' * 1000)\n", {"assert True"});
   EXPECT_EQ(summary(j), "output_limit 0/1");
   EXPECT_TRUE(flagged("code_output_limit"));
-  // A big file in the sandbox's /tmp stops at the file size limit.
+  // A big file in the sandbox's /tmp stops at the file size limit, and that is a violation.
   EXPECT_EQ(summary(run(kPython, "", {"open('/tmp/big', 'wb').write(b'x' * (64 << 20))"})),
-            "ok 0/1");
+            "output_limit 0/1");
+}
+
+// Every writable place has a size: the root, /etc and /dev are read-only, and /tmp, /work and
+// /dev/shm are tmpfs mounts of a fixed size. Writing past the file size limit, or filling a
+// place with files under it, is output_limit (not a crash, and not ok), in both languages.
+TEST_F(SandboxTest, WritablePlacesAreBounded) {
+  for (const char* dir : {"/", "/etc", "/dev", "/usr", "/proc"}) {
+    const std::string d = dir;
+    EXPECT_EQ(
+        summary(run(kPython, "", {"open('" + d + "/rft_f', 'wb').write(b'x')", "assert True"})),
+        "ok 1/2")
+        << dir;
+  }
+  for (const char* dir : {"/tmp", "/work", "/dev/shm"}) {
+    const std::string d = dir;
+    // One file past the file size limit (16 MiB): Python gets EFBIG, C++ is killed by SIGXFSZ.
+    const nlohmann::json big =
+        run(kPython, "open('" + d + "/big', 'wb').write(b'x' * (17 << 20))\n", {"assert True"});
+    EXPECT_EQ(summary(big), "output_limit 0/1") << dir;
+    EXPECT_TRUE(flagged("code_output_limit"));
+    const nlohmann::json cpp =
+        run(kCpp, "#include <cstdio>\n",
+            {"FILE* f = std::fopen(\"" + d +
+             "/big\", \"wb\"); static char b[1 << 20];"
+             " for (int i = 0; i < 20; ++i) std::fwrite(b, 1, sizeof b, f); std::fclose(f);"});
+    EXPECT_EQ(summary(cpp), "output_limit 0/1") << dir << cpp["stderr"];
+    // Many files under the limit that fill the place (64 MiB).
+    const nlohmann::json fill =
+        run(kPython,
+            "for i in range(8):\n    try:\n        open('" + d +
+                "/f%d' % i, 'wb').write(b'x' * (15 << 20))\n    except OSError:\n        break\n",
+            {"assert True"});
+    EXPECT_EQ(summary(fill), "output_limit 0/1") << dir;
+  }
+  // Under the limits all is well.
+  EXPECT_EQ(summary(run(kPython, "open('/dev/shm/f', 'wb').write(b'x' * (1 << 20))\n",
+                        {"import os\nassert os.path.getsize('/dev/shm/f') == 1 << 20"})),
+            "ok 1/1");
+}
+
+// Runs as whichever user runs the tests: CTest runs this binary again as an ordinary user
+// (tests/grader/run_unprivileged.sh), where nothing may need root.
+TEST_F(SandboxTest, ReportsItsUser) {
+  const nlohmann::json j = run(kPython, "import os\nuid = os.getuid()\n", {"assert uid == 65534"});
+  EXPECT_EQ(summary(j), "ok 1/1") << "host euid " << geteuid() << ": " << j["stderr"];
 }
 
 TEST_F(SandboxTest, BadLimitsAreClamped) {
