@@ -188,12 +188,19 @@ TEST(Ifeval, LanguageDetection) {
   EXPECT_EQ(detect_language("שלום לכולם. היום אנחנו הולכים לים עם המשפחה שלנו ונהנים מהשמש החמה "
                             "ומהמים הכחולים. אחר כך נאכל ארוחת ערב במסעדה."),
             "he");
-  // One short Hebrew sentence is too little for CLD2 (langdetect says "he").
   EXPECT_EQ(detect_language("השועל החום המהיר קופץ מעל הכלב העצלן בזמן שהחקלאי מביט מהמרפסת."),
-            "un");
+            "he");
   EXPECT_EQ(detect_language("素早い茶色の狐が怠け者の犬を飛び越え、農夫がポーチから見ている。"),
             "ja");
   EXPECT_EQ(detect_language("Der schnelle braune Fuchs springt über den faulen Hund."), "de");
+  // Only CLD2's full tables know these (the small tables, which libcld2 carries, say "de" and an
+  // unreliable "en"): a link that drops libcld2_full fails here.
+  EXPECT_EQ(detect_language("Mir ginn haut an d'Stad fir mat eise Frënn ze iessen an duerno ginn "
+                            "mir an de Kino kucken."),
+            "lb");
+  EXPECT_EQ(detect_language("Ìròyìn náà sọ pé àwọn ọmọ ilé-ìwé náà lọ sí ọjà láti ra oúnjẹ fún "
+                            "àwọn òbí wọn ní ọjọ́ Àìkú."),
+            "yo");
   // Too little text to tell: CLD2's unreliable default (English) is no answer.
   EXPECT_EQ(detect_language("A"), "un");
   EXPECT_EQ(detect_language("12345 !!!"), "");
