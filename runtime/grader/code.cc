@@ -707,8 +707,8 @@ constexpr Builtin kCode[] = {
         run_cases,
         "run_cases(code: str, lang: str, cases: list<json>, time_limit: num = 5, memory_mb: num = "
         "512) -> json",
-        "Runs Python or C++ code on call cases ({call, expect}) and input/output cases "
-        "({stdin, stdout}) in a sandbox, their values compared by rft as data; the outcome "
+        "Runs code on call and stdin/stdout cases in a sandbox, compared by rft as data; the "
+        "outcome "
         "as JSON."),
 };
 

@@ -190,7 +190,7 @@ TEST(ReportTest, SftMetricsDrawLossOnly) {
 TEST(ReportTest, UnwritablePathIsAnError) {
   ReportInput input;
   std::string error = write_report(input, "/nonexistent-dir/report.html");
-  EXPECT_NE(error.find("cannot write `/nonexistent-dir/report.html.tmp`"), std::string::npos)
+  EXPECT_NE(error.find("cannot write `/nonexistent-dir/report.html.partial`"), std::string::npos)
       << error;
 }
 
