@@ -14,9 +14,9 @@
 
 #include "compiler/ast/type.h"
 #include "compiler/diag/diagnostic.h"
-#include "compiler/driver/suggest.h"
 #include "compiler/engine/grader_engine.h"
 #include "compiler/interp/interpreter.h"
+#include "runtime/common/suggest.h"
 #include "runtime/grader/convert.h"
 #include "runtime/grader/value_ops.h"
 #include "runtime/judge/provider.h"

@@ -3,7 +3,7 @@
 #include <map>
 
 #include "compiler/check/checker_impl.h"
-#include "compiler/driver/suggest.h"
+#include "runtime/common/suggest.h"
 #include "runtime/grader/builtins.h"
 #include "runtime/grader/regex.h"
 

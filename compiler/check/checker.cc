@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "compiler/check/checker_impl.h"
-#include "compiler/driver/suggest.h"
+#include "runtime/common/suggest.h"
 
 namespace rft::check {
 

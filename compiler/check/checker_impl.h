@@ -102,14 +102,4 @@ class Checker {
   std::unordered_map<const void*, State> state_;
 };
 
-// Collects what an expression refers to, for the lint pass and gating: the reward bindings it
-// reads directly, whether it reads the sample, and the judges it calls.
-struct Uses {
-  std::vector<const ast::LetDecl*> lets;
-  std::vector<const ast::ComponentDecl*> components;
-  std::vector<const ast::JudgeDecl*> judges;
-  bool sample = false;  // prompt, completion or item
-};
-void collect_uses(const ast::Expr& e, Uses& out);
-
 }  // namespace rft::check

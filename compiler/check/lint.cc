@@ -8,66 +8,11 @@
 
 #include "compiler/check/checker_impl.h"
 #include "compiler/diag/codes.h"
+#include "compiler/program/analysis.h"
 #include "runtime/grader/builtins.h"
 #include "runtime/grader/value_ops.h"
 
 namespace rft::check {
-
-void collect_uses(const ast::Expr& e, Uses& out) {
-  switch (e.kind) {
-    case ast::ExprKind::kName: {
-      const ast::Ref& r = e.as<ast::NameExpr>().ref;
-      if (auto* l = std::get_if<const ast::LetDecl*>(&r)) out.lets.push_back(*l);
-      if (auto* c = std::get_if<const ast::ComponentDecl*>(&r)) out.components.push_back(*c);
-      if (std::holds_alternative<ast::SampleVar>(r)) out.sample = true;
-      return;
-    }
-    case ast::ExprKind::kMember: {
-      auto& m = e.as<ast::MemberExpr>();
-      if (std::holds_alternative<const ast::ItemField*>(m.ref)) {
-        out.sample = true;
-        return;
-      }
-      if (auto* l = std::get_if<const ast::LetDecl*>(&m.ref)) {
-        out.lets.push_back(*l);
-        return;
-      }
-      collect_uses(*m.base, out);
-      return;
-    }
-    case ast::ExprKind::kIndex:
-      collect_uses(*e.as<ast::IndexExpr>().base, out);
-      collect_uses(*e.as<ast::IndexExpr>().index, out);
-      return;
-    case ast::ExprKind::kCall: {
-      auto& c = e.as<ast::CallExpr>();
-      if (auto* j = std::get_if<const ast::JudgeDecl*>(&c.target)) {
-        out.judges.push_back(*j);
-        out.sample = true;
-      }
-      for (auto& a : c.args) collect_uses(*a.value, out);
-      return;
-    }
-    case ast::ExprKind::kUnary: collect_uses(*e.as<ast::UnaryExpr>().operand, out); return;
-    case ast::ExprKind::kBinary:
-      collect_uses(*e.as<ast::BinaryExpr>().lhs, out);
-      collect_uses(*e.as<ast::BinaryExpr>().rhs, out);
-      return;
-    case ast::ExprKind::kIf:
-      collect_uses(*e.as<ast::IfExpr>().cond, out);
-      collect_uses(*e.as<ast::IfExpr>().then_expr, out);
-      collect_uses(*e.as<ast::IfExpr>().else_expr, out);
-      return;
-    case ast::ExprKind::kIsNone: collect_uses(*e.as<ast::IsNoneExpr>().operand, out); return;
-    case ast::ExprKind::kList:
-      for (auto& x : e.as<ast::ListExpr>().elems) collect_uses(*x, out);
-      return;
-    case ast::ExprKind::kObject:
-      for (auto& f : e.as<ast::ObjectExpr>().fields) collect_uses(*f.value, out);
-      return;
-    default: return;
-  }
-}
 
 namespace {
 
@@ -172,8 +117,8 @@ void Checker::lint_reward(ast::RewardDecl& reward) {
   while (!work.empty()) {
     const ast::Expr* e = work.back();
     work.pop_back();
-    Uses u;
-    collect_uses(*e, u);
+    program::Uses u;
+    program::collect_uses(*e, u);
     sample = sample || u.sample;
     judges_reached.insert(judges_reached.end(), u.judges.begin(), u.judges.end());
     for (auto* l : u.lets) {

@@ -28,7 +28,7 @@
 #include "compiler/codegen/emit.h"
 #include "runtime/common/output_file.h"
 #include "compiler/codegen/lower.h"
-#include "compiler/driver/loader.h"
+#include "compiler/program/program.h"
 
 extern char** environ;
 

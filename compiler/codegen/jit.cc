@@ -19,7 +19,7 @@
 
 #include "compiler/codegen/codegen.h"
 #include "compiler/codegen/emit.h"
-#include "compiler/driver/loader.h"
+#include "compiler/program/program.h"
 
 namespace rft::codegen {
 

@@ -26,8 +26,8 @@
 #include <vector>
 
 #include "compiler/ast/ast.h"
-#include "compiler/driver/loader.h"
-#include "compiler/interp/interpreter.h"
+#include "compiler/program/analysis.h"
+#include "compiler/program/program.h"
 #include "runtime/grader/abi.h"
 #include "runtime/grader/builtins.h"
 
@@ -1009,7 +1009,7 @@ Function* Lowerer::reward_function(const ast::RewardDecl* r, const ast::ItemDecl
   // Components the total did not need are evaluated now for the log, except those that would
   // call a judge: gating must save that call.
   for (const auto& c : r->components) {
-    if (interp::calls_judge(*c)) {
+    if (program::calls_judge(*c)) {
       Value* state_ptr = slot_ptr(rt, env.rframe, kRfCompState, static_cast<unsigned>(c->slot));
       auto* skip = BasicBlock::Create(c_, "skip", f);
       auto* next = BasicBlock::Create(c_, "next", f);

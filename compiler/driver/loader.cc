@@ -1,17 +1,17 @@
 #include "compiler/driver/loader.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <functional>
-#include <set>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include "compiler/check/checker.h"
 #include "compiler/diag/codes.h"
-#include "compiler/driver/suggest.h"
 #include "compiler/parse/parser.h"
-#include "runtime/grader/builtins.h"
+#include "runtime/common/suggest.h"
 
 namespace rft {
 namespace fs = std::filesystem;
@@ -165,17 +165,6 @@ class Loader {
 
 }  // namespace
 
-const ast::RewardDecl* Program::find_reward(std::string_view name,
-                                            const ast::Module** owner) const {
-  for (const ast::Module* m : roots) {
-    if (const ast::RewardDecl* r = m->find_reward(name)) {
-      if (owner != nullptr) *owner = m;
-      return r;
-    }
-  }
-  return nullptr;
-}
-
 LoadOptions default_load_options() {
   LoadOptions o;
   const char* stdlib = std::getenv("RFT_STDLIB");
@@ -204,38 +193,6 @@ std::unique_ptr<Program> load_program_from_string(std::string name, std::string 
   p->roots.push_back(loader.load_text("<memory>:" + name, name, std::move(text)));
   p->diags.sort();
   return p;
-}
-
-bool reward_runs_code(const ast::RewardDecl& reward) {
-  bool found = false;
-  std::set<const void*> seen;  // functions and lets already walked
-  std::function<void(const ast::Expr&)> walk = [&](const ast::Expr& e) {
-    if (found) return;
-    if (e.kind == ast::ExprKind::kCall) {
-      const auto& call = e.as<ast::CallExpr>();
-      if (const auto* b = std::get_if<const grader::Builtin*>(&call.target)) {
-        found = (*b)->symbol == "rft_b_run_python" || (*b)->symbol == "rft_b_run_cpp" ||
-                (*b)->symbol == "rft_b_run_cases";
-      } else if (const auto* fn = std::get_if<const ast::FnDecl*>(&call.target)) {
-        if (seen.insert(*fn).second) {
-          for (const auto& p : (*fn)->params) {
-            if (p.default_value) walk(*p.default_value);
-          }
-          for (const auto& l : (*fn)->lets) walk(*l->value);
-          walk(*(*fn)->body);
-        }
-      }
-    } else if (e.kind == ast::ExprKind::kName) {
-      if (const auto* let = std::get_if<const ast::LetDecl*>(&e.as<ast::NameExpr>().ref)) {
-        if (seen.insert(*let).second) walk(*(*let)->value);
-      }
-    }
-    ast::for_each_child(e, walk);
-  };
-  for (const auto& l : reward.lets) walk(*l->value);
-  for (const auto& c : reward.components) walk(*c->value);
-  if (reward.total) walk(*reward.total);
-  return found;
 }
 
 }  // namespace rft

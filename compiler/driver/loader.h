@@ -1,15 +1,13 @@
 // Loading specs: reads the given files and everything they import (std modules from stdlib/,
 // others from RFT_PATH or relative to the importing file), parses and checks them all, and keeps
-// the result together as one Program.
+// the result together as one Program (compiler/program/program.h).
 #pragma once
 
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "compiler/ast/ast.h"
-#include "compiler/diag/diagnostic.h"
+#include "compiler/program/program.h"
 
 namespace rft {
 
@@ -19,19 +17,6 @@ struct LoadOptions {
   std::string stdlib_dir;
   // Further directories for dotted imports; defaults to $RFT_PATH (colon-separated).
   std::vector<std::string> search_path;
-};
-
-// Everything one compilation read and produced. Modules are stored imports-first; `roots` are
-// the files that were asked for, in order. Not copyable; addresses inside are stable.
-struct Program {
-  SourceManager sources;
-  Diagnostics diags;
-  std::vector<std::unique_ptr<ast::Module>> modules;
-  std::vector<ast::Module*> roots;
-
-  bool ok() const { return !diags.has_errors(); }
-  // The reward `name` in the first root that declares it, or null.
-  const ast::RewardDecl* find_reward(std::string_view name, const ast::Module** owner = nullptr) const;
 };
 
 LoadOptions default_load_options();
@@ -44,10 +29,5 @@ std::unique_ptr<Program> load_program(const std::vector<std::string>& paths,
 // The same for a spec held in memory (tests, tools); `name` is used in diagnostics.
 std::unique_ptr<Program> load_program_from_string(std::string name, std::string text,
                                                   const LoadOptions& options = default_load_options());
-
-// Whether grading `reward` can run code in the sandbox (run_python, run_cpp, run_cases),
-// directly or through functions and constants: GraderEngine then checks first that a sandbox
-// can be made (grader::sandbox_problem), instead of every sample failing.
-bool reward_runs_code(const ast::RewardDecl& reward);
 
 }  // namespace rft

@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "compiler/ast/ast.h"
-#include "compiler/driver/loader.h"
 #include "compiler/interp/interpreter.h"
+#include "compiler/program/program.h"
 
 namespace rft {
 

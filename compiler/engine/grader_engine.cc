@@ -5,8 +5,9 @@
 #include <filesystem>
 
 #include "compiler/codegen/codegen.h"
-#include "compiler/driver/suggest.h"
 #include "compiler/interp/item.h"
+#include "compiler/program/analysis.h"
+#include "runtime/common/suggest.h"
 #include "runtime/grader/parallel.h"
 #include "runtime/grader/sandbox.h"
 #include "runtime/judge/group.h"
@@ -116,7 +117,7 @@ std::unique_ptr<GraderEngine> GraderEngine::create(LoadedReward loaded, const st
   const ast::RewardDecl& reward = *g->loaded_.reward;
   const std::string& name = reward.name;
   // A reward that runs code needs the sandbox: say so once, instead of every sample failing.
-  if (reward_runs_code(reward)) {
+  if (program::runs_code(reward)) {
     if (const std::string& why = grader::sandbox_problem(); !why.empty()) {
       *error = "reward `" + name + "` runs code, but " + why;
       return nullptr;

@@ -4,11 +4,10 @@
 
 #include <cmath>
 #include <functional>
-#include <unordered_set>
 
-#include "compiler/check/checker_impl.h"
-#include "compiler/driver/loader.h"
 #include "compiler/interp/item.h"
+#include "compiler/program/analysis.h"
+#include "compiler/program/program.h"
 #include "runtime/grader/builtins.h"
 #include "runtime/grader/json.h"
 #include "runtime/grader/regex.h"
@@ -54,25 +53,6 @@ double to_num(const rft_value& v) {
 
 // ---- Interpreter ----
 
-bool calls_judge(const ast::ComponentDecl& c) {
-  std::unordered_set<const void*> seen;
-  std::vector<const ast::Expr*> work{c.value.get()};
-  while (!work.empty()) {
-    const ast::Expr* e = work.back();
-    work.pop_back();
-    check::Uses u;
-    check::collect_uses(*e, u);
-    if (!u.judges.empty()) return true;
-    for (auto* l : u.lets) {
-      if (seen.insert(l).second) work.push_back(l->value.get());
-    }
-    for (auto* cc : u.components) {
-      if (seen.insert(cc).second) work.push_back(cc->value.get());
-    }
-  }
-  return false;
-}
-
 Interpreter::Interpreter(const Program& program) {
   std::function<void(const ast::Expr&)> visit = [&](const ast::Expr& e) {
     if (e.kind == ast::ExprKind::kString && e.as<ast::StringExpr>().is_regex) {
@@ -91,7 +71,7 @@ Interpreter::Interpreter(const Program& program) {
     for (const auto& r : m->rewards) {
       item_decls_[r.get()] = m->item.get();
       for (const auto& c : r->components) {
-        if (calls_judge(*c)) needs_judge_[c.get()] = true;
+        if (program::calls_judge(*c)) needs_judge_[c.get()] = true;
       }
     }
   }

@@ -34,10 +34,6 @@ class JudgeProvider {
                                       const std::string& rendered_prompt) = 0;
 };
 
-// Whether a component's value (through the lets and components it uses) calls a judge. Such a
-// component is skipped when the total does not need it, so that gating saves the call.
-bool calls_judge(const ast::ComponentDecl& c);
-
 struct Sample {
   std::string_view prompt;
   std::string_view completion;

@@ -1,6 +1,6 @@
 #include "compiler/interp/item.h"
 
-#include "compiler/driver/suggest.h"
+#include "runtime/common/suggest.h"
 #include "runtime/grader/json.h"
 
 namespace rft::interp {

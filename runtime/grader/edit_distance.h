@@ -1,11 +1,12 @@
-// Levenshtein distance (unit-cost insertions, deletions and substitutions), for the similarity
-// builtins (over code points or tokens) and for "did you mean" in job files (over bytes).
+// Levenshtein distance (unit-cost insertions, deletions and substitutions) over code points, the
+// metric the `levenshtein` builtin reports (runtime/grader/similarity.cc). It is part of the
+// language's meaning, pinned against python-Levenshtein; "did you mean" for unknown names is a
+// different concern with its own distance (runtime/common/suggest.h).
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
 #include <span>
-#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -27,10 +28,6 @@ size_t levenshtein_distance(std::span<const T> a, std::span<const T> b) {
     }
   }
   return row[b.size()];
-}
-
-inline size_t levenshtein_distance(std::string_view a, std::string_view b) {
-  return levenshtein_distance(std::span<const char>(a), std::span<const char>(b));
 }
 
 }  // namespace rft::grader

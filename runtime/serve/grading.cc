@@ -7,6 +7,7 @@
 #include "compiler/ast/type.h"
 #include "compiler/engine/grader_engine.h"
 #include "compiler/interp/item.h"
+#include "compiler/program/analysis.h"
 #include "runtime/grader/json.h"
 
 namespace rft::serve {
@@ -38,7 +39,7 @@ Json Grading::describe() const {
   for (const auto& c : r.components) {
     components.push_back({{"name", c->name},
                           {"type", types::to_string(c->type)},
-                          {"judge", interp::calls_judge(*c)}});
+                          {"judge", program::calls_judge(*c)}});
   }
   Json judges = Json::array();
   for (const ast::JudgeDecl* j : r.judges_used) judges.push_back(j->name);

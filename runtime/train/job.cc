@@ -17,7 +17,7 @@
 #include <map>
 #include <sstream>
 
-#include "runtime/grader/edit_distance.h"
+#include "runtime/common/suggest.h"
 
 namespace rft::train {
 namespace {
@@ -428,22 +428,15 @@ class JobParser {
                (f.section.empty() ? "at the top level" : "under `" + std::string(f.section) + ":`");
       }
     }
-    std::vector<std::string_view> names;
+    std::vector<std::string> names;
     for (const Field& f : fields_) {
-      if (f.section == section) names.push_back(f.key);
+      if (f.section == section) names.emplace_back(f.key);
     }
     if (section.empty()) names.insert(names.end(), std::begin(kSections), std::end(kSections));
-    // Close enough to be a typo: a swap of two letters in `modle` costs 2.
-    std::string_view best;
-    size_t best_distance = (k.size() < 5 ? 1 : k.size() < 9 ? 2 : 3) + 1;
-    for (std::string_view n : names) {
-      size_t d = grader::levenshtein_distance(k, n);
-      if (d < best_distance) best = n, best_distance = d;
-    }
-    if (!best.empty()) return msg + "; did you mean `" + std::string(best) + "`?";
+    if (std::string hint = did_you_mean(k, names); !hint.empty()) return msg + "; " + hint;
     if (!section.empty() && section != "hyperparameters") {
       std::string keys;
-      for (std::string_view n : names) keys += (keys.empty() ? "" : ", ") + std::string(n);
+      for (const std::string& n : names) keys += (keys.empty() ? "" : ", ") + n;
       return msg + "; the keys are " + keys;
     }
     return msg;

@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "compiler/driver/suggest.h"
 #include "compiler/source/source.h"
+#include "runtime/common/suggest.h"
 
 namespace rft {
 namespace {

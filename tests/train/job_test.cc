@@ -262,6 +262,15 @@ INSTANTIATE_TEST_SUITE_P(
                   "job.yaml:1: unknown key `modle`; did you mean `model`?\n"
                   "job.yaml: `model` is missing",
                   false},
+        // The same "did you mean" as the checker's (runtime/common/suggest.h): two swapped
+        // letters are one edit, and a prefix of a key is a likely typo.
+        ErrorCase{"swapped letters", "model: m\ndtaa: {train: t}\noutput_dir: o\n",
+                  "job.yaml:2: unknown key `dtaa`; did you mean `data`?\n"
+                  "job.yaml: `data.train` is missing",
+                  false},
+        ErrorCase{"prefix", with_hyper("  temp: 0.7\n"),
+                  "job.yaml:9: unknown key `temp` in `hyperparameters`; did you mean "
+                  "`temperature`?"},
         ErrorCase{"unknown, nothing close", with_hyper("  frobnicate: 1\n"),
                   "job.yaml:9: unknown key `frobnicate` in `hyperparameters`"},
         ErrorCase{"misplaced", std::string(kJob) + "epochs: 2\n",

@@ -7,9 +7,9 @@
 #include <memory>
 #include <sstream>
 
-#include "compiler/driver/suggest.h"
 #include "compiler/interp/interpreter.h"
 #include "compiler/interp/item.h"
+#include "runtime/common/suggest.h"
 #include "runtime/grader/value_ops.h"
 #include "tools/rft/cli_common.h"
 #include "tools/rft/commands.h"

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "compiler/driver/suggest.h"
+#include "runtime/common/suggest.h"
 
 #include "tools/rft/cli_common.h"
 #include "tools/rft/commands.h"
