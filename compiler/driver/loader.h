@@ -3,9 +3,11 @@
 // the result together as one Program.
 #pragma once
 
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "compiler/ast/ast.h"
@@ -45,7 +47,12 @@ std::unique_ptr<Program> load_program(const std::vector<std::string>& paths,
 std::unique_ptr<Program> load_program_from_string(std::string name, std::string text,
                                                   const LoadOptions& options = default_load_options());
 
-// Whether grading `reward` can run code in the sandbox (run_python, run_cpp, run_cases),
+// Whether grading `reward` calls one of the builtins named by their C symbols ("rft_b_lint_code"),
+// directly or through functions and constants.
+bool reward_calls_builtin(const ast::RewardDecl& reward,
+                          std::initializer_list<std::string_view> symbols);
+
+// Whether grading `reward` can run code in the sandbox (run_python, run_cpp, run_cases, lint_code),
 // directly or through functions and constants: GraderEngine then checks first that a sandbox
 // can be made (grader::sandbox_problem), instead of every sample failing.
 bool reward_runs_code(const ast::RewardDecl& reward);

@@ -7,6 +7,7 @@
 #include "compiler/codegen/codegen.h"
 #include "compiler/driver/suggest.h"
 #include "compiler/interp/item.h"
+#include "runtime/grader/code_lint.h"
 #include "runtime/grader/parallel.h"
 #include "runtime/grader/sandbox.h"
 #include "runtime/judge/group.h"
@@ -119,6 +120,13 @@ std::unique_ptr<GraderEngine> GraderEngine::create(LoadedReward loaded, const st
   if (reward_runs_code(reward)) {
     if (const std::string& why = grader::sandbox_problem(); !why.empty()) {
       *error = "reward `" + name + "` runs code, but " + why;
+      return nullptr;
+    }
+  }
+  // And one that lints needs the linters.
+  if (reward_calls_builtin(reward, {"rft_b_lint_code"})) {
+    if (const std::string why = grader::lint_tools_problem(""); !why.empty()) {
+      *error = "reward `" + name + "` lints code, but " + why;
       return nullptr;
     }
   }

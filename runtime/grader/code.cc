@@ -22,6 +22,7 @@
 #include "runtime/grader/builtin_fns.h"
 #include "runtime/grader/builtins.h"
 #include "runtime/grader/code_harness.h"
+#include "runtime/grader/code_lint.h"
 #include "runtime/grader/context.h"
 #include "runtime/grader/sandbox.h"
 #include "runtime/grader/utf8.h"
@@ -637,6 +638,218 @@ void run_tests_builtin(Language lang, rft_ctx* ctx, const rft_value* args, rft_v
   run_builtin(lang, ctx, view_str(args[0]), tests, {}, args[2].as.num, args[3].as.num, out);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Linting: pyflakes and pycodestyle (Python), cppcheck (C++) and shellcheck (shell), run in the
+// sandbox by a driver (code_harness.h) that never runs the code, with a style guide as data.
+
+constexpr double kDefaultLintS = 10, kMinLintS = 0.1, kMaxLintS = 60;
+constexpr unsigned long long kLintMemoryBytes = 1ull << 30;
+
+// The rule names of each language's linters. Python: pycodestyle's codes, pyflakes' under the
+// codes flake8 gives them, E999 (a syntax error) and the naming checks' N8xx.
+constexpr std::string_view kPythonRules =
+    "E101 E111 E112 E113 E114 E115 E116 E121 E122 E123 E124 E125 E126 E127 E128 E129 E131 E133 "
+    "E201 E202 E203 E211 E221 E222 E223 E224 E225 E226 E227 E228 E231 E241 E242 E251 E252 E261 "
+    "E262 E265 E266 E271 E272 E273 E274 E275 E301 E302 E303 E304 E305 E306 E401 E402 E501 E502 "
+    "E701 E702 E703 E704 E711 E712 E713 E714 E721 E722 E731 E741 E742 E743 E902 E999 W191 W291 "
+    "W292 W293 W391 W503 W504 W505 W605 W606 F401 F402 F403 F404 F405 F406 F407 F501 F502 F503 "
+    "F504 F505 F506 F507 F508 F509 F521 F522 F523 F524 F525 F541 F601 F602 F621 F622 F631 F632 "
+    "F633 F634 F701 F702 F703 F704 F706 F707 F721 F722 F723 F811 F821 F822 F823 F831 F841 F901 "
+    "N801 N802 N803 N806 N816 suppression ";
+// pycodestyle's checks that are off unless enabled.
+constexpr std::string_view kPythonOptional = "E121 E123 E126 E226 E241 E242 E704 W503 W504 W505 ";
+// cppcheck's (cppcheck --errorlist, version 2.10).
+constexpr std::string_view kCppRules =
+    "AssignmentAddressToInteger AssignmentIntegerToAddress CastAddressToIntegerAtReturn "
+    "CastIntegerToAddressAtReturn ConfigurationNotChecked IOWithoutPositioning "
+    "StlMissingComparison "
+    "accessForwarded accessMoved argumentSize arithOperationsOnVoidPointer arrayIndexOutOfBounds "
+    "arrayIndexOutOfBoundsCond arrayIndexThenCheck assertWithSideEffect assignBoolToFloat "
+    "assignBoolToPointer assignIfError assignmentInAssert assignmentInCondition autoVariables "
+    "autovarInvalidDeallocation badBitmaskCheck bitwiseOnBoolean boostForeachError "
+    "bufferAccessOutOfBounds catchExceptionByValue charBitOp charLiteralWithCharPtrCompare "
+    "checkCastIntToCharAndBack clarifyCalculation clarifyCondition clarifyStatement "
+    "commaSeparatedReturn compareBoolExpressionWithInt comparePointers "
+    "compareValueOutOfTypeRangeError comparisonError comparisonFunctionIsAlwaysTrueOrFalse "
+    "comparisonOfBoolWithBoolError comparisonOfBoolWithInvalidComparator "
+    "comparisonOfFuncReturningBoolError comparisonOfTwoFuncsReturningBoolError constParameter "
+    "constParameterCallback constStatement constVariable containerOutOfBounds "
+    "copyCtorAndEqOperator "
+    "copyCtorPointerCopying coutCerrMisusage cstyleCast danglingLifetime danglingReference "
+    "danglingTempReference danglingTemporaryLifetime deallocret deallocuse derefInvalidIterator "
+    "divideSizeof doubleFree duplInheritedMember duplicateAssignExpression duplicateBranch "
+    "duplicateBreak duplicateCondition duplicateConditionalAssign duplicateExpression "
+    "duplicateExpressionTernary duplicateValueTernary eraseDereference exceptDeallocThrow "
+    "exceptRethrowCopy exceptThrowInDestructor fflushOnInputStream floatConversionOverflow "
+    "funcArgNamesDifferent funcArgOrderDifferent functionConst functionStatic globalLockGuard "
+    "identicalConditionAfterEarlyExit identicalInnerCondition ignoredReturnValue "
+    "incompatibleFileOpen incompleteArrayFill incorrectCharBooleanError incorrectLogicOperator "
+    "incorrectStringBooleanError incorrectStringCompare incrementboolean initializerList "
+    "integerOverflow invalidContainer invalidContainerLoop invalidFree invalidFunctionArg "
+    "invalidFunctionArgBool invalidFunctionArgStr invalidIterator1 invalidLengthModifierError "
+    "invalidLifetime invalidPointerCast invalidPrintfArgType_float invalidPrintfArgType_n "
+    "invalidPrintfArgType_p invalidPrintfArgType_s invalidPrintfArgType_sint "
+    "invalidPrintfArgType_uint invalidScanfArgType_float invalidScanfArgType_int "
+    "invalidScanfArgType_s invalidScanfFormatWidth invalidScanfFormatWidth_smaller "
+    "invalidTestForOverflow invalidscanf iterators1 iterators2 iterators3 knownArgument "
+    "knownArgumentHiddenVariableExpression knownConditionTrueFalse knownEmptyContainer "
+    "leakNoVarFunctionCall leakReturnValNotUsed leakUnsafeArgAlloc literalWithCharPtrCompare "
+    "localMutex mallocOnClassError mallocOnClassWarning memleak memleakOnRealloc memsetClass "
+    "memsetClassFloat memsetClassReference memsetFloat memsetValueOutOfRange memsetZeroBytes "
+    "mismatchAllocDealloc mismatchingBitAnd mismatchingContainerExpression "
+    "mismatchingContainerIterator mismatchingContainers missingInclude missingIncludeSystem "
+    "missingMemberCopy missingOverride missingReturn moduloAlwaysTrueFalse moduloofone "
+    "multiCondition multiplySizeof nanInArithmeticExpression negativeArraySize "
+    "negativeContainerIndex negativeIndex negativeMemoryAllocationSize noConstructor "
+    "noCopyConstructor noDestructor noExplicitConstructor noOperatorEq nullPointer "
+    "nullPointerArithmetic nullPointerArithmeticRedundantCheck nullPointerDefaultArg "
+    "nullPointerRedundantCheck objectIndex operatorEqMissingReturnStatement operatorEqRetRefThis "
+    "operatorEqShouldBeLeftUnimplemented operatorEqToSelf operatorEqVarError oppositeExpression "
+    "oppositeInnerCondition overlappingStrcmp overlappingWriteFunction overlappingWriteUnion "
+    "passedByValue pointerAdditionResultNotNull pointerArithBool pointerLessThanZero "
+    "pointerOutOfBounds pointerPositive pointerSize postfixOperator preprocessorErrorDirective "
+    "publicAllocationError pureVirtualCall purgedConfiguration raceAfterInterlockedDecrement "
+    "readWriteOnlyFile redundantAssignInSwitch redundantAssignment "
+    "redundantBitwiseOperationInSwitch redundantCondition redundantCopy redundantCopyLocalConst "
+    "redundantIfRemove redundantInitialization redundantPointerOp resourceLeak "
+    "rethrowNoCurrentException returnDanglingLifetime returnNonBoolInBooleanFunction "
+    "returnReference returnStdMoveLocal returnTempReference sameIteratorExpression "
+    "seekOnAppendedFile selfAssignment selfInitialization shadowArgument shadowFunction "
+    "shadowVariable shiftNegative shiftNegativeLHS shiftTooManyBits shiftTooManyBitsSigned "
+    "signConversion signedCharArrayIndex sizeofCalculation sizeofDereferencedVoidPointer "
+    "sizeofDivisionMemfunc sizeofFunctionCall sizeofVoid sizeofsizeof sizeofwithnumericparameter "
+    "sizeofwithsilentarraypointer sprintfOverlappingData staticStringCompare stlBoundaries "
+    "stlFindInsert stlIfFind stlIfStrFind stlOutOfBounds stlSize stlcstr stlcstrParam "
+    "stlcstrReturn "
+    "stlcstrthrow strPlusChar stringCompare stringLiteralWrite suspiciousCase suspiciousSemicolon "
+    "thisSubtraction thisUseAfterFree throwInNoexceptFunction toomanyconfigs "
+    "truncLongCastAssignment truncLongCastReturn unassignedVariable "
+    "unhandledExceptionSpecification "
+    "uninitDerivedMemberVar uninitDerivedMemberVarPrivate uninitMemberVar uninitMemberVarPrivate "
+    "uninitStructMember uninitdata unknownEvaluationOrder unknownSignCharArrayIndex "
+    "unpreciseMathCall unreachableCode unreadVariable unsafeClassCanLeak unsafeClassRefMember "
+    "unsignedLessThanZero unsignedPositive unusedAllocatedMemory unusedFunction unusedLabel "
+    "unusedLabelConfiguration unusedLabelSwitch unusedLabelSwitchConfiguration "
+    "unusedPrivateFunction unusedScopedObject unusedStructMember unusedVariable useClosedFile "
+    "useInitializationList useStandardLibrary useStlAlgorithm uselessAssignmentArg "
+    "uselessAssignmentPtrArg uselessCallsCompare uselessCallsEmpty uselessCallsRemove "
+    "uselessCallsSubstr uselessCallsSwap va_end_missing va_list_usedBeforeStarted "
+    "va_start_referencePassed va_start_subsequentCalls va_start_wrongParameter varFuncNullUB "
+    "variableScope virtualCallInConstructor virtualDestructor writeReadOnlyFile "
+    "wrongPrintfScanfArgNum wrongPrintfScanfParameterPositionError wrongmathcall zerodiv "
+    "zerodivcond "
+    "line-length suppression ";
+constexpr std::string_view kCppOptional = "unusedFunction ";
+// shellcheck's optional checks (shellcheck --list-optional); its rules are SC followed by four
+// digits.
+constexpr std::string_view kShellOptional =
+    "add-default-case avoid-nullary-conditions check-extra-masked-returns check-set-e-suppressed "
+    "check-unassigned-uppercase deprecate-which quote-safe-variables require-double-brackets "
+    "require-variable-braces ";
+
+bool in_words(std::string_view words, std::string_view w) {
+  if (w.empty() || w.find(' ') != std::string_view::npos) return false;
+  for (size_t pos = words.find(w); pos != std::string_view::npos; pos = words.find(w, pos + 1)) {
+    if ((pos == 0 || words[pos - 1] == ' ') && pos + w.size() < words.size() &&
+        words[pos + w.size()] == ' ')
+      return true;
+  }
+  return false;
+}
+
+bool known_rule(std::string_view lang, std::string_view rule) {
+  if (lang == "python") return in_words(kPythonRules, rule);
+  if (lang == "cpp") return in_words(kCppRules, rule);
+  if (rule == "line-length" || rule == "suppression") return true;
+  return rule.size() == 6 && rule.substr(0, 2) == "SC" && rule[2] >= '1' && rule[2] <= '3' &&
+         std::all_of(rule.begin() + 2, rule.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool optional_check(std::string_view lang, std::string_view name) {
+  return in_words(lang == "python" ? kPythonOptional
+                  : lang == "cpp"  ? kCppOptional
+                                   : kShellOptional,
+                  name);
+}
+
+struct LintTool {
+  std::string_view lang, path, what, package;
+};
+constexpr LintTool kLintTools[] = {
+    {"python", "/usr/bin/python3", "python3", "python3"},
+    {"python", "/usr/lib/python3/dist-packages/pyflakes/api.py", "pyflakes", "pyflakes3"},
+    {"python", "/usr/lib/python3/dist-packages/pycodestyle.py", "pycodestyle", "pycodestyle"},
+    {"cpp", "/usr/bin/python3", "python3", "python3"},
+    {"cpp", "/usr/bin/cppcheck", "cppcheck", "cppcheck"},
+    {"shell", "/usr/bin/python3", "python3", "python3"},
+    {"shell", "/usr/bin/shellcheck", "shellcheck", "shellcheck"},
+};
+
+struct LintResult {
+  std::string status;     // ok, timeout, output_limit, linter_error, bad_style, sandbox_error
+  nlohmann::json report;  // the driver's: findings, count, counts, suppressions
+  std::string why;
+};
+
+LintResult lint_uncached(const std::string& lang, std::string_view code,
+                         const nlohmann::json& style, double time_s) {
+  SandboxRequest req;
+  const std::string nonce = make_nonce();
+  const std::string name = lang == "python" ? "code.py" : lang == "cpp" ? "code.cpp" : "code.sh";
+  const nlohmann::json job = {{"lang", lang}, {"style", style}, {"time_limit", time_s}};
+  req.stdin_data =
+      nonce + "\n" + job.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  req.files = {{"/work/" + name, code}, {"/work/.rft_lint.py", harness::python_linter()}};
+  req.script = "printf r >&3\nexec 3>&-\n/usr/bin/python3 -I /work/.rft_lint.py\n";
+  req.setup_wall_s = 2;
+  req.run_wall_s = time_s + 0.5;  // the interpreter's start
+  req.cpu_s = std::ceil(time_s) + 1;
+  req.address_space_bytes = kLintMemoryBytes;
+  const SandboxOutcome o = run_sandboxed(req);
+  LintResult r;
+  if (!o.started) return {"sandbox_error", {}, stderr_head(o.error)};
+  constexpr int kSigXcpu = 128 + 24, kSigXfsz = 128 + 25;
+  if (o.output_capped || o.exit_code == kSigXfsz || o.space_exhausted) {
+    return {"output_limit", {}, ""};
+  }
+  if (o.timed_out || o.exit_code == kSigXcpu) return {"timeout", {}, ""};
+  const std::vector<std::string> lines = reports(o.out, nonce);
+  if (lines.size() != 1) return {"linter_error", {}, stderr_head(o.err)};
+  r.report = nlohmann::json::parse(lines[0], nullptr, false);
+  if (!r.report.is_object() || !r.report.contains("status") || !r.report["status"].is_string()) {
+    return {"linter_error", {}, stderr_head(o.err)};
+  }
+  r.status = r.report["status"].get<std::string>();
+  r.why = r.report.value("why", "");
+  return r;
+}
+
+class LintCache {
+ public:
+  bool find(const std::string& key, LintResult* r) {
+    std::lock_guard lock(mu_);
+    auto it = map_.find(key);
+    if (it == map_.end()) return false;
+    *r = it->second;
+    return true;
+  }
+  void put(const std::string& key, const LintResult& r) {
+    std::lock_guard lock(mu_);
+    bytes_ += key.size() + 256 + 128 * r.report.value("findings", nlohmann::json::array()).size();
+    if (bytes_ > kMaxBytes) {
+      map_.clear();
+      bytes_ = key.size();
+    }
+    map_[key] = r;
+  }
+
+ private:
+  static constexpr size_t kMaxBytes = 64u << 20;
+  std::mutex mu_;
+  std::unordered_map<std::string, LintResult> map_;
+  size_t bytes_ = 0;
+};
+
 }  // namespace
 
 RFT_BUILTIN(code_blocks) {
@@ -688,6 +901,137 @@ RFT_BUILTIN(run_cases) {
               cases, args[3].as.num, args[4].as.num, out);
 }
 
+std::string lint_language(std::string_view name) {
+  const std::string l = canonical_language(trim_ascii(name));
+  if (l == "python" || l == "cpp") return l;
+  if (l == "sh" || l == "bash" || l == "shell" || l == "shellscript") return "shell";
+  return "";
+}
+
+std::string lint_style_problem(std::string_view lang, const nlohmann::json& style) {
+  if (style.is_null()) return "";
+  if (!style.is_object()) return "a style guide is a JSON object, not " + style.dump();
+  const std::string langs = lang.empty() ? "python cpp shell" : std::string(lang);
+  auto any_lang = [&](auto pred) {
+    for (std::string_view l : {"python", "cpp", "shell"}) {
+      if (in_words(langs + " ", l) && pred(l)) return true;
+    }
+    return false;
+  };
+  const std::string where = lang.empty() ? "" : " for " + std::string(lang);
+  for (auto it = style.begin(); it != style.end(); ++it) {
+    const std::string& k = it.key();
+    const nlohmann::json& v = *it;
+    if (k == "disable" || k == "enable") {
+      if (!v.is_array()) return "`" + k + "` is a list of rule names";
+      for (const auto& r : v) {
+        if (!r.is_string()) return "`" + k + "` holds rule names (strings), not " + r.dump();
+        const std::string rule = r.get<std::string>();
+        const bool ok = k == "disable" ? any_lang([&](auto l) { return known_rule(l, rule); })
+                                       : any_lang([&](auto l) { return optional_check(l, rule); });
+        if (!ok) {
+          return "unknown rule `" + rule + "` in `" + k + "`" + where +
+                 (k == "enable" ? " (enable takes checks that are off by default)" : "");
+        }
+      }
+    } else if (k == "max_line_length" || k == "max_doc_length") {
+      if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > 10000) {
+        return "`" + k + "` is a whole number of characters from 1 to 10000";
+      }
+    } else if (k == "suppressions") {
+      if (v != "count" && v != "ignore") return "`suppressions` is \"count\" or \"ignore\"";
+    } else if (k == "naming") {
+      if (!v.is_object()) return "`naming` is an object of patterns";
+      for (auto n = v.begin(); n != v.end(); ++n) {
+        if (n.key() != "class" && n.key() != "function" && n.key() != "argument" &&
+            n.key() != "variable") {
+          return "unknown kind of name `" + n.key() +
+                 "` in `naming` (class, function, argument, "
+                 "variable)";
+        }
+        if (!n->is_string()) return "a pattern in `naming` is a string";
+      }
+    } else if (k == "shell") {
+      if (v != "bash" && v != "sh" && v != "dash" && v != "ksh") {
+        return "`shell` is \"bash\", \"sh\", \"dash\" or \"ksh\"";
+      }
+    } else {
+      return "unknown style setting `" + k +
+             "` (disable, enable, max_line_length, "
+             "max_doc_length, suppressions, naming, shell)";
+    }
+  }
+  return "";
+}
+
+std::string lint_tools_problem(std::string_view lang) {
+  for (const LintTool& t : kLintTools) {
+    if (!lang.empty() && t.lang != lang) continue;
+    if (::access(std::string(t.path).c_str(), R_OK) != 0) {
+      return std::string(t.what) + " is not installed (" + std::string(t.path) +
+             "): install the Debian package " + std::string(t.package) + " (apt-get install " +
+             std::string(t.package) + ")";
+    }
+  }
+  return "";
+}
+
+RFT_BUILTIN(lint_code) {
+  Context& c = Context::from(ctx);
+  const std::string_view code = view_str(args[0]);
+  const std::string lang = lint_language(view_str(args[1]));
+  nlohmann::json style = args[2].tag == RFT_JSON
+                             ? *static_cast<const nlohmann::json*>(args[2].as.json)
+                             : nlohmann::json::object();
+  if (style.is_null()) style = nlohmann::json::object();
+  const double time_s = clamp_limit(args[3].as.num, kDefaultLintS, kMinLintS, kMaxLintS, c);
+  LintResult r;
+  if (lang.empty()) {
+    r = {"unknown_language",
+         {},
+         "lint_code lints python, cpp or shell, not " + std::string(trim_ascii(view_str(args[1])))};
+  } else if (std::string why = lint_style_problem(lang, style); !why.empty()) {
+    r = {"bad_style", {}, why};
+  } else if (code.size() > kMaxCodeBytes) {
+    r = {"input_too_large", {}, "code over 1 MiB"};
+  } else if (const std::string& no_sandbox = sandbox_problem(); !no_sandbox.empty()) {
+    r = {"sandbox_error", {}, no_sandbox};
+  } else if (std::string missing = lint_tools_problem(lang); !missing.empty()) {
+    r = {"tool_missing", {}, missing};
+  } else {
+    static LintCache cache;
+    std::string key = lang + "|" + format_seconds(time_s) + "|";
+    append_field(key, style.dump());
+    append_field(key, code);
+    if (!cache.find(key, &r)) {
+      r = lint_uncached(lang, code, style, time_s);
+      if (r.status != "sandbox_error") cache.put(key, r);
+    }
+  }
+  nlohmann::json j = {{"status", r.status}, {"stderr", r.why}};
+  if (r.status == "ok") {
+    const nlohmann::json& counts = r.report["counts"];
+    j["findings"] = r.report["findings"];
+    j["count"] = r.report["count"];
+    j["errors"] = counts["error"];
+    j["warnings"] = counts["warning"];
+    j["style"] = counts["style"];
+    j["info"] = counts["info"];
+    j["suppressions"] = r.report["suppressions"];
+    j["clean"] = r.report["count"] == 0;
+    if (j["findings"].size() < j["count"].get<size_t>()) c.flag("lint_findings_truncated");
+  } else {
+    // No counts to turn into a score: a run that did not finish found nothing either way.
+    j["findings"] = nlohmann::json::array();
+    for (const char* k : {"count", "errors", "warnings", "style", "info", "suppressions"}) {
+      j[k] = nullptr;
+    }
+    j["clean"] = false;
+    c.flag("lint_" + r.status);
+  }
+  *out = json_value(c.keep(std::move(j)));
+}
+
 namespace {
 
 constexpr Builtin kCode[] = {
@@ -710,6 +1054,10 @@ constexpr Builtin kCode[] = {
         "Runs Python or C++ code on call cases ({call, expect}) and input/output cases "
         "({stdin, stdout}) in a sandbox, their values compared by rft as data; the outcome "
         "as JSON."),
+    RFT_ENTRY(lint_code,
+              "lint_code(code: str, lang: str, style: json, time_limit: num = 10) -> json",
+              "Lints Python (pyflakes, pycodestyle), C++ (cppcheck) or shell (shellcheck) code "
+              "in a sandbox under a style guide given as JSON; the findings as JSON."),
 };
 
 }  // namespace
