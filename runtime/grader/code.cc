@@ -703,20 +703,36 @@ struct LintTool {
   std::string_view lang, path, what, package;
 };
 constexpr LintTool kLintTools[] = {
-    {"python", "/usr/bin/python3", "python3", "python3"},
     {"python", "/usr/lib/python3/dist-packages/pyflakes/api.py", "pyflakes", "pyflakes3"},
     {"python", "/usr/lib/python3/dist-packages/pycodestyle.py", "pycodestyle", "pycodestyle"},
-    {"cpp", "/usr/bin/python3", "python3", "python3"},
     {"cpp", "/usr/bin/cppcheck", "cppcheck", "cppcheck"},
-    {"shell", "/usr/bin/python3", "python3", "python3"},
     {"shell", "/usr/bin/shellcheck", "shellcheck", "shellcheck"},
+    // The driver of every language.
+    {"python", "/usr/bin/python3", "python3", "python3"},
+    {"cpp", "/usr/bin/python3", "python3", "python3"},
+    {"shell", "/usr/bin/python3", "python3", "python3"},
 };
 
 struct LintResult {
   std::string status;     // ok, timeout, output_limit, linter_error, bad_style, sandbox_error
-  nlohmann::json report;  // the driver's: findings, count, counts, suppressions
+  nlohmann::json report;  // the driver's: findings, count, counts, by_rule, suppressions
   std::string why;
+  size_t findings_bytes = 0;
 };
+
+// Whether the driver's report has the shape that lint_code reads (status "ok").
+bool well_formed(const nlohmann::json& r) {
+  auto count = [](const nlohmann::json& j, const char* k) {
+    return j.is_object() && j.contains(k) && j[k].is_number_integer() && j[k].get<int64_t>() >= 0;
+  };
+  if (!r.is_object() || !count(r, "count") || !count(r, "suppressions") ||
+      !r.contains("findings") || !r["findings"].is_array() || !r.contains("by_rule") ||
+      !r["by_rule"].is_object() || !r.contains("counts")) {
+    return false;
+  }
+  const nlohmann::json& c = r["counts"];
+  return count(c, "error") && count(c, "warning") && count(c, "style") && count(c, "info");
+}
 
 LintResult lint_uncached(const std::string& lang, std::string_view code,
                          const nlohmann::json& style, double time_s) {
@@ -747,7 +763,9 @@ LintResult lint_uncached(const std::string& lang, std::string_view code,
     return {"linter_error", {}, stderr_head(o.err)};
   }
   r.status = r.report["status"].get<std::string>();
-  r.why = r.report.value("why", "");
+  if (r.status == "ok" && !well_formed(r.report)) return {"linter_error", {}, "a malformed report"};
+  if (r.report.contains("why") && r.report["why"].is_string()) r.why = r.report["why"];
+  r.findings_bytes = lines[0].size();
   return r;
 }
 
@@ -762,7 +780,7 @@ class LintCache {
   }
   void put(const std::string& key, const LintResult& r) {
     std::lock_guard lock(mu_);
-    bytes_ += key.size() + 256 + 128 * r.report.value("findings", nlohmann::json::array()).size();
+    bytes_ += key.size() + 256 + r.findings_bytes;
     if (bytes_ > kMaxBytes) {
       map_.clear();
       bytes_ = key.size();
@@ -891,13 +909,13 @@ std::string lint_style_problem(std::string_view lang, const nlohmann::json& styl
   return "";
 }
 
-std::string lint_tools_problem(std::string_view lang) {
+std::string lint_tools_problem(std::string_view lang, std::string_view root) {
   for (const LintTool& t : kLintTools) {
     if (!lang.empty() && t.lang != lang) continue;
-    if (::access(std::string(t.path).c_str(), R_OK) != 0) {
-      return std::string(t.what) + " is not installed (" + std::string(t.path) +
-             "): install the Debian package " + std::string(t.package) + " (apt-get install " +
-             std::string(t.package) + ")";
+    const std::string path = std::string(root) + std::string(t.path);
+    if (::access(path.c_str(), R_OK) != 0) {
+      return std::string(t.what) + " is not installed (" + path + "): install the Debian package " +
+             std::string(t.package) + " (apt-get install " + std::string(t.package) + ")";
     }
   }
   return "";

@@ -17,7 +17,7 @@ std::string lint_language(std::string_view name);
 std::string lint_style_problem(std::string_view lang, const nlohmann::json& style);
 
 // Empty when the linters of `lang` (empty: of every language) are installed; else which is
-// missing and the Debian package that provides it.
-std::string lint_tools_problem(std::string_view lang);
+// missing and the Debian package that provides it. `root` prefixes their paths (tests).
+std::string lint_tools_problem(std::string_view lang, std::string_view root = "");
 
 }  // namespace rft::grader
