@@ -1007,8 +1007,8 @@ constexpr Builtin kCode[] = {
         "as JSON."),
     RFT_ENTRY(lint_code,
               "lint_code(code: str, lang: str, style: json, time_limit: num = 10) -> json",
-              "Lints Python (pyflakes, pycodestyle), C++ (cppcheck) or shell (shellcheck) code "
-              "in a sandbox under a style guide given as JSON; the findings as JSON."),
+              "Lints Python, C++ or shell code in a sandbox under a JSON style guide; the findings "
+              "as JSON."),
 };
 
 }  // namespace
