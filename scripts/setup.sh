@@ -31,6 +31,8 @@ packages=(
   python3-nltk python3-levenshtein python3-venv python3-pip python3-setuptools
   # sandbox for code-execution rewards
   bubblewrap
+  # linters of std.code's lint_code: Python, C++ and shell
+  pyflakes3 pycodestyle cppcheck shellcheck
 )
 
 # A package also counts as present when an installed package provides it (NodeSource's nodejs

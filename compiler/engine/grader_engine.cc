@@ -8,6 +8,7 @@
 #include "compiler/interp/item.h"
 #include "compiler/program/analysis.h"
 #include "runtime/common/suggest.h"
+#include "runtime/grader/code_lint.h"
 #include "runtime/grader/parallel.h"
 #include "runtime/grader/sandbox.h"
 #include "runtime/judge/group.h"
@@ -120,6 +121,13 @@ std::unique_ptr<GraderEngine> GraderEngine::create(LoadedReward loaded, const st
   if (program::runs_code(reward)) {
     if (const std::string& why = grader::sandbox_problem(); !why.empty()) {
       *error = "reward `" + name + "` runs code, but " + why;
+      return nullptr;
+    }
+  }
+  // And one that lints needs the linters.
+  if (program::calls_builtin(reward, {"rft_b_lint_code"})) {
+    if (const std::string why = grader::lint_tools_problem(""); !why.empty()) {
+      *error = "reward `" + name + "` lints code, but " + why;
       return nullptr;
     }
   }

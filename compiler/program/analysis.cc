@@ -88,7 +88,8 @@ bool calls_judge(const ast::ComponentDecl& c) {
   return false;
 }
 
-bool runs_code(const ast::RewardDecl& reward) {
+bool calls_builtin(const ast::RewardDecl& reward,
+                   std::initializer_list<std::string_view> symbols) {
   bool found = false;
   std::set<const void*> seen;  // functions and lets already walked
   std::function<void(const ast::Expr&)> walk = [&](const ast::Expr& e) {
@@ -96,8 +97,7 @@ bool runs_code(const ast::RewardDecl& reward) {
     if (e.kind == ast::ExprKind::kCall) {
       const auto& call = e.as<ast::CallExpr>();
       if (const auto* b = std::get_if<const grader::Builtin*>(&call.target)) {
-        found = (*b)->symbol == "rft_b_run_python" || (*b)->symbol == "rft_b_run_cpp" ||
-                (*b)->symbol == "rft_b_run_cases";
+        found = std::find(symbols.begin(), symbols.end(), (*b)->symbol) != symbols.end();
       } else if (const auto* fn = std::get_if<const ast::FnDecl*>(&call.target)) {
         if (seen.insert(*fn).second) {
           for (const auto& p : (*fn)->params) {
@@ -118,6 +118,11 @@ bool runs_code(const ast::RewardDecl& reward) {
   for (const auto& c : reward.components) walk(*c->value);
   if (reward.total) walk(*reward.total);
   return found;
+}
+
+bool runs_code(const ast::RewardDecl& reward) {
+  return calls_builtin(reward,
+                       {"rft_b_run_python", "rft_b_run_cpp", "rft_b_run_cases", "rft_b_lint_code"});
 }
 
 }  // namespace rft::program

@@ -4,6 +4,8 @@
 // so that they agree.
 #pragma once
 
+#include <initializer_list>
+#include <string_view>
 #include <vector>
 
 #include "compiler/ast/ast.h"
@@ -24,9 +26,13 @@ void collect_uses(const ast::Expr& e, Uses& out);
 // component is skipped when the total does not need it, so that gating saves the call.
 bool calls_judge(const ast::ComponentDecl& c);
 
-// Whether grading `reward` can run code in the sandbox (run_python, run_cpp, run_cases),
-// directly or through functions and constants: a grader engine then checks first that a sandbox
-// can be made (grader::sandbox_problem), instead of every sample failing.
+// Whether grading `reward` calls one of the builtins named by their C symbols
+// ("rft_b_lint_code"), directly or through functions and constants.
+bool calls_builtin(const ast::RewardDecl& reward, std::initializer_list<std::string_view> symbols);
+
+// Whether grading `reward` can run code in the sandbox (run_python, run_cpp, run_cases,
+// lint_code), directly or through functions and constants: a grader engine then checks first
+// that a sandbox can be made (grader::sandbox_problem), instead of every sample failing.
 bool runs_code(const ast::RewardDecl& reward);
 
 }  // namespace rft::program

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -22,6 +23,7 @@
 #include "runtime/grader/builtin_fns.h"
 #include "runtime/grader/builtins.h"
 #include "runtime/grader/code_harness.h"
+#include "runtime/grader/code_lint.h"
 #include "runtime/grader/context.h"
 #include "runtime/grader/sandbox.h"
 #include "runtime/grader/utf8.h"
@@ -637,6 +639,162 @@ void run_tests_builtin(Language lang, rft_ctx* ctx, const rft_value* args, rft_v
   run_builtin(lang, ctx, view_str(args[0]), tests, {}, args[2].as.num, args[3].as.num, out);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Linting: pyflakes and pycodestyle (Python), cppcheck (C++) and shellcheck (shell), run in the
+// sandbox by a driver (code_harness.h) that never runs the code, with a style guide as data.
+
+constexpr double kDefaultLintS = 10, kMinLintS = 0.1, kMaxLintS = 60;
+constexpr unsigned long long kLintMemoryBytes = 1ull << 30;
+
+// The rule names of each language's linters. Python: pycodestyle's codes, pyflakes' under the
+// codes flake8 gives them, E999 (a syntax error) and the naming checks' N8xx.
+constexpr std::string_view kPythonRules =
+    "E101 E111 E112 E113 E114 E115 E116 E121 E122 E123 E124 E125 E126 E127 E128 E129 E131 E133 "
+    "E201 E202 E203 E211 E221 E222 E223 E224 E225 E226 E227 E228 E231 E241 E242 E251 E252 E261 "
+    "E262 E265 E266 E271 E272 E273 E274 E275 E301 E302 E303 E304 E305 E306 E401 E402 E501 E502 "
+    "E701 E702 E703 E704 E711 E712 E713 E714 E721 E722 E731 E741 E742 E743 E902 E999 W191 W291 "
+    "W292 W293 W391 W503 W504 W505 W605 W606 F401 F402 F403 F404 F405 F406 F407 F501 F502 F503 "
+    "F504 F505 F506 F507 F508 F509 F521 F522 F523 F524 F525 F541 F601 F602 F621 F622 F631 F632 "
+    "F633 F634 F701 F702 F703 F704 F706 F707 F721 F722 F723 F811 F821 F822 F823 F831 F841 F901 "
+    "N801 N802 N803 N806 N816 suppression ";
+// pycodestyle's checks that are off unless enabled.
+constexpr std::string_view kPythonOptional = "E121 E123 E126 E226 E241 E242 E704 W503 W504 W505 ";
+constexpr std::string_view kCppOptional = "unusedFunction ";
+// shellcheck's optional checks (shellcheck --list-optional); its rules are SC followed by four
+// digits.
+constexpr std::string_view kShellOptional =
+    "add-default-case avoid-nullary-conditions check-extra-masked-returns check-set-e-suppressed "
+    "check-unassigned-uppercase deprecate-which quote-safe-variables require-double-brackets "
+    "require-variable-braces ";
+
+bool in_words(std::string_view words, std::string_view w) {
+  if (w.empty() || w.find(' ') != std::string_view::npos) return false;
+  for (size_t pos = words.find(w); pos != std::string_view::npos; pos = words.find(w, pos + 1)) {
+    if ((pos == 0 || words[pos - 1] == ' ') && pos + w.size() < words.size() &&
+        words[pos + w.size()] == ' ')
+      return true;
+  }
+  return false;
+}
+
+bool known_rule(std::string_view lang, std::string_view rule) {
+  if (lang == "python") return in_words(kPythonRules, rule);
+  // cppcheck lists only some of its ids (cppcheck --errorlist lacks uninitvar), so any
+  // identifier is taken.
+  if (lang == "cpp") {
+    return !rule.empty() && std::isalpha(static_cast<unsigned char>(rule[0])) &&
+           std::all_of(rule.begin(), rule.end(), [](char c) {
+             return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+           });
+  }
+  if (rule == "line-length" || rule == "suppression") return true;
+  return rule.size() == 6 && rule.substr(0, 2) == "SC" && rule[2] >= '1' && rule[2] <= '3' &&
+         std::all_of(rule.begin() + 2, rule.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool optional_check(std::string_view lang, std::string_view name) {
+  return in_words(lang == "python" ? kPythonOptional
+                  : lang == "cpp"  ? kCppOptional
+                                   : kShellOptional,
+                  name);
+}
+
+struct LintTool {
+  std::string_view lang, path, what, package;
+};
+constexpr LintTool kLintTools[] = {
+    {"python", "/usr/lib/python3/dist-packages/pyflakes/api.py", "pyflakes", "pyflakes3"},
+    {"python", "/usr/lib/python3/dist-packages/pycodestyle.py", "pycodestyle", "pycodestyle"},
+    {"cpp", "/usr/bin/cppcheck", "cppcheck", "cppcheck"},
+    {"shell", "/usr/bin/shellcheck", "shellcheck", "shellcheck"},
+    // The driver of every language.
+    {"python", "/usr/bin/python3", "python3", "python3"},
+    {"cpp", "/usr/bin/python3", "python3", "python3"},
+    {"shell", "/usr/bin/python3", "python3", "python3"},
+};
+
+struct LintResult {
+  std::string status;     // ok, timeout, output_limit, linter_error, bad_style, sandbox_error
+  nlohmann::json report;  // the driver's: findings, count, counts, by_rule, suppressions
+  std::string why;
+  size_t findings_bytes = 0;
+};
+
+// Whether the driver's report has the shape that lint_code reads (status "ok").
+bool well_formed(const nlohmann::json& r) {
+  auto count = [](const nlohmann::json& j, const char* k) {
+    return j.is_object() && j.contains(k) && j[k].is_number_integer() && j[k].get<int64_t>() >= 0;
+  };
+  if (!r.is_object() || !count(r, "count") || !count(r, "suppressions") ||
+      !r.contains("findings") || !r["findings"].is_array() || !r.contains("by_rule") ||
+      !r["by_rule"].is_object() || !r.contains("counts")) {
+    return false;
+  }
+  const nlohmann::json& c = r["counts"];
+  return count(c, "error") && count(c, "warning") && count(c, "style") && count(c, "info");
+}
+
+LintResult lint_uncached(const std::string& lang, std::string_view code,
+                         const nlohmann::json& style, double time_s) {
+  SandboxRequest req;
+  const std::string nonce = make_nonce();
+  const std::string name = lang == "python" ? "code.py" : lang == "cpp" ? "code.cpp" : "code.sh";
+  const nlohmann::json job = {{"lang", lang}, {"style", style}, {"time_limit", time_s}};
+  req.stdin_data =
+      nonce + "\n" + job.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  req.files = {{"/work/" + name, code}, {"/work/.rft_lint.py", harness::python_linter()}};
+  req.script = "printf r >&3\nexec 3>&-\n/usr/bin/python3 -I /work/.rft_lint.py\n";
+  req.setup_wall_s = 2;
+  req.run_wall_s = time_s + 0.5;  // the interpreter's start
+  req.cpu_s = std::ceil(time_s) + 1;
+  req.address_space_bytes = kLintMemoryBytes;
+  const SandboxOutcome o = run_sandboxed(req);
+  LintResult r;
+  if (!o.started) return {"sandbox_error", {}, stderr_head(o.error)};
+  constexpr int kSigXcpu = 128 + 24, kSigXfsz = 128 + 25;
+  if (o.output_capped || o.exit_code == kSigXfsz || o.space_exhausted) {
+    return {"output_limit", {}, ""};
+  }
+  if (o.timed_out || o.exit_code == kSigXcpu) return {"timeout", {}, ""};
+  const std::vector<std::string> lines = reports(o.out, nonce);
+  if (lines.size() != 1) return {"linter_error", {}, stderr_head(o.err)};
+  r.report = nlohmann::json::parse(lines[0], nullptr, false);
+  if (!r.report.is_object() || !r.report.contains("status") || !r.report["status"].is_string()) {
+    return {"linter_error", {}, stderr_head(o.err)};
+  }
+  r.status = r.report["status"].get<std::string>();
+  if (r.status == "ok" && !well_formed(r.report)) return {"linter_error", {}, "a malformed report"};
+  if (r.report.contains("why") && r.report["why"].is_string()) r.why = r.report["why"];
+  r.findings_bytes = lines[0].size();
+  return r;
+}
+
+class LintCache {
+ public:
+  bool find(const std::string& key, LintResult* r) {
+    std::lock_guard lock(mu_);
+    auto it = map_.find(key);
+    if (it == map_.end()) return false;
+    *r = it->second;
+    return true;
+  }
+  void put(const std::string& key, const LintResult& r) {
+    std::lock_guard lock(mu_);
+    bytes_ += key.size() + 256 + r.findings_bytes;
+    if (bytes_ > kMaxBytes) {
+      map_.clear();
+      bytes_ = key.size();
+    }
+    map_[key] = r;
+  }
+
+ private:
+  static constexpr size_t kMaxBytes = 64u << 20;
+  std::mutex mu_;
+  std::unordered_map<std::string, LintResult> map_;
+  size_t bytes_ = 0;
+};
+
 }  // namespace
 
 RFT_BUILTIN(code_blocks) {
@@ -688,6 +846,143 @@ RFT_BUILTIN(run_cases) {
               cases, args[3].as.num, args[4].as.num, out);
 }
 
+std::string lint_language(std::string_view name) {
+  const std::string l = canonical_language(trim_ascii(name));
+  if (l == "python" || l == "cpp") return l;
+  if (l == "sh" || l == "bash" || l == "shell" || l == "shellscript") return "shell";
+  return "";
+}
+
+std::string lint_style_problem(std::string_view lang, const nlohmann::json& style) {
+  if (style.is_null()) return "";
+  if (!style.is_object()) return "a style guide is a JSON object, not " + style.dump();
+  const std::string langs = lang.empty() ? "python cpp shell" : std::string(lang);
+  auto any_lang = [&](auto pred) {
+    for (std::string_view l : {"python", "cpp", "shell"}) {
+      if (in_words(langs + " ", l) && pred(l)) return true;
+    }
+    return false;
+  };
+  const std::string where = lang.empty() ? "" : " for " + std::string(lang);
+  for (auto it = style.begin(); it != style.end(); ++it) {
+    const std::string& k = it.key();
+    const nlohmann::json& v = *it;
+    if (k == "disable" || k == "enable") {
+      if (!v.is_array()) return "`" + k + "` is a list of rule names";
+      for (const auto& r : v) {
+        if (!r.is_string()) return "`" + k + "` holds rule names (strings), not " + r.dump();
+        const std::string rule = r.get<std::string>();
+        const bool ok = k == "disable" ? any_lang([&](auto l) { return known_rule(l, rule); })
+                                       : any_lang([&](auto l) { return optional_check(l, rule); });
+        if (!ok) {
+          return "unknown rule `" + rule + "` in `" + k + "`" + where +
+                 (k == "enable" ? " (enable takes checks that are off by default)" : "");
+        }
+      }
+    } else if (k == "max_line_length" || k == "max_doc_length") {
+      if (!v.is_number_integer() || v.get<int64_t>() < 1 || v.get<int64_t>() > 10000) {
+        return "`" + k + "` is a whole number of characters from 1 to 10000";
+      }
+    } else if (k == "suppressions") {
+      if (v != "count" && v != "ignore") return "`suppressions` is \"count\" or \"ignore\"";
+    } else if (k == "naming") {
+      if (!v.is_object()) return "`naming` is an object of patterns";
+      for (auto n = v.begin(); n != v.end(); ++n) {
+        if (n.key() != "class" && n.key() != "function" && n.key() != "argument" &&
+            n.key() != "variable") {
+          return "unknown kind of name `" + n.key() +
+                 "` in `naming` (class, function, argument, "
+                 "variable)";
+        }
+        if (!n->is_string()) return "a pattern in `naming` is a string";
+      }
+    } else if (k == "shell") {
+      if (v != "bash" && v != "sh" && v != "dash" && v != "ksh") {
+        return "`shell` is \"bash\", \"sh\", \"dash\" or \"ksh\"";
+      }
+    } else {
+      return "unknown style setting `" + k +
+             "` (disable, enable, max_line_length, "
+             "max_doc_length, suppressions, naming, shell)";
+    }
+  }
+  return "";
+}
+
+std::string lint_tools_problem(std::string_view lang, std::string_view root) {
+  for (const LintTool& t : kLintTools) {
+    if (!lang.empty() && t.lang != lang) continue;
+    const std::string path = std::string(root) + std::string(t.path);
+    if (::access(path.c_str(), R_OK) != 0) {
+      return std::string(t.what) + " is not installed (" + path + "): install the Debian package " +
+             std::string(t.package) + " (apt-get install " + std::string(t.package) + ")";
+    }
+  }
+  return "";
+}
+
+RFT_BUILTIN(lint_code) {
+  Context& c = Context::from(ctx);
+  const std::string_view code = view_str(args[0]);
+  const std::string lang = lint_language(view_str(args[1]));
+  nlohmann::json style = args[2].tag == RFT_JSON
+                             ? *static_cast<const nlohmann::json*>(args[2].as.json)
+                             : nlohmann::json::object();
+  if (style.is_null()) style = nlohmann::json::object();
+  const double time_s = clamp_limit(args[3].as.num, kDefaultLintS, kMinLintS, kMaxLintS, c);
+  LintResult r;
+  if (lang.empty()) {
+    r = {"unknown_language",
+         {},
+         "lint_code lints python, cpp or shell, not " + std::string(trim_ascii(view_str(args[1])))};
+  } else if (std::string why = lint_style_problem(lang, style); !why.empty()) {
+    r = {"bad_style", {}, why};
+  } else if (code.size() > kMaxCodeBytes) {
+    r = {"input_too_large", {}, "code over 1 MiB"};
+  } else if (const std::string& no_sandbox = sandbox_problem(); !no_sandbox.empty()) {
+    r = {"sandbox_error", {}, no_sandbox};
+  } else if (std::string missing = lint_tools_problem(lang); !missing.empty()) {
+    r = {"tool_missing", {}, missing};
+  } else {
+    static LintCache cache;
+    std::string key = lang + "|" + format_seconds(time_s) + "|";
+    append_field(key, style.dump());
+    append_field(key, code);
+    if (!cache.find(key, &r)) {
+      r = lint_uncached(lang, code, style, time_s);
+      if (r.status != "sandbox_error") cache.put(key, r);
+    }
+  }
+  nlohmann::json j = {{"status", r.status}, {"stderr", r.why}};
+  if (r.status == "ok") {
+    const nlohmann::json& counts = r.report["counts"];
+    j["findings"] = r.report["findings"];
+    j["count"] = r.report["count"];
+    j["errors"] = counts["error"];
+    j["warnings"] = counts["warning"];
+    j["style"] = counts["style"];
+    j["info"] = counts["info"];
+    // Findings of a severity or a graver one: error > warning > style > info.
+    const int64_t e = counts["error"], w = counts["warning"], st = counts["style"];
+    j["at_least"] = {
+        {"error", e}, {"warning", e + w}, {"style", e + w + st}, {"info", r.report["count"]}};
+    j["by_rule"] = r.report["by_rule"];
+    j["suppressions"] = r.report["suppressions"];
+    j["clean"] = r.report["count"] == 0;
+    if (j["findings"].size() < j["count"].get<size_t>()) c.flag("lint_findings_truncated");
+  } else {
+    // No counts to turn into a score: a run that did not finish found nothing either way.
+    j["findings"] = nlohmann::json::array();
+    for (const char* k :
+         {"count", "errors", "warnings", "style", "info", "suppressions", "at_least", "by_rule"}) {
+      j[k] = nullptr;
+    }
+    j["clean"] = false;
+    c.flag("lint_" + r.status);
+  }
+  *out = json_value(c.keep(std::move(j)));
+}
+
 namespace {
 
 constexpr Builtin kCode[] = {
@@ -710,6 +1005,10 @@ constexpr Builtin kCode[] = {
         "Runs code on call and stdin/stdout cases in a sandbox, compared by rft as data; the "
         "outcome "
         "as JSON."),
+    RFT_ENTRY(lint_code,
+              "lint_code(code: str, lang: str, style: json, time_limit: num = 10) -> json",
+              "Lints Python, C++ or shell code in a sandbox under a JSON style guide; the findings "
+              "as JSON."),
 };
 
 }  // namespace

@@ -6,6 +6,7 @@ namespace rft::grader::harness {
 namespace {
 #include "runtime/grader/code_harness_cpp.inc"
 #include "runtime/grader/code_harness_py.inc"
+#include "runtime/grader/code_lint_py.inc"
 }  // namespace
 
 std::string_view python_judge() {
@@ -18,6 +19,9 @@ std::string_view python_runner() {
 }
 std::string_view cpp_judge() {
   return kCppJudge;
+}
+std::string_view python_linter() {
+  return kLintPy;
 }
 std::string_view cpp_after_solution() {
   return kCppAfterSolution;

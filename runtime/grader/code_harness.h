@@ -29,6 +29,8 @@ namespace rft::grader::harness {
 std::string_view python_judge();   // /work/.rft_judge.py
 std::string_view python_runner();  // /work/.rft_runner.py
 std::string_view cpp_judge();      // /work/.rft_judge.c
+// lint_code's driver (/work/.rft_lint.py): runs the linters on /work/code.<ext>, never the code.
+std::string_view python_linter();
 // Appended to the solution's translation unit, before the tests: the macro reset, the harness's
 // assert, and rft_detail::emit (a value as JSON) and rft_detail::put (bytes on fd 3).
 std::string_view cpp_after_solution();

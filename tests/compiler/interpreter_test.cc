@@ -142,6 +142,8 @@ const Row kRows[] = {
     {R"rft(as_num(run_python("x = 1", ["assert x == 1", "assert x == 2"]).passed))rft", "1"},
     {R"rft(as_num(run_cpp("int f() { return 2; }", ["assert(f() == 2);"]).passed))rft", "1"},
     {R"rft(as_num(run_cases("def f(x):\n    return 2 * x", "python", [{call: "f(2)", "expect": 4}, {call: "f(3)", "expect": 7}, {stdin: "", stdout: ""}]).passed))rft", "2"},
+    {R"rft(as_num(lint_code("import os\n", "python", {}).count))rft", "1"},
+    {R"rft(as_bool(lint_code("x = 1\n", "python", {}).clean))rft", "true"},
     // instruction following (std.format, std.ifeval)
     {R"rft(capital_words("NASA and ПРИВЕТ, not Nasa"))rft", R"rft(["NASA", "ПРИВЕТ"])rft"},
     {R"rft(ifeval_check("hello world", "punctuation:no_comma", {}))rft", "true"},
