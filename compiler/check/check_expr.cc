@@ -1,10 +1,14 @@
 // Expressions: names, members, calls (builtin overloads, functions, judges), operators.
 #include <algorithm>
+#include <cmath>
 #include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
 
 #include "compiler/check/checker_impl.h"
 #include "runtime/common/suggest.h"
 #include "runtime/grader/builtins.h"
+#include "runtime/grader/code_lint.h"
 #include "runtime/grader/regex.h"
 
 namespace rft::check {
@@ -19,6 +23,44 @@ std::string quoted(const Type* t) { return "`" + types::to_string(t) + "`"; }
 bool is_kind(const Type* t, Kind k) { return types::strip_optional(t)->kind == k; }
 
 const Type* optional_if(bool cond, const Type* t) { return cond ? types::optional_of(t) : t; }
+
+// The value of an expression made only of literals, as the grader sees it in JSON (a whole
+// number as an integer); nullopt when any part is computed.
+std::optional<nlohmann::json> literal_json(const ast::Expr& e) {
+  switch (e.kind) {
+    case ast::ExprKind::kNumber: {
+      const double v = e.as<ast::NumberExpr>().value;
+      if (std::trunc(v) == v && std::fabs(v) < 9e15) return nlohmann::json(static_cast<int64_t>(v));
+      return nlohmann::json(v);
+    }
+    case ast::ExprKind::kString:
+      return nlohmann::json(e.as<ast::StringExpr>().value);
+    case ast::ExprKind::kBool:
+      return nlohmann::json(e.as<ast::BoolExpr>().value);
+    case ast::ExprKind::kNone:
+      return nlohmann::json(nullptr);
+    case ast::ExprKind::kList: {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& x : e.as<ast::ListExpr>().elems) {
+        std::optional<nlohmann::json> v = literal_json(*x);
+        if (!v) return std::nullopt;
+        out.push_back(std::move(*v));
+      }
+      return out;
+    }
+    case ast::ExprKind::kObject: {
+      nlohmann::json out = nlohmann::json::object();
+      for (const auto& f : e.as<ast::ObjectExpr>().fields) {
+        std::optional<nlohmann::json> v = literal_json(*f.value);
+        if (!v) return std::nullopt;
+        out[f.key] = std::move(*v);
+      }
+      return out;
+    }
+    default:
+      return std::nullopt;
+  }
+}
 
 // The type both branches of an `if` (or the elements of a list) can take, or null.
 const Type* join(const Type* a, const Type* b) {
@@ -676,6 +718,19 @@ const Type* Checker::check_builtin_call(ast::CallExpr& e, Scope& s, std::string_
         v.type = check_regex_literal(v.as<ast::StringExpr>());
       }
       e.bound[p] = &v;
+    }
+    // A style guide written as a literal is checked now: an unknown rule is a check error, not
+    // a flag on every row.
+    if (c.sig->builtin->symbol == "rft_b_lint_code" && e.bound[2] != nullptr) {
+      if (std::optional<nlohmann::json> style = literal_json(*e.bound[2])) {
+        const ast::Expr* lang = e.bound[1];
+        const std::string language = lang != nullptr && lang->kind == ast::ExprKind::kString
+                                         ? lang->as<ast::StringExpr>().value
+                                         : std::string();
+        if (std::string why = grader::lint_style_problem(language, *style); !why.empty()) {
+          error(codes::kBadStyle, e.bound[2]->range, "bad style guide: " + why);
+        }
+      }
     }
     for (size_t p = 0; p < c.sig->params.size(); ++p) {
       if (e.bound[p] != nullptr) continue;

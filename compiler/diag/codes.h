@@ -39,6 +39,7 @@ inline constexpr std::string_view kBadRegex = "E0305";
 inline constexpr std::string_view kNotConstant = "E0306";
 inline constexpr std::string_view kChainedComparison = "E0307";
 inline constexpr std::string_view kCompareNone = "E0308";
+inline constexpr std::string_view kBadStyle = "E0309";
 
 // E04xx: rewards, judges, tests
 inline constexpr std::string_view kMissingTotal = "E0401";
