@@ -449,41 +449,52 @@ RunResult run_uncached(Language lang, std::string_view code,
   return classify(lang, o, nonce, live, total);
 }
 
-// Results by content: the same code and tests (a model repeats itself) run once. A second map
-// holds what the code alone decides (a syntax error, a crash before the tests), so that the same
-// broken code with other tests fails fast too.
-class ResultCache {
+// Results by content, thread-safe and bounded: once the keys and results (as `cost` counts them)
+// pass `max_bytes`, the map starts over; crude but bounded.
+template <class T>
+class BoundedCache {
  public:
-  bool find(const std::string& key, RunResult* r) {
+  BoundedCache(size_t max_bytes, size_t (*cost)(const T&)) : max_bytes_(max_bytes), cost_(cost) {}
+  bool find(const std::string& key, T* r) {
     std::lock_guard lock(mu_);
     auto it = map_.find(key);
     if (it == map_.end()) return false;
     *r = it->second;
     return true;
   }
-  void put(const std::string& key, const RunResult& r) {
+  void put(const std::string& key, const T& r) {
     std::lock_guard lock(mu_);
-    bytes_ += key.size() + r.stderr_head.size() + 64;
-    if (bytes_ > kMaxBytes) {  // crude but bounded: start over
+    const size_t bytes = key.size() + cost_(r);
+    bytes_ += bytes;
+    if (bytes_ > max_bytes_) {
       map_.clear();
-      bytes_ = key.size() + r.stderr_head.size() + 64;
+      bytes_ = bytes;
     }
     map_[key] = r;
   }
 
  private:
-  static constexpr size_t kMaxBytes = 256u << 20;
+  const size_t max_bytes_;
+  size_t (*const cost_)(const T&);
   std::mutex mu_;
-  std::unordered_map<std::string, RunResult> map_;
+  std::unordered_map<std::string, T> map_;
   size_t bytes_ = 0;
 };
 
+// The same code and tests (a model repeats itself) run once. A second map holds what the code
+// alone decides (a syntax error, a crash before the tests), so that the same broken code with
+// other tests fails fast too.
+using ResultCache = BoundedCache<RunResult>;
+size_t run_cost(const RunResult& r) {
+  return r.stderr_head.size() + 64;
+}
+
 ResultCache& full_cache() {
-  static ResultCache c;
+  static ResultCache c(256u << 20, run_cost);
   return c;
 }
 ResultCache& code_cache() {
-  static ResultCache c;
+  static ResultCache c(256u << 20, run_cost);
   return c;
 }
 
@@ -769,32 +780,6 @@ LintResult lint_uncached(const std::string& lang, std::string_view code,
   return r;
 }
 
-class LintCache {
- public:
-  bool find(const std::string& key, LintResult* r) {
-    std::lock_guard lock(mu_);
-    auto it = map_.find(key);
-    if (it == map_.end()) return false;
-    *r = it->second;
-    return true;
-  }
-  void put(const std::string& key, const LintResult& r) {
-    std::lock_guard lock(mu_);
-    bytes_ += key.size() + 256 + r.findings_bytes;
-    if (bytes_ > kMaxBytes) {
-      map_.clear();
-      bytes_ = key.size();
-    }
-    map_[key] = r;
-  }
-
- private:
-  static constexpr size_t kMaxBytes = 64u << 20;
-  std::mutex mu_;
-  std::unordered_map<std::string, LintResult> map_;
-  size_t bytes_ = 0;
-};
-
 }  // namespace
 
 RFT_BUILTIN(code_blocks) {
@@ -944,7 +929,8 @@ RFT_BUILTIN(lint_code) {
   } else if (std::string missing = lint_tools_problem(lang); !missing.empty()) {
     r = {"tool_missing", {}, missing};
   } else {
-    static LintCache cache;
+    static BoundedCache<LintResult> cache(
+        64u << 20, [](const LintResult& l) { return 256 + l.findings_bytes; });
     std::string key = lang + "|" + format_seconds(time_s) + "|";
     append_field(key, style.dump());
     append_field(key, code);
