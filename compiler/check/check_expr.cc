@@ -1,6 +1,7 @@
 // Expressions: names, members, calls (builtin overloads, functions, judges), operators.
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -60,6 +61,65 @@ std::optional<nlohmann::json> literal_json(const ast::Expr& e) {
     default:
       return std::nullopt;
   }
+}
+
+// A parameter of a function whose value becomes the style guide of a lint_code call, directly
+// or through the functions it calls, and where that call's language comes from: a literal, or
+// another parameter of the function. A literal passed there is checked as lint_code's would be.
+struct StyleParam {
+  size_t style;
+  std::optional<size_t> lang_param;  // the language is this parameter's value...
+  std::string lang;                  // ... or this literal (empty: not known)
+  bool operator==(const StyleParam&) const = default;
+};
+
+std::vector<StyleParam> style_params(const ast::FnDecl& f, int depth = 0) {
+  std::vector<StyleParam> out;
+  if (depth > 32) return out;  // recursion is refused elsewhere (E0105); stay bounded anyway
+  auto param_index = [&](const ast::Expr* e) -> std::optional<size_t> {
+    if (e == nullptr || e->kind != ast::ExprKind::kName) return std::nullopt;
+    const auto* p = std::get_if<const ast::Param*>(&e->as<ast::NameExpr>().ref);
+    if (p == nullptr) return std::nullopt;
+    for (size_t i = 0; i < f.params.size(); ++i) {
+      if (&f.params[i] == *p) return i;
+    }
+    return std::nullopt;
+  };
+  // Where a call's language argument comes from, seen from `f`.
+  auto add = [&](const ast::Expr* style, const ast::Expr* lang) {
+    const std::optional<size_t> i = param_index(style);
+    if (!i) return;
+    StyleParam sp{*i, param_index(lang), ""};
+    if (!sp.lang_param && lang != nullptr && lang->kind == ast::ExprKind::kString) {
+      sp.lang = lang->as<ast::StringExpr>().value;
+    }
+    if (std::find(out.begin(), out.end(), sp) == out.end()) out.push_back(sp);
+  };
+  std::function<void(const ast::Expr&)> walk = [&](const ast::Expr& e) {
+    if (e.kind == ast::ExprKind::kCall) {
+      const auto& call = e.as<ast::CallExpr>();
+      if (const auto* b = std::get_if<const grader::Builtin*>(&call.target)) {
+        if ((*b)->symbol == "rft_b_lint_code" && call.bound.size() > 2) {
+          add(call.bound[2], call.bound[1]);
+        }
+      } else if (const auto* g = std::get_if<const ast::FnDecl*>(&call.target)) {
+        for (const StyleParam& inner : style_params(**g, depth + 1)) {
+          if (inner.style >= call.bound.size()) continue;
+          const size_t before = out.size();
+          if (inner.lang_param && *inner.lang_param < call.bound.size()) {
+            add(call.bound[inner.style], call.bound[*inner.lang_param]);
+          } else {
+            add(call.bound[inner.style], nullptr);
+            if (out.size() > before) out.back().lang = inner.lang;
+          }
+        }
+      }
+    }
+    ast::for_each_child(e, walk);
+  };
+  for (const auto& l : f.lets) walk(*l->value);
+  if (f.body) walk(*f.body);
+  return out;
 }
 
 // The type both branches of an `if` (or the elements of a list) can take, or null.
@@ -533,7 +593,20 @@ const Type* Checker::check_call(ast::CallExpr& e, Scope& s) {
     bool local = std::any_of(m_.functions.begin(), m_.functions.end(),
                              [&](const auto& g) { return g.get() == f; });
     if (local && state_[f] != State::kDone) check_function(*f);
-    return check_user_call(e, s, name, f->params, f->result ? f->result : types::error());
+    const Type* t = check_user_call(e, s, name, f->params, f->result ? f->result : types::error());
+    if (e.bound.size() == f->params.size()) {
+      for (const StyleParam& sp : style_params(*f)) {
+        std::string lang = sp.lang;
+        if (sp.lang_param) {
+          const ast::Expr* l = e.bound[*sp.lang_param];
+          lang = l != nullptr && l->kind == ast::ExprKind::kString
+                     ? l->as<ast::StringExpr>().value
+                     : std::string();
+        }
+        check_style_literal(e.bound[sp.style], lang);
+      }
+    }
+    return t;
   }
   if (auto* jd = std::get_if<const ast::JudgeDecl*>(&target)) {
     auto* j = const_cast<ast::JudgeDecl*>(*jd);
@@ -566,6 +639,19 @@ const Type* Checker::check_call(ast::CallExpr& e, Scope& s) {
   error(codes::kNotCallable, e.callee->range, "`" + name + "` is not a function");
   for (auto& a : e.args) check(*a.value, s);
   return types::error();
+}
+
+void Checker::check_style_literal(const ast::Expr* style, const std::string& lang) {
+  // A style guide written as a literal is checked now: an unknown rule is a check error, not a
+  // flag on every row. Where the language is not a literal, a rule of any language counts.
+  if (style == nullptr) return;
+  if (std::optional<nlohmann::json> guide = literal_json(*style)) {
+    // "c++", "py", "bash": the name lint_code knows it by (an unknown one: any language).
+    const std::string known = grader::lint_language(lang);
+    if (std::string why = grader::lint_style_problem(known, *guide); !why.empty()) {
+      error(codes::kBadStyle, style->range, "bad style guide: " + why);
+    }
+  }
 }
 
 const Type* Checker::check_user_call(ast::CallExpr& e, Scope& s, std::string_view name,
@@ -719,18 +805,11 @@ const Type* Checker::check_builtin_call(ast::CallExpr& e, Scope& s, std::string_
       }
       e.bound[p] = &v;
     }
-    // A style guide written as a literal is checked now: an unknown rule is a check error, not
-    // a flag on every row.
-    if (c.sig->builtin->symbol == "rft_b_lint_code" && e.bound[2] != nullptr) {
-      if (std::optional<nlohmann::json> style = literal_json(*e.bound[2])) {
-        const ast::Expr* lang = e.bound[1];
-        const std::string language = lang != nullptr && lang->kind == ast::ExprKind::kString
-                                         ? lang->as<ast::StringExpr>().value
-                                         : std::string();
-        if (std::string why = grader::lint_style_problem(language, *style); !why.empty()) {
-          error(codes::kBadStyle, e.bound[2]->range, "bad style guide: " + why);
-        }
-      }
+    if (c.sig->builtin->symbol == "rft_b_lint_code") {
+      const ast::Expr* lang = e.bound[1];
+      check_style_literal(e.bound[2], lang != nullptr && lang->kind == ast::ExprKind::kString
+                                          ? lang->as<ast::StringExpr>().value
+                                          : std::string());
     }
     for (size_t p = 0; p < c.sig->params.size(); ++p) {
       if (e.bound[p] != nullptr) continue;

@@ -63,6 +63,8 @@ class Checker {
   const types::Type* check_index(ast::IndexExpr& e, Scope& s);
   const types::Type* check_call(ast::CallExpr& e, Scope& s);
   const types::Type* check_builtin_call(ast::CallExpr& e, Scope& s, std::string_view name);
+  // E0309 when `style` is a literal style guide lint_code refuses for `lang` (empty: any).
+  void check_style_literal(const ast::Expr* style, const std::string& lang);
   const types::Type* check_user_call(ast::CallExpr& e, Scope& s, std::string_view name,
                                      std::vector<ast::Param>& params,
                                      const types::Type* result);
