@@ -73,9 +73,15 @@ struct StyleParam {
   bool operator==(const StyleParam&) const = default;
 };
 
-std::vector<StyleParam> style_params(const ast::FnDecl& f, int depth = 0) {
+using StyleMemo = std::map<const ast::FnDecl*, std::vector<StyleParam>>;
+
+// Each function is walked once per memo: a helper that calls another twice, sixty levels deep,
+// costs sixty walks, not 2^60. A function met again while it is being walked (recursion, which
+// E0105 refuses elsewhere) contributes nothing.
+const std::vector<StyleParam>& style_params(const ast::FnDecl& f, StyleMemo& memo) {
+  if (auto it = memo.find(&f); it != memo.end()) return it->second;
+  memo[&f];  // in progress
   std::vector<StyleParam> out;
-  if (depth > 32) return out;  // recursion is refused elsewhere (E0105); stay bounded anyway
   auto param_index = [&](const ast::Expr* e) -> std::optional<size_t> {
     if (e == nullptr || e->kind != ast::ExprKind::kName) return std::nullopt;
     const auto* p = std::get_if<const ast::Param*>(&e->as<ast::NameExpr>().ref);
@@ -103,7 +109,7 @@ std::vector<StyleParam> style_params(const ast::FnDecl& f, int depth = 0) {
           add(call.bound[2], call.bound[1]);
         }
       } else if (const auto* g = std::get_if<const ast::FnDecl*>(&call.target)) {
-        for (const StyleParam& inner : style_params(**g, depth + 1)) {
+        for (const StyleParam& inner : style_params(**g, memo)) {
           if (inner.style >= call.bound.size()) continue;
           const size_t before = out.size();
           if (inner.lang_param && *inner.lang_param < call.bound.size()) {
@@ -119,7 +125,7 @@ std::vector<StyleParam> style_params(const ast::FnDecl& f, int depth = 0) {
   };
   for (const auto& l : f.lets) walk(*l->value);
   if (f.body) walk(*f.body);
-  return out;
+  return memo[&f] = std::move(out);
 }
 
 // The type both branches of an `if` (or the elements of a list) can take, or null.
@@ -595,7 +601,8 @@ const Type* Checker::check_call(ast::CallExpr& e, Scope& s) {
     if (local && state_[f] != State::kDone) check_function(*f);
     const Type* t = check_user_call(e, s, name, f->params, f->result ? f->result : types::error());
     if (e.bound.size() == f->params.size()) {
-      for (const StyleParam& sp : style_params(*f)) {
+      StyleMemo memo;
+      for (const StyleParam& sp : style_params(*f, memo)) {
         std::string lang = sp.lang;
         if (sp.lang_param) {
           const ast::Expr* l = e.bound[*sp.lang_param];
