@@ -924,6 +924,9 @@ RFT_BUILTIN(lint_code) {
     r = {"bad_style", {}, why};
   } else if (code.size() > kMaxCodeBytes) {
     r = {"input_too_large", {}, "code over 1 MiB"};
+  } else if (code.find_first_not_of(" \t\r\n\f\v") == std::string_view::npos) {
+    // Nothing to lint is not clean code: a completion without code earns no style credit.
+    r = {"no_code", {}, "no code to lint"};
   } else if (const std::string& no_sandbox = sandbox_problem(); !no_sandbox.empty()) {
     r = {"sandbox_error", {}, no_sandbox};
   } else if (std::string missing = lint_tools_problem(lang); !missing.empty()) {
