@@ -328,9 +328,23 @@ std::string separate_items(std::string_view s) {
       while (i + n < s.size() && is_alpha(s[i + n])) ++n;
     }
     const std::string_view word = s.substr(i, n);
+    // "x=1orx=2", "W(x)=1orW(x)=-1": "or" or "and" glued between a number (or a bracket) and a
+    // one-letter name.
+    size_t glued = 0;
+    if (i > 0 && is_alpha(s[i]) && !is_alpha(s[i - 1]) && (is_digit(s[i - 1]) || s[i - 1] == ')')) {
+      size_t run = 0;
+      while (i + run < s.size() && is_alpha(s[i + run])) ++run;
+      const std::string_view letters = s.substr(i, run);
+      for (std::string_view w : {"or", "and"}) {
+        if (letters.size() == w.size() + 1 && letters.starts_with(w)) glued = w.size();
+      }
+    }
     if (word_start && (word == "and" || word == "or") && (i == 0 || s[i - 1] != '\\')) {
       add_comma();
       i += n;
+    } else if (glued > 0) {
+      add_comma();
+      i += glued;
     } else if (s[i] == ',' || (s[i] == ';' && depth > 0)) {
       add_comma();
       ++i;
@@ -486,6 +500,7 @@ enum class Kind : uint8_t {
   kNegate,
   kFactorial,
   kFunction,  // fn applied to its children (a root or log also has an index or base)
+  kSeries,    // \sum_{name=lo}^{hi} body: body, lo, hi as children, the bound variable in `name`
   kTuple,     // (a, b), [a, b), ...: ordered, with its brackets
   kSet,       // {a, b}: unordered
   kUnion,     // A \cup B
@@ -547,7 +562,8 @@ constexpr std::string_view kGreek[] = {
 struct Node {
   Kind kind = Kind::kNumber;
   Fn fn = Fn::kSqrt;
-  char open = 0, close = 0;       // kTuple; a matrix is 'M' holding rows 'R'.
+  char open = 0, close = 0;       // kTuple; a matrix is 'M' holding rows 'R'. A product written
+                                  // as a function applied to a name, "W(x)", is open 'f'.
   uint32_t first = 0, count = 0;  // children: Tree::kids[first, first + count)
   double value = 0;               // kNumber
   Rational exact;                 // kNumber
@@ -760,7 +776,8 @@ class Parser {
     if (is_alpha(c) || c == '(') return true;
     if (c != '\\') return false;
     const std::string_view cmd = peek_command();
-    return cmd == "frac" || cmd == "sqrt" || cmd == "pi" || cmd == "infty" || one_of(cmd, kGreek) ||
+    return cmd == "frac" || cmd == "sqrt" || cmd == "pi" || cmd == "infty" || cmd == "sum" ||
+           one_of(cmd, kGreek) ||
            std::any_of(std::begin(kFunctions), std::end(kFunctions),
                        [&](const FnName& f) { return f.name == cmd; });
   }
@@ -770,8 +787,10 @@ class Parser {
     const Parsed first = unary();
     if (!first) return std::nullopt;
     factors.push_back({*first});
+    bool applied = false;  // "W(x)": a one-letter name and a parenthesized name, glued
     for (;;) {
       bool inverse = false;
+      const bool glued = pos_ < s_.size() && s_[pos_] == '(';
       if (eat("*") || eat_command("cdot") || eat_command("times")) {
       } else if (eat("/") || eat_command("div") || eat(":")) {  // a ratio 7:32 is 7/32
         inverse = true;
@@ -780,13 +799,16 @@ class Parser {
       }
       const Parsed f = unary();
       if (!f) return std::nullopt;
+      applied = glued && factors.size() == 1 && t_.nodes[*first].kind == Kind::kVariable &&
+                t_.nodes[*first].name.size() == 1 && t_.nodes[*f].kind == Kind::kVariable;
       factors.push_back({*f, inverse});
     }
     if (factors.size() == 1) return factors[0].index;
     for (const Child& c : factors) {
       if (!t_.scalar(c.index)) return std::nullopt;
     }
-    return t_.add({.kind = Kind::kProduct}, factors);
+    return t_.add({.kind = Kind::kProduct, .open = applied && factors.size() == 2 ? 'f' : '\0'},
+                  factors);
   }
 
   Parsed unary() {
@@ -1014,6 +1036,7 @@ class Parser {
       return t_.add({.kind = Kind::kFunction, .fn = Fn::kSqrt}, std::array{Child{*radicand}});
     }
     if (cmd == "begin") return matrix();
+    if (cmd == "sum") return series();
     if (cmd == "emptyset" || cmd == "varnothing") return t_.add({.kind = Kind::kSet});
     if (one_of(cmd, kGreek)) {
       Node n{.kind = Kind::kVariable, .name = "\\" + std::string(cmd)};
@@ -1021,6 +1044,33 @@ class Parser {
       return t_.add(std::move(n));
     }
     return word(cmd);
+  }
+
+  // "\sum_{k=1}^{n} body", limits in either order; the body is the product that follows, so
+  // "\sum_{k=1}^{n} k + 1" adds 1 to the sum. A sum without both limits is not read.
+  Parsed series() {
+    std::string var;
+    Parsed lo, hi;
+    for (int part = 0; part < 2; ++part) {
+      if (!lo && eat("_")) {
+        const bool braced = eat("{");
+        skip_space();
+        if (pos_ >= s_.size()) return std::nullopt;
+        const Parsed v = s_[pos_] == '\\' ? primary() : is_alpha(s_[pos_]) ? letter() : Parsed();
+        if (!v || t_.nodes[*v].kind != Kind::kVariable || !eat("=")) return std::nullopt;
+        var = t_.nodes[*v].name;
+        lo = braced ? sum() : argument(true);
+        if (!lo || (braced && !eat("}"))) return std::nullopt;
+      } else if (!hi && eat("^")) {
+        hi = argument(true);
+        if (!hi) return std::nullopt;
+      }
+    }
+    if (!lo || !hi) return std::nullopt;
+    const Parsed body = scalar(product());
+    if (!body) return std::nullopt;
+    return t_.add({.kind = Kind::kSeries, .name = var},
+                  std::array{Child{*body}, Child{*lo}, Child{*hi}});
   }
 
   // The name of an environment, "{pmatrix}", after \begin or \end.
@@ -1150,6 +1200,11 @@ uint64_t variable_residue(std::string_view name, int point) {
   return h % kPrime;
 }
 
+// The most terms a sum with integer limits adds up, and the values of the bound variable at
+// which a sum with limits in variables is sampled.
+inline constexpr int64_t kMaxSeriesTerms = 100000;
+inline constexpr int kSeriesSamples = 3;
+
 // The largest n whose n! is computed (as a residue past 170!, where doubles overflow).
 inline constexpr int64_t kMaxFactorial = 100000;
 
@@ -1195,6 +1250,9 @@ class Evaluator {
         return {n.value, n.exact, n.mod, n.mod_ok};
       case Kind::kVariable:
         if (!fixed_name_.empty() && n.name == fixed_name_) return {fixed_value_, {}, 0, false};
+        for (size_t k = bound_.size(); k-- > 0;) {
+          if (bound_[k].first == n.name) return bound_[k].second;
+        }
         has_variables = true;
         return {variable_value(n.name, point_), {}, variable_residue(n.name, point_), true};
       case Kind::kPi:
@@ -1208,12 +1266,12 @@ class Evaluator {
         for (const Child& c : kids) {
           Value x = eval(c.index);
           if (c.inverse) x = {-x.v, neg(x.exact), mod_neg(x.mod), x.mod_ok};
-          acc = checked(acc.v, x.v,
-                        {acc.v + x.v, add(acc.exact, x.exact), mod_add(acc.mod, x.mod),
-                         acc.mod_ok && x.mod_ok});
+          acc = plus(acc, x);
         }
         return acc;
       }
+      case Kind::kSeries:
+        return series(n, kids);
       case Kind::kProduct: {
         Value acc{1, make_rational(1, 1), 1, true};
         for (const Child& c : kids) {
@@ -1271,6 +1329,55 @@ class Evaluator {
         undefined = true;
         return {kNaN, {}};
     }
+  }
+
+  Value plus(const Value& a, const Value& b) {
+    return checked(a.v, b.v,
+                   {a.v + b.v, add(a.exact, b.exact), mod_add(a.mod, b.mod), a.mod_ok && b.mod_ok});
+  }
+
+  // A sum with integer limits is added up term by term. With limits in variables it is a
+  // pseudo-random linear functional of its body: the body at a few fixed values of the bound
+  // variable, weighted by functions of the limits' values (smooth for doubles, a hash of the
+  // residues for residues). Two sums with the same limits and bodies equal as functions of the
+  // bound variable agree; different bodies or limits differ with overwhelming probability, so
+  // nothing wrong is accepted, while identities that change the limits or sum a closed form
+  // ("\sum_{k=1}^{n} k" and "n(n+1)/2") are not recognized.
+  Value series(const Node& n, std::span<const Child> kids) {
+    const Value lo = eval(kids[1].index), hi = eval(kids[2].index);
+    Value acc{0, make_rational(0, 1), 0, true};
+    if (lo.exact.ok && hi.exact.ok && lo.exact.q == 1 && hi.exact.q == 1) {
+      if (hi.exact.p - lo.exact.p >= kMaxSeriesTerms) {
+        undefined = true;  // compared as written
+        return {kNaN, {}};
+      }
+      for (int64_t k = lo.exact.p; k <= hi.exact.p && *budget_ >= 0; ++k) {
+        bound_.emplace_back(n.name, Value{static_cast<double>(k), make_rational(k, 1), mod_of(k),
+                                          true});
+        const Value x = eval(kids[0].index);
+        bound_.pop_back();
+        acc = plus(acc, x);
+      }
+      return acc;
+    }
+    acc.exact = {};
+    for (int j = 0; j < kSeriesSamples; ++j) {
+      const std::string name = "\\sum#" + std::to_string(j);
+      bound_.emplace_back(
+          n.name, Value{variable_value(name, point_), {}, variable_residue(name, point_), true});
+      const Value x = eval(kids[0].index);
+      bound_.pop_back();
+      const double w = 0.75 + 0.5 * std::sin(1.7 * (j + 1) * lo.v + 1.1 * (j + 2) * hi.v + j);
+      uint64_t h = lo.mod * 0x9e3779b97f4a7c15ull ^ (hi.mod + 0x632be59bd9b4e019ull) *
+                                                        (0xbf58476d1ce4e5b9ull + 2 * j);
+      h = (h ^ (h >> 31)) * 0x94d049bb133111ebull;
+      const uint64_t wm = (h ^ (h >> 29)) % kPrime;
+      acc = checked(acc.v, x.v,
+                    {acc.v + w * x.v, {}, mod_add(acc.mod, mod_mul(wm, x.mod)),
+                     acc.mod_ok && lo.mod_ok && hi.mod_ok && x.mod_ok});
+    }
+    has_variables = true;
+    return acc;
   }
 
   Value checked(double a, double b, Value r) {
@@ -1335,6 +1442,7 @@ class Evaluator {
   int64_t* budget_;
   std::string_view fixed_name_;
   double fixed_value_ = 0;
+  std::vector<std::pair<std::string_view, Value>> bound_;  // the bound variables of sums
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -1401,6 +1509,9 @@ class Printer {
         return "-" + wrap(kids[0].index, 3);
       case Kind::kFactorial:
         return wrap(kids[0].index, 5) + "!";
+      case Kind::kSeries:
+        return "sum(" + n.name + "=" + print(kids[1].index) + ".." + print(kids[2].index) + ", " +
+               print(kids[0].index) + ")";
       case Kind::kFunction: {
         std::string out = std::string(fn_name(n.fn)) + "(" + print(kids[0].index);
         if (kids.size() > 1) out += ", " + print(kids[1].index);
@@ -1724,6 +1835,7 @@ class Comparer {
       return equal(xs[0].index, ys[0].index) && equal(xs.back().index, ys.back().index);
     }
     if (xs.size() != ys.size()) return false;
+    if (same_function_values(i, j)) return true;
     if (ox == oy) {
       bool same = true;
       for (size_t k = 0; k < xs.size() && same; ++k) same = equal(xs[k].index, ys[k].index);
@@ -1739,6 +1851,37 @@ class Comparer {
       return true;
     };
     return links(false) || (xs.size() > 2 && links(true));
+  }
+
+  // "W(n) = 1" and "W(x) = 1": the same one-letter function of one name, given values that do
+  // not depend on that name, are one statement whatever the name.
+  bool same_function_values(uint32_t i, uint32_t j) {
+    const auto applied = [](const Tree& t, uint32_t r, std::string_view* fn, std::string_view* var) {
+      const Node& n = t.nodes[r];
+      if (n.kind != Kind::kRelation || n.name != "=" || n.count != 2) return false;
+      const Node& lhs = t.nodes[t.children(r)[0].index];
+      if (lhs.kind != Kind::kProduct || lhs.open != 'f') return false;
+      *fn = t.nodes[t.children(t.children(r)[0].index)[0].index].name;
+      *var = t.nodes[t.children(t.children(r)[0].index)[1].index].name;
+      return true;
+    };
+    std::string_view fx, vx, fy, vy;
+    if (!applied(a_, i, &fx, &vx) || !applied(b_, j, &fy, &vy) || fx != fy || vx == vy) {
+      return false;
+    }
+    const uint32_t rx = a_.children(i)[1].index, ry = b_.children(j)[1].index;
+    if (mentions(a_, rx, vx) || mentions(b_, ry, vy)) return false;
+    return equal(rx, ry);
+  }
+
+  // Whether subtree i names the variable `name`.
+  bool mentions(const Tree& t, uint32_t i, std::string_view name) {
+    if (--budget_ < 0) return true;
+    if (t.nodes[i].kind == Kind::kVariable && t.nodes[i].name == name) return true;
+    for (const Child& c : t.children(i)) {
+      if (mentions(t, c.index, name)) return true;
+    }
+    return false;
   }
 
   // l1 op1 r1 against l2 op2 r2 as relations on their variables: op1 and op2 of one kind after
@@ -1894,8 +2037,32 @@ size_t single_plus_minus(std::string_view s) {
   return at;
 }
 
-Reading read(std::string_view s, Limits* limits) {
-  const std::optional<std::string> boxes = boxed_answer(s, nullptr);
+// The text after the last "\boxed{" when that box never closes, or nullopt.
+std::optional<std::string> unclosed_box(std::string_view s) {
+  const size_t at = s.rfind("\\boxed{");
+  if (at == std::string_view::npos) return std::nullopt;
+  std::string_view rest = s.substr(at + 7);
+  int depth = 1;
+  for (size_t k = 0; k < rest.size(); ++k) {
+    if (rest[k] == '\\' && k + 1 < rest.size() && (rest[k + 1] == '{' || rest[k + 1] == '}')) {
+      ++k;
+    } else if (rest[k] == '{') {
+      ++depth;
+    } else if (rest[k] == '}' && --depth == 0) {
+      return std::nullopt;
+    }
+  }
+  rest = trim_ascii(rest);
+  while (!rest.empty() && rest.back() == '$') rest = trim_ascii(rest.substr(0, rest.size() - 1));
+  if (rest.empty()) return std::nullopt;
+  return std::string(rest);
+}
+
+// `reference`: s is a reference answer, whose last box may be unclosed (a dataset row cut
+// short, "\boxed{W(n) = 1"): it is read to the end. A prediction's box must close.
+Reading read(std::string_view s, Limits* limits, bool reference = false) {
+  std::optional<std::string> boxes = boxed_answer(s, nullptr);
+  if (!boxes && reference) boxes = unclosed_box(s);
   if (boxes) s = *boxes;
   Reading r{clean(s), {}, std::nullopt};
   if (!looks_like_math(r.text)) return r;
@@ -1937,7 +2104,8 @@ std::string text_key(std::string_view s) {
 // semicolons, math delimiters and spacing ("\boxed{1}, \boxed{2}", "$\boxed{1}$ and
 // $\boxed{2}$"), or a short phrase with "and" or "or" ("\boxed{1} papers and \boxed{2} bins",
 // "\boxed{(3, 3)} \text{ for part (a) and } \boxed{(1, 1)}"), but not other prose
-// ("\boxed{1}, no, \boxed{2}", "\boxed{1} then \boxed{2}").
+// ("\boxed{1}, no, \boxed{2}", "\boxed{1} then \boxed{2}"). A divider of three or more of one
+// symbol separates too ("\boxed{35} ++++++ \boxed{4}"); a single "+" or "-" is an operator.
 bool separates_boxes(std::string_view gap) {
   static constexpr std::string_view kMarkup[] = {"\\text", "\\quad", "\\qquad", "\\(", "\\)", "\\[",
                                                  "\\]",    "\\,",    "\\;",     "\\ ", "\\!"};
@@ -1970,6 +2138,18 @@ bool separates_boxes(std::string_view gap) {
              (is_digit(gap[i]) || is_alpha(gap[i]) || gap[i] == '{' || gap[i] == '}')) {
         ++i;
       }
+      continue;
+    }
+    // A divider drawn with a symbol repeated, "++++++" or "-----", is no operator.
+    if (std::string_view("+-*=#|/").find(c) != std::string_view::npos) {
+      size_t n = 0;
+      while (i + n < gap.size() && gap[i + n] == c) ++n;
+      if (n < 3) return false;
+      i += n;
+      continue;
+    }
+    if (c == '\\' && i + 1 == gap.size()) {  // the first backslash of a doubled "\\boxed"
+      ++i;
       continue;
     }
     if (!is_alpha(c) && c != '(' && c != ')') return false;
@@ -2081,6 +2261,10 @@ std::optional<double> answer_value(std::string_view s, Limits* limits) {
   int64_t budget = kWorkBudget;
   Evaluator ev(r.tree, 0, &budget);
   const double v = ev.eval(*r.root).v;
+  if (budget < 0) {  // a sum of sums stopped part way: no value
+    limits->hit = true;
+    return std::nullopt;
+  }
   if (ev.undefined || ev.overflowed || ev.has_variables) return std::nullopt;
   return v;
 }
@@ -2091,7 +2275,7 @@ bool answers_equal(std::string_view a, std::string_view b, double rel_tol, doubl
     limits->hit = true;
     return trim_ascii(a) == trim_ascii(b);
   }
-  const Reading ra = read(a, limits), rb = read(b, limits);
+  const Reading ra = read(a, limits), rb = read(b, limits, /*reference=*/true);
   if (ra.root && rb.root) {
     Comparer cmp(ra.tree, rb.tree, rel_tol, abs_tol);
     const bool same = cmp.equal(*ra.root, *rb.root);

@@ -54,7 +54,8 @@ std::optional<double> answer_value(std::string_view s, Limits* limits);
 // math.isclose(rel_tol, abs_tol) (or exactly, as rationals, when both are rational); expressions
 // with free variables compare at four fixed points per variable; tuples and intervals compare
 // item by item with the same brackets; sets and unions compare as sets. Text compares after
-// cleanup, ignoring ASCII case and runs of white space.
+// cleanup, ignoring ASCII case and runs of white space. `a` is the prediction and `b` the
+// reference; only a reference may leave its last \boxed{ unclosed (read to its end).
 bool answers_equal(std::string_view a, std::string_view b, double rel_tol, double abs_tol,
                    Limits* limits);
 

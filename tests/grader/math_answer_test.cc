@@ -366,5 +366,25 @@ TEST_F(MathAnswerBoundsTest, FlatChainsAndHugeNumbersStayBounded) {
   bounded([&] { equal(pm, pm); }, "unbalanced plus-minus");
 }
 
+TEST_F(MathAnswerBoundsTest, SumsStayBounded) {
+  EXPECT_EQ(value("\\sum_{k=1}^{100} k"), "5050");
+  EXPECT_EQ(value("\\sum_{k=1}^{0} k"), "0");  // empty
+  // Too many terms: compared as written, never added up.
+  bounded([&] { EXPECT_EQ(value("\\sum_{k=1}^{10^{18}} k"), "none"); }, "10^18 terms");
+  bounded([&] { EXPECT_TRUE(equal("\\sum_{k=1}^{10^{18}} k", "\\sum_{k=1}^{10^{18}} k")); },
+          "10^18 terms, the same text");
+  // Nested sums multiply their terms: the work budget stops them, with a flag.
+  const std::string nested = "\\sum_{a=1}^{99999} \\sum_{b=1}^{99999} a \\cdot b";
+  bounded([&] { EXPECT_FALSE(equal(nested, "1")); }, "nested sums");
+  EXPECT_TRUE(flagged("math_too_complex"));
+  bounded([&] { EXPECT_EQ(value(nested), "none"); }, "nested sums have no value");
+  EXPECT_TRUE(flagged("math_too_complex"));
+  std::string deep;
+  for (int i = 0; i < 50; ++i) deep += "\\sum_{k=1}^{2} ";
+  bounded([&] { equal(deep + "k", deep + "k"); }, "2^50 terms");
+  EXPECT_TRUE(flagged("math_too_complex"));
+  EXPECT_EQ(value(deep + "k"), "none");
+}
+
 }  // namespace
 }  // namespace rft::grader::testing

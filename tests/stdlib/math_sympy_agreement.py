@@ -571,6 +571,41 @@ class Generator:
             out.append(("exact_fraction", (frac, sym), (truncated, truncated)))
         return out
 
+    def series(self):
+        """Sums: integer limits against their value (and its neighbour, a longer range), limits
+        in a variable against the same sum with another bound name, limits written in the other
+        order, a factor moved inside (and another body, range or a term added outside)."""
+        r = self.rng
+        # A body is the product after the limits: a sum in it is bracketed.
+        bodies = [("k^2", "k**2"), ("(2k+1)", "2*k+1"), ("k(k-1)", "k*(k-1)"), ("3k^3", "3*k**3")]
+        (tex, sym), (tex2, sym2) = r.sample(bodies, 2)
+        lo, hi = r.randint(0, 3), r.randint(4, 15)
+
+        def value_form(lo, hi):
+            v = sympy.summation(to_sympy(sym), (sympy.Symbol("k"), lo, hi))
+            return (str(v), str(v))
+
+        def sum_form(t, s, lo, hi, var="k", order=False):
+            t, s = t.replace("k", var), s.replace("k", var)
+            limits = "^{%s}_{%s=%s}" % (hi, var, lo) if order else "_{%s=%s}^{%s}" % (var, lo, hi)
+            return ("\\sum%s %s" % (limits, t), "Sum(%s, (%s, %s, %s))" % (s, var, lo, hi))
+
+        counted = [sum_form(tex, sym, lo, hi), value_form(lo, hi)]
+        counted_near = [value_form(lo, hi + 1), sum_form(tex, sym, lo, hi + 1),
+                        (str(to_sympy(value_form(lo, hi)[1]) + 1),) * 2]
+        symbolic = [sum_form(tex, sym, 1, "n"), sum_form(tex, sym, 1, "n", var="j"),
+                    sum_form(tex, sym, 1, "n", order=True),
+                    ("\\sum_{k=1}^{n} 2 \\cdot %s" % tex, "Sum(2*(%s), (k, 1, n))" % sym),
+                    ("2\\sum_{k=1}^{n} %s" % tex, "2*Sum(%s, (k, 1, n))" % sym)]
+        symbolic_near = [sum_form(tex2, sym2, 1, "n"), sum_form(tex, sym, 1, "n+1"),
+                         sum_form(tex, sym, 1, "n-1"),
+                         ("\\sum_{k=1}^{n} %s + 1" % tex, "Sum(%s, (k, 1, n)) + 1" % sym)]
+        return (self.pairs_of("sum", counted, counted_near)
+                + [("sum_symbolic", a, b) for a, b in
+                   [(symbolic[0], symbolic[1]), (symbolic[0], symbolic[2]),
+                    (symbolic[3], symbolic[4])]]
+                + [("sum_symbolic", r.choice(symbolic[:3]), b) for b in symbolic_near])
+
     def corpus(self, per_kind):
         makers = [self.integer, self.fraction, self.decimal, self.surd, self.pi_multiple,
                   self.scientific, self.polynomial, self.tuple_, self.set_, self.interval,
@@ -587,7 +622,7 @@ class Generator:
             pairs.extend(self.convention())
         for make in [self.delimiters, self.solution_list, self.equation, self.inequality,
                      self.text_wrapper, self.shorthand, self.separators, self.rational_expression,
-                     self.trig_identity, self.matrix, self.units, self.exactness]:
+                     self.trig_identity, self.matrix, self.units, self.exactness, self.series]:
             made = []
             while len(made) < per_kind // 3:
                 made.extend(make())
@@ -605,12 +640,14 @@ NAMES = {"x": X, "Rational": sympy.Rational, "Tuple": sympy.Tuple, "FiniteSet": 
          "exp": sympy.exp, "I": sympy.I, "tan": sympy.tan, "sec": sympy.sec, "csc": sympy.csc,
          "cot": sympy.cot, "Eq": sympy.Eq, "Lt": sympy.Lt, "Le": sympy.Le, "Gt": sympy.Gt,
          "Ge": sympy.Ge, "Matrix": sympy.ImmutableMatrix}
-NAMES.update({c: sympy.Symbol(c) for c in "ABCDEtyz"})
+NAMES.update({c: sympy.Symbol(c) for c in "ABCDEtyzjkn"})
+NAMES["Sum"] = sympy.Sum
 
 
 def to_sympy(text):
     # Decimals read as exact rationals, so that their written places are known.
-    return sympy.sympify(text, locals=NAMES, rational=True)
+    e = sympy.sympify(text, locals=NAMES, rational=True)
+    return e.doit() if e.has(sympy.Sum) else e
 
 
 def decimal_places(q):

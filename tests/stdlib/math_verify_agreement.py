@@ -57,7 +57,7 @@ def main():
     ap.add_argument("--rft", required=True)
     ap.add_argument("--cases", default=os.path.join(HERE, "math_verify",
                                                     "math_verify_cases.jsonl"))
-    ap.add_argument("--min", type=float, default=0.95)
+    ap.add_argument("--min", type=float, default=0.98)
     ap.add_argument("--stdlib", default=STDLIB,
                     help="the standard library to grade with (default: this checkout's)")
     ap.add_argument("--differences", default=os.path.join(HERE, "math_verify",
