@@ -1347,7 +1347,7 @@ class Evaluator {
     const Value lo = eval(kids[1].index), hi = eval(kids[2].index);
     Value acc{0, make_rational(0, 1), 0, true};
     if (lo.exact.ok && hi.exact.ok && lo.exact.q == 1 && hi.exact.q == 1) {
-      if (hi.exact.p - lo.exact.p >= kMaxSeriesTerms) {
+      if (static_cast<int128>(hi.exact.p) - lo.exact.p >= kMaxSeriesTerms) {
         undefined = true;  // compared as written
         return {kNaN, {}};
       }
@@ -1361,7 +1361,7 @@ class Evaluator {
       return acc;
     }
     acc.exact = {};
-    for (int j = 0; j < kSeriesSamples; ++j) {
+    for (int j = 0; j < kSeriesSamples && *budget_ >= 0; ++j) {
       const std::string name = "\\sum#" + std::to_string(j);
       bound_.emplace_back(
           n.name, Value{variable_value(name, point_), {}, variable_residue(name, point_), true});

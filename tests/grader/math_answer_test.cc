@@ -384,6 +384,12 @@ TEST_F(MathAnswerBoundsTest, SumsStayBounded) {
   bounded([&] { equal(deep + "k", deep + "k"); }, "2^50 terms");
   EXPECT_TRUE(flagged("math_too_complex"));
   EXPECT_EQ(value(deep + "k"), "none");
+  std::string symbolic;  // limits in a variable: three samples per level, 3^50 without the budget
+  for (int i = 0; i < 50; ++i) symbolic += "\\sum_{k=1}^{n} ";
+  bounded([&] { equal(symbolic + "k", symbolic + "k^2"); }, "3^50 samples");
+  EXPECT_TRUE(flagged("math_too_complex"));
+  bounded([&] { EXPECT_EQ(value("\\sum_{k=-9223372036854775807}^{9223372036854775807} k"), "none"); },
+          "the widest integer limits");
 }
 
 }  // namespace
