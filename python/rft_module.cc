@@ -16,6 +16,7 @@
 #include "compiler/diag/diagnostic.h"
 #include "compiler/engine/grader_engine.h"
 #include "compiler/interp/interpreter.h"
+#include "compiler/interp/item.h"
 #include "runtime/common/suggest.h"
 #include "runtime/grader/convert.h"
 #include "runtime/grader/value_ops.h"
@@ -131,9 +132,7 @@ class Grader {
     auto out = std::unique_ptr<Grader>(new Grader());
     out->name_ = chosen->name;
     for (uint32_t i = 0; i < chosen->n_components; ++i) out->components_.push_back(chosen->components[i]);
-    for (uint32_t i = 0; i < chosen->n_item_fields; ++i) {
-      out->aot_fields_.emplace_back(chosen->item_fields[i], chosen->item_types[i]);
-    }
+    out->aot_fields_ = interp::item_fields(*chosen);
     out->native_ = std::make_unique<NativeEngine>(*chosen);
     out->shared_ = std::move(so);
     return out;
@@ -144,10 +143,9 @@ class Grader {
 
   // The item's fields as (name, type) pairs, the type spelled as in the spec ("str", "num?").
   std::vector<std::pair<std::string, std::string>> item_fields() const {
-    if (spec_ == nullptr) return aot_fields_;
     std::vector<std::pair<std::string, std::string>> out;
-    if (const ast::ItemDecl* item = spec_->item()) {
-      for (const auto& f : item->fields) out.emplace_back(f.name, types::to_string(f.type));
+    for (const interp::ItemField& f : spec_ ? spec_->item_fields() : aot_fields_) {
+      out.emplace_back(f.name, f.type);
     }
     return out;
   }
@@ -273,22 +271,7 @@ class Grader {
 
   std::vector<std::string> check_item(const nlohmann::json& row) const {
     if (spec_ != nullptr) return spec_->check_item(row);
-    // A shared object names its item fields and their types.
-    std::vector<std::string> problems;
-    grader::Context ctx;
-    for (const auto& [field, type] : aot_fields_) {
-      auto it = row.find(field);
-      const bool optional = type.ends_with("?");
-      if (it == row.end()) {
-        if (!optional) problems.push_back("field `" + field + "` is missing");
-        continue;
-      }
-      rft_value v;
-      if (!grader::value_from_json(*it, type, ctx, &v)) {
-        problems.push_back("field `" + field + "`: expected " + type);
-      }
-    }
-    return problems;
+    return interp::validate_item(row, aot_fields_);  // a shared object names its fields
   }
 
   std::string name_;
@@ -296,7 +279,7 @@ class Grader {
   std::unique_ptr<GraderEngine> spec_;  // from a spec
   mutable std::atomic<long> judge_skips_{0};  // judge components skipped by gating
   // From a shared object:
-  std::vector<std::pair<std::string, std::string>> aot_fields_;
+  interp::ItemFields aot_fields_;
   std::unique_ptr<rft_grader, void (*)(rft_grader*)> shared_{nullptr, rft_grader_close};
   std::unique_ptr<NativeEngine> native_;  // after shared_: destroyed before the code it calls
 };

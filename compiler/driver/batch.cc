@@ -25,11 +25,11 @@ struct Row {
 bool blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
 
 // Parses and validates one row; on failure sets row.error.
-void parse_row(Row& row, const ast::ItemDecl* item) {
+void parse_row(Row& row, std::span<const interp::ItemField> item) {
   row.error = interp::read_sample_row(row.text, item, row.data);
 }
 
-std::string result_line(const Row& row, const ast::RewardDecl& reward,
+std::string result_line(const Row& row, std::span<const std::string> components,
                         const BatchOptions& options) {
   nlohmann::ordered_json j;  // keys in this order: line, then total or error
 
@@ -39,8 +39,8 @@ std::string result_line(const Row& row, const ast::RewardDecl& reward,
   } else {
     j["total"] = row.result.total;
     nlohmann::ordered_json comps = nlohmann::ordered_json::object();
-    for (size_t i = 0; i < reward.components.size(); ++i) {
-      comps[reward.components[i]->name] = row.result.components[i];
+    for (size_t i = 0; i < components.size() && i < row.result.components.size(); ++i) {
+      comps[components[i]] = row.result.components[i];
     }
     j["components"] = std::move(comps);
     j["flags"] = row.result.flags;
@@ -109,13 +109,14 @@ std::vector<interp::Result> grade_batch(const Engine& engine, std::span<const in
   return results;
 }
 
-BatchSummary grade_jsonl(const ast::RewardDecl& reward, const ast::ItemDecl* item,
-                         const Engine& engine, std::istream& in, std::ostream& out,
-                         const BatchOptions& options, const std::function<void(size_t)>& progress) {
+BatchSummary grade_jsonl(std::span<const std::string> components,
+                         std::span<const interp::ItemField> item, const Engine& engine,
+                         std::istream& in, std::ostream& out, const BatchOptions& options,
+                         const std::function<void(size_t)>& progress) {
   auto start = std::chrono::steady_clock::now();
   BatchSummary summary;
-  for (const auto& c : reward.components) summary.component_names.push_back(c->name);
-  summary.component_sums.assign(reward.components.size(), 0.0);
+  summary.component_names.assign(components.begin(), components.end());
+  summary.component_sums.assign(components.size(), 0.0);
   int threads = options.threads > 0 ? options.threads : grader::default_threads();
   std::vector<grader::Context> contexts(static_cast<size_t>(threads));
 
@@ -153,14 +154,14 @@ BatchSummary grade_jsonl(const ast::RewardDecl& reward, const ast::ItemDecl* ite
     grade_into(engine, samples, contexts, results);
     for (size_t k = 0; k < rows.size(); ++k) chunk[rows[k]].result = std::move(results[k]);
     for (Row& row : chunk) {
-      out << result_line(row, reward, options) << '\n';
+      out << result_line(row, components, options) << '\n';
       ++summary.rows;
       if (!row.error.empty()) {
         ++summary.errors;
         continue;
       }
       summary.total_sum += row.result.total;
-      for (size_t c = 0; c < row.result.components.size(); ++c) {
+      for (size_t c = 0; c < row.result.components.size() && c < components.size(); ++c) {
         summary.component_sums[c] += row.result.components[c];
       }
       if (interp::problem_flags(row.result) > 0) ++summary.flagged;

@@ -12,6 +12,7 @@
 
 #include "compiler/ast/ast.h"
 #include "compiler/interp/interpreter.h"
+#include "compiler/interp/item.h"
 #include "runtime/grader/abi.h"
 
 namespace rft {
@@ -103,13 +104,15 @@ struct BatchSummary {
 };
 
 // Reads JSONL from `in`: each line an object with a string `completion`, an optional string
-// `prompt`, and the fields of the spec's `item`. Writes one JSON line per non-blank input line
+// `prompt`, and the fields of the reward's `item` (`item`: from a spec or a compiled grader,
+// interp::item_fields). `components` names the reward's components, in declaration order. Writes one JSON line per non-blank input line
 // to `out`, in input order:
 //   {"line":3,"total":1.2,"components":{"correct":1,...},"flags":[...]}
 //   {"line":4,"error":"`completion` is missing"}
 // A bad row never stops the batch. `progress` (optional) is called with the rows done so far.
-BatchSummary grade_jsonl(const ast::RewardDecl& reward, const ast::ItemDecl* item,
-                         const Engine& engine, std::istream& in, std::ostream& out,
+BatchSummary grade_jsonl(std::span<const std::string> components,
+                         std::span<const interp::ItemField> item, const Engine& engine,
+                         std::istream& in, std::ostream& out,
                          const BatchOptions& options,
                          const std::function<void(size_t)>& progress = nullptr);
 

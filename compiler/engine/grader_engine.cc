@@ -113,6 +113,7 @@ std::unique_ptr<GraderEngine> GraderEngine::create(LoadedReward loaded, const st
                                                    const judge::ServiceOptions* judges) {
   std::unique_ptr<GraderEngine> g(new GraderEngine());
   g->loaded_ = std::move(loaded);
+  g->item_fields_ = interp::item_fields(g->item());
   const Program& p = *g->loaded_.program;
   const std::string& spec = g->loaded_.spec;
   const ast::RewardDecl& reward = *g->loaded_.reward;
@@ -240,7 +241,7 @@ std::vector<interp::Result> GraderEngine::grade(std::span<const interp::Sample> 
 }
 
 std::vector<std::string> GraderEngine::check_item(const nlohmann::json& row) const {
-  return interp::validate_item(row, item());
+  return interp::validate_item(row, item_fields_);
 }
 
 }  // namespace rft

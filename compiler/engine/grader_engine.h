@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "compiler/driver/batch.h"
+#include "compiler/interp/item.h"
 #include "compiler/driver/loader.h"
 
 namespace rft::codegen {
@@ -50,6 +51,7 @@ class GraderEngine {
   const Program& program() const { return *loaded_.program; }
   const ast::RewardDecl& reward() const { return *loaded_.reward; }
   const ast::ItemDecl* item() const;  // the spec's `item` declaration, or null
+  const interp::ItemFields& item_fields() const { return item_fields_; }
   std::vector<std::string> component_names() const;
   // The index of the component called `name`, or when `name` is empty the first component of
   // boolean type; -1 when there is none. A name that is not a component: -2.
@@ -71,6 +73,7 @@ class GraderEngine {
   // Grades batches in passes when the reward calls a group judge.
   void grade_groups();
   LoadedReward loaded_;
+  interp::ItemFields item_fields_;
   std::unique_ptr<interp::Interpreter> interp_;
   std::unique_ptr<codegen::Jit> jit_;
   std::unique_ptr<codegen::JitGrader> jitted_;

@@ -21,19 +21,35 @@ std::string json_kind(const nlohmann::json& j) {
   }
 }
 
-std::vector<std::string> validate_item(const nlohmann::json& row, const ast::ItemDecl* item) {
+ItemFields item_fields(const ast::ItemDecl* item) {
+  ItemFields out;
+  if (item == nullptr) return out;
+  for (const auto& f : item->fields) {
+    if (f.type == nullptr || types::contains_error(f.type)) continue;
+    out.push_back({f.name, types::to_string(f.type)});
+  }
+  return out;
+}
+
+ItemFields item_fields(const rft_reward_info& reward) {
+  ItemFields out;
+  for (uint32_t i = 0; i < reward.n_item_fields; ++i) {
+    out.push_back({reward.item_fields[i], reward.item_types[i]});
+  }
+  return out;
+}
+
+std::vector<std::string> validate_item(const nlohmann::json& row, std::span<const ItemField> item) {
   std::vector<std::string> problems;
-  if (item == nullptr) return problems;
   if (!row.is_object()) {
     problems.push_back("the row is " + json_kind(row) + ", not an object");
     return problems;
   }
   grader::Context ctx;
-  for (const auto& f : item->fields) {
-    if (f.type == nullptr || types::contains_error(f.type)) continue;
+  for (const ItemField& f : item) {
     auto it = row.find(f.name);
     if (it == row.end()) {
-      if (types::is_optional(f.type)) continue;
+      if (f.type.ends_with("?")) continue;
       std::vector<std::string> keys;
       for (const auto& [key, value] : row.items()) keys.push_back(key);
       std::string hint = did_you_mean(f.name, keys);
@@ -41,15 +57,16 @@ std::vector<std::string> validate_item(const nlohmann::json& row, const ast::Ite
       continue;
     }
     rft_value v;
-    if (!value_from_json(*it, f.type, ctx, &v)) {
-      problems.push_back("field `" + f.name + "`: expected " + types::to_string(f.type) +
-                         ", found " + json_kind(*it));
+    if (!grader::value_from_json(*it, f.type, ctx, &v)) {
+      problems.push_back("field `" + f.name + "`: expected " + f.type + ", found " +
+                         json_kind(*it));
     }
   }
   return problems;
 }
 
-std::string read_sample_row(std::string_view text, const ast::ItemDecl* item, nlohmann::json& row) {
+std::string read_sample_row(std::string_view text, std::span<const ItemField> item,
+                            nlohmann::json& row) {
   std::string error;
   if (!grader::read_json_document(text, row, error)) return error;
   if (!row.is_object()) return "the row is " + json_kind(row) + ", not an object";

@@ -879,6 +879,12 @@ std::unique_ptr<ast::Module> parse_module(const SourceFile& file, Diagnostics& d
                     std::to_string(kMaxFileBytes) + ")");
     return empty();
   }
+  if (text.starts_with("\x7f" "ELF")) {
+    diags.error(std::string(codes::kBadEncoding), {file.id(), 0, 0},
+                "this is a shared object (as `rft compile` writes), not a .reward spec",
+                "grade with a compiled grader as `rft grade --grader FILE --reward NAME ...`");
+    return empty();
+  }
   for (const grader::CodePoint& cp : grader::code_points(text)) {
     if (cp.valid) continue;
     uint32_t at = static_cast<uint32_t>(cp.offset);

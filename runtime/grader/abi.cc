@@ -42,7 +42,9 @@ int rft_grader_check(const rft_grader_info* info, char* error, size_t error_len)
 }
 
 rft_grader* rft_grader_open(const char* path, char* error, size_t error_len) {
-  void* handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+  // A file path: dlopen would search the library path for a name without a slash.
+  const std::string file = std::strchr(path, '/') == nullptr ? std::string("./") + path : path;
+  void* handle = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (handle == nullptr) {
     const char* why = dlerror();
     set_error(error, error_len, std::string("cannot load `") + path + "`: " + (why ? why : "?"));

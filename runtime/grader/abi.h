@@ -84,7 +84,8 @@ typedef const rft_grader_info* (*rft_grader_entry_fn)(void);
 
 typedef struct rft_grader rft_grader;
 
-/* Opens a shared object from `rft compile`, checks its ABI version and runs its init. On failure
+/* Opens a shared object from `rft compile` (a file path: a name without a slash is the file in
+ * the current directory, not searched for), checks its ABI version and runs its init. On failure
  * returns NULL and writes a one-line reason into error (if error_len > 0). */
 rft_grader* rft_grader_open(const char* path, char* error, size_t error_len);
 const rft_grader_info* rft_grader_get_info(const rft_grader* g);

@@ -24,7 +24,10 @@ std::string grade_text(Spec& spec, const std::string& input, int threads, size_t
   const ast::Module* owner = nullptr;
   const ast::RewardDecl* reward = spec.program->find_reward("r", &owner);
   InterpEngine engine(*spec.interp, *reward);
-  BatchSummary s = grade_jsonl(*reward, owner->item.get(), engine, in, out, options);
+  std::vector<std::string> components;
+  for (const auto& c : reward->components) components.push_back(c->name);
+  BatchSummary s = grade_jsonl(components, interp::item_fields(owner->item.get()), engine, in, out,
+                               options);
   if (summary != nullptr) *summary = s;
   return out.str();
 }

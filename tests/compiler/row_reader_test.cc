@@ -81,22 +81,22 @@ TEST(RowReader, OtherBadRowsKeepTheirMessages) {
                        0),
             0u);
   nlohmann::json row;
-  EXPECT_EQ(interp::read_sample_row("{\"completion\": \"x\", \"truncated\": 1}", nullptr, row),
+  EXPECT_EQ(interp::read_sample_row("{\"completion\": \"x\", \"truncated\": 1}", {}, row),
             "`truncated` is a number, not a boolean");
-  EXPECT_EQ(interp::read_sample_row("{\"completion\": \"x\", \"finish_reason\": 3}", nullptr, row),
+  EXPECT_EQ(interp::read_sample_row("{\"completion\": \"x\", \"finish_reason\": 3}", {}, row),
             "`finish_reason` is a number, not a string");
   EXPECT_EQ(interp::read_sample_row("{\"completion\": \"x\", \"finish_reason\": \"length\"}",
-                                    nullptr, row),
+                                    {}, row),
             "");
   EXPECT_TRUE(interp::row_truncated(row));
   EXPECT_EQ(interp::read_sample_row("{\"completion\": \"x\", \"truncated\": false, "
                                     "\"finish_reason\": \"length\"}",
-                                    nullptr, row),
+                                    {}, row),
             "");
   EXPECT_FALSE(interp::row_truncated(row)) << "an explicit `truncated` wins";
   // A missing field names a close column of the row, if it has one.
   Spec spec("item { answer: str }\nreward r { total = len(item.answer) }");
-  const ast::ItemDecl* item = spec.program->roots.front()->item.get();
+  const interp::ItemFields item = interp::item_fields(spec.program->roots.front()->item.get());
   EXPECT_EQ(interp::read_sample_row("{\"completion\": \"x\", \"answr\": \"4\"}", item, row),
             "missing field `answer` (did you mean `answr`?)");
   EXPECT_EQ(interp::read_sample_row("{\"completion\": \"x\", \"solution\": \"4\"}", item, row),
@@ -148,6 +148,8 @@ reward r {
   const ast::Module* owner = nullptr;
   const ast::RewardDecl* reward = spec.program->find_reward("r", &owner);
   InterpEngine engine(*spec.interp, *reward);
+  const interp::ItemFields item = interp::item_fields(owner->item.get());
+  const std::vector<std::string> components = {"exact"};
   std::mt19937 rng(20261207);
   std::string input;
   std::vector<int> expect;  // per row: 1 graded, 0 out-of-range error, -1 either (byte edits)
@@ -168,7 +170,7 @@ reward r {
     // Every row through the reader on its own, too.
     nlohmann::json parsed;
     std::string why;
-    ASSERT_NO_THROW(why = interp::read_sample_row(row, owner->item.get(), parsed)) << row;
+    ASSERT_NO_THROW(why = interp::read_sample_row(row, item, parsed)) << row;
     if (expect.back() == 0) {
       EXPECT_NE(why.find("beyond the double range"), std::string::npos) << row << ": " << why;
     }
@@ -183,7 +185,7 @@ reward r {
   options.threads = 2;
   options.chunk_rows = 257;
   BatchSummary s;
-  ASSERT_NO_THROW(s = grade_jsonl(*reward, owner->item.get(), engine, in, out, options));
+  ASSERT_NO_THROW(s = grade_jsonl(components, item, engine, in, out, options));
   std::istringstream lines(out.str());
   std::string line;
   size_t n = 0, graded = 0;

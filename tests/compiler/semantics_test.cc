@@ -306,7 +306,7 @@ TEST(Semantics, MissingOrMistypedItemFieldIsNoneAndFlagged) {
 TEST(Semantics, ValidateItemNamesEveryProblem) {
   Spec spec(R"rft(item { answer: str, score: num?, tags: list<str> }
   reward r { total = len(item.answer) })rft");
-  const ast::ItemDecl* item = spec.program->roots.front()->item.get();
+  const interp::ItemFields item = interp::item_fields(spec.program->roots.front()->item.get());
   EXPECT_EQ(interp::validate_item(nlohmann::json{{"answer", "a"}, {"tags", {"x"}}}, item),
             std::vector<std::string>{});
   EXPECT_EQ(interp::validate_item(nlohmann::json{{"answer", 1}, {"score", "x"}}, item),

@@ -82,7 +82,7 @@ int run_explain(const ExplainOptions& o) {
     text = ss.str();
   }
   nlohmann::json row;
-  if (std::string why = interp::read_sample_row(text, owner->item.get(), row); !why.empty()) {
+  if (std::string why = interp::read_sample_row(text, interp::item_fields(owner->item.get()), row); !why.empty()) {
     return fail("sample: " + why);
   }
   auto completion = row.find("completion");

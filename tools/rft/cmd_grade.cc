@@ -1,4 +1,5 @@
-// rft grade SPEC --reward NAME --data IN.jsonl: grade a dataset, one result line per row.
+// rft grade SPEC --reward NAME --data IN.jsonl: grade a dataset, one result line per row; or
+// rft grade --grader X.so ...: the same with a shared object from `rft compile`.
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -12,6 +13,9 @@
 #include <optional>
 
 #include "compiler/driver/batch.h"
+#include "compiler/interp/item.h"
+#include "runtime/common/suggest.h"
+#include "runtime/grader/abi.h"
 #include "runtime/grader/value_ops.h"
 #include "runtime/judge/provider.h"
 #include "tools/rft/cli_common.h"
@@ -23,6 +27,7 @@ namespace {
 
 struct GradeOptions {
   std::string spec;
+  std::string grader;  // a shared object from `rft compile`, instead of the spec
   std::string reward;
   std::string data;
   std::string out;
@@ -65,13 +70,11 @@ class TranscribingEngine final : public Engine {
   mutable std::map<const nlohmann::json*, std::vector<judge::JudgeExchange>> logs_;
 };
 
-int run_grade(const GradeOptions& o) {
-  LoadedReward loaded = load_reward("grade", o.spec, o.reward);
-  if (loaded.reward == nullptr) return kUserError;
-  std::string error;
-  std::unique_ptr<GraderEngine> grader =
-      GraderEngine::create(std::move(loaded), o.engine, !o.no_cache, &error, &o.judges);
-  if (!grader) return fail(error);
+// Reads the rows of o.data, grades them with `engine` and writes one result line per row;
+// prints the summary. `options` comes with its threads (and annotations) set.
+int grade_rows(const GradeOptions& o, const Engine& engine,
+               std::span<const std::string> components, std::span<const interp::ItemField> item,
+               const BatchOptions& options, BatchSummary* summary) {
   std::ifstream file;
   std::istream* in = &std::cin;
   if (o.data != "-") {
@@ -86,18 +89,8 @@ int run_grade(const GradeOptions& o) {
   auto progress = [&](size_t rows) {
     if (tty) std::fprintf(stderr, "\rgraded %zu rows", rows);
   };
-  BatchOptions options;
-  options.threads = grader->grading_threads(o.threads);
-  std::optional<TranscribingEngine> transcribing;
-  const Engine* engine = &grader->engine();
-  if (o.show_judges) {
-    engine = &transcribing.emplace(grader->engine());
-    options.annotate = [&transcribing](const nlohmann::json& row, nlohmann::ordered_json& line) {
-      line["judges"] = judge_exchanges_json(transcribing->take(row));
-    };
-  }
-  BatchSummary s = grade_jsonl(grader->reward(), grader->item(), *engine, *in, results.stream(),
-                               options, progress);
+  BatchSummary& s = *summary;
+  s = grade_jsonl(components, item, engine, *in, results.stream(), options, progress);
   if (tty) std::fprintf(stderr, "\r");
   if (std::string why = results.commit(); !why.empty()) return fail(why);
 
@@ -113,8 +106,83 @@ int run_grade(const GradeOptions& o) {
     }
     std::cerr << "\n";
   }
+  return kOk;
+}
+
+int run_grade_spec(const GradeOptions& o) {
+  LoadedReward loaded = load_reward("grade", o.spec, o.reward);
+  if (loaded.reward == nullptr) return kUserError;
+  std::string error;
+  std::unique_ptr<GraderEngine> grader =
+      GraderEngine::create(std::move(loaded), o.engine, !o.no_cache, &error, &o.judges);
+  if (!grader) return fail(error);
+  BatchOptions options;
+  options.threads = grader->grading_threads(o.threads);
+  std::optional<TranscribingEngine> transcribing;
+  const Engine* engine = &grader->engine();
+  if (o.show_judges) {
+    engine = &transcribing.emplace(grader->engine());
+    options.annotate = [&transcribing](const nlohmann::json& row, nlohmann::ordered_json& line) {
+      line["judges"] = judge_exchanges_json(transcribing->take(row));
+    };
+  }
+  BatchSummary s;
+  const std::vector<std::string> components = grader->component_names();
+  if (int rc = grade_rows(o, *engine, components, grader->item_fields(), options, &s); rc != kOk) {
+    return rc;
+  }
   std::cerr << judge_summary(*grader, static_cast<long>(s.skipped));
   return kOk;
+}
+
+// A shared object carries the reward's code, component names and item fields, but not its
+// judges' settings (endpoints, prompts' models), which live in the spec.
+int run_grade_shared(const GradeOptions& o) {
+  {
+    std::ifstream f(o.grader, std::ios::binary);
+    char magic[4] = {0};
+    if (f && f.read(magic, 4) && std::string_view(magic, 4) != "\x7f" "ELF") {
+      return fail("`" + o.grader + "` is not a shared object; give a .reward spec without --grader");
+    }
+  }
+  char why[512] = {0};
+  std::unique_ptr<rft_grader, void (*)(rft_grader*)> so(
+      rft_grader_open(o.grader.c_str(), why, sizeof why), rft_grader_close);
+  if (!so) return fail(why);
+  const rft_reward_info* info = rft_grader_find(so.get(), o.reward.c_str());
+  if (info == nullptr) {
+    std::vector<std::string> names;
+    const rft_grader_info* all = rft_grader_get_info(so.get());
+    for (uint32_t i = 0; i < all->n_rewards; ++i) names.push_back(all->rewards[i].name);
+    std::string hint = did_you_mean(o.reward, names);
+    std::string list;
+    for (const std::string& n : names) list += (list.empty() ? "" : ", ") + ("`" + n + "`");
+    return fail("no reward named `" + o.reward + "` in " + o.grader +
+                (hint.empty() ? "" : "; " + hint) + " (it has " + list + ")");
+  }
+  if (info->n_judges > 0) {
+    std::string judges;
+    for (uint32_t i = 0; i < info->n_judges; ++i) {
+      judges += (i ? ", " : "") + ("`" + std::string(info->judges[i]) + "`");
+    }
+    return fail("reward `" + o.reward + "` calls judges (" + judges +
+                "), whose settings are in its spec: grade it from the spec, `rft grade SPEC "
+                "--engine aot`");
+  }
+  const NativeEngine engine(*info);
+  std::vector<std::string> components(info->components, info->components + info->n_components);
+  BatchOptions options;
+  options.threads = o.threads;
+  BatchSummary s;
+  return grade_rows(o, engine, components, interp::item_fields(*info), options, &s);
+}
+
+int run_grade(const GradeOptions& o) {
+  if (o.spec.empty() == o.grader.empty()) {
+    return fail(o.spec.empty() ? "give the .reward spec, or --grader with a compiled grader"
+                               : "give the .reward spec or --grader, not both");
+  }
+  return o.spec.empty() ? run_grade_shared(o) : run_grade_spec(o);
 }
 
 }  // namespace
@@ -122,7 +190,10 @@ int run_grade(const GradeOptions& o) {
 void add_grade(CLI::App& app, Command& run) {
   auto o = std::make_shared<GradeOptions>();
   CLI::App* cmd = app.add_subcommand("grade", "Grade every row of a JSONL dataset with a reward");
-  cmd->add_option("spec", o->spec, "The .reward file")->required();
+  cmd->add_option("spec", o->spec, "The .reward file (or --grader)");
+  cmd->add_option("--grader", o->grader,
+                  "A compiled grader (the shared object `rft compile` writes) to grade with "
+                  "instead of a spec; its reward may not call judges");
   cmd->add_option("--reward", o->reward, "Which reward to grade with")->required();
   cmd->add_option("--data", o->data,
                   "JSONL rows: {\"completion\": ..., \"prompt\": ..., item fields...}; - for stdin")
@@ -141,7 +212,16 @@ void add_grade(CLI::App& app, Command& run) {
                 "[{\"judge\", \"prompt\", \"reply\", \"error\", \"cached\"}]");
   cmd->add_option("--threads", o->threads, "Worker threads (default: all cores)")
       ->check(CLI::NonNegativeNumber);
-  cmd->callback([o, &run] { run = [o] { return run_grade(*o); }; });
+  cmd->callback([o, cmd, &run] {
+    const bool spec_only = cmd->count("--engine") > 0 || cmd->count("--no-cache") > 0 ||
+                           cmd->count("--show-judges") > 0;
+    run = [o, spec_only] {
+      if (!o->grader.empty() && spec_only) {
+        return fail("--engine, --no-cache and --show-judges apply to a spec, not to --grader");
+      }
+      return run_grade(*o);
+    };
+  });
 }
 
 }  // namespace rft::cli
