@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "compiler/codegen/codegen.h"
-#include "compiler/driver/batch.h"
+#include "compiler/grading/batch.h"
 #include "compiler/driver/loader.h"
 #include "runtime/grader/utf8.h"
 

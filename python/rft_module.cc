@@ -14,7 +14,7 @@
 
 #include "compiler/ast/type.h"
 #include "compiler/diag/diagnostic.h"
-#include "compiler/engine/grader_engine.h"
+#include "compiler/grading/grader.h"
 #include "compiler/interp/interpreter.h"
 #include "compiler/interp/item.h"
 #include "runtime/common/suggest.h"

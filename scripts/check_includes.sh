@@ -5,8 +5,8 @@
 #   torch (torch/, ATen/, c10/)                   runtime/model/, runtime/train/
 # (tests/ and bench/ may include what they test or measure.) And keeps the compiler's layers:
 #   - the compiler core (source/, diag/, ast/, parse/, check/, program/, interp/, codegen/) never
-#     includes compiler/driver/ (loading files) or compiler/engine/ (a reward made ready to
-#     grade), which are built on it;
+#     includes compiler/driver/ (loading files) or compiler/grading/ (engines, batches, a reward
+#     made ready to grade), which are built on it;
 #   - a folder's private header (named *_impl.h, or opening with "Private to <folder>") is
 #     included only from its own folder, tests/ and bench/ included.
 # Prints every include that breaks a rule as FILE:LINE: ... and exits 1; exits 0 when there is
@@ -88,7 +88,7 @@ rule ANTLR 'antlr4-runtime|antlr4/|Reward(Lexer|Parser|Visitor|BaseVisitor|Liste
   compiler/parse/
 rule LLVM 'llvm/|llvm-c/' compiler/codegen/
 rule torch 'torch/|ATen/|c10/' runtime/model/ runtime/train/
-forbid 'a driver or engine header' 'compiler/(driver|engine)/' compiler/source/ compiler/diag/ compiler/ast/ \
+forbid 'a driver or grading header' 'compiler/(driver|grading)/' compiler/source/ compiler/diag/ compiler/ast/ \
   compiler/parse/ compiler/check/ compiler/program/ compiler/interp/ compiler/codegen/
 private
 

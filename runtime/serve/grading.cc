@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "compiler/ast/type.h"
-#include "compiler/engine/grader_engine.h"
+#include "compiler/grading/grader.h"
 #include "compiler/interp/item.h"
 #include "compiler/program/analysis.h"
 #include "runtime/grader/json.h"

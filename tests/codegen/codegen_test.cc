@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "compiler/codegen/codegen.h"
-#include "compiler/driver/batch.h"
+#include "compiler/grading/batch.h"
 #include "tests/compiler/spec_fixture.h"
 
 namespace rft {

@@ -32,7 +32,7 @@
 #include <string>
 
 #include "compiler/codegen/codegen.h"
-#include "compiler/driver/batch.h"
+#include "compiler/grading/batch.h"
 #include "compiler/driver/loader.h"
 #include "compiler/interp/interpreter.h"
 #include "runtime/grader/context.h"

@@ -6,7 +6,7 @@
 #include <random>
 #include <sstream>
 
-#include "compiler/driver/batch.h"
+#include "compiler/grading/batch.h"
 #include "tests/compiler/spec_fixture.h"
 
 namespace rft {

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "compiler/driver/batch.h"
+#include "compiler/grading/batch.h"
 #include "compiler/interp/item.h"
 #include "runtime/grader/json.h"
 #include "tests/compiler/spec_fixture.h"

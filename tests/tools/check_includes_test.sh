@@ -19,7 +19,7 @@ printf '#include "compiler/codegen/lower.h"\n' >"$d/compiler/codegen/allowed.cc"
 printf '#include "compiler/check/checker.h"\n' >"$d/compiler/driver/allowed.cc"
 printf '#include "compiler/check/checker_impl.h"\n#include "compiler/driver/loader.h"\n' \
   >"$d/compiler/interp/c.cc"
-printf '#include "compiler/engine/grader_engine.h"\n' >"$d/compiler/codegen/d.cc"
+printf '#include "compiler/grading/grader.h"\n' >"$d/compiler/codegen/d.cc"
 printf '#include "compiler/codegen/lower.h"\n' >"$d/tools/rft/e.cc"
 status=0
 out=$(bash "$check" "$d") || status=$?
@@ -31,9 +31,9 @@ grep -q '^runtime/grader/a.cc:2:.*torch is included outside' <<<"$out"
 grep -q '^tools/rft/b.h:1:.*ANTLR is included outside compiler/parse/' <<<"$out"
 grep -q '^compiler/interp/c.cc:1:.*compiler/check/checker_impl.h is private to compiler/check/' \
   <<<"$out"
-grep -q '^compiler/interp/c.cc:2:.*driver or engine header is included from compiler/interp/' \
+grep -q '^compiler/interp/c.cc:2:.*driver or grading header is included from compiler/interp/' \
   <<<"$out"
-grep -q '^compiler/codegen/d.cc:1:.*driver or engine header is included from compiler/codegen/' \
+grep -q '^compiler/codegen/d.cc:1:.*driver or grading header is included from compiler/codegen/' \
   <<<"$out"
 grep -q '^tools/rft/e.cc:1:.*compiler/codegen/lower.h is private to compiler/codegen/' <<<"$out"
 rm "$d/runtime/grader/a.cc" "$d/tools/rft/b.h" "$d/compiler/interp/c.cc" "$d/compiler/codegen/d.cc" \

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -55,6 +56,29 @@ LoadedReward load_reward(const std::string& command, const std::string& spec,
   print_diagnostics(*out.program);
   if (!error.empty()) user_error(command, error);
   return out;
+}
+
+void add_judge_flags(CLI::App* cmd, judge::ServiceOptions* judges, bool cache_flag) {
+  if (cache_flag) {
+    cmd->add_flag_callback(
+        "--no-judge-cache", [judges] { judges->use_cache = false; },
+        "Ask the judges anew instead of reusing their cached replies");
+  }
+  cmd->add_option("--allow-endpoint", judges->allowed_endpoints,
+                  "A judge endpoint off this machine that may receive prompts and completions "
+                  "(repeatable; loopback endpoints are always allowed)");
+}
+
+std::unique_ptr<GraderEngine> open_grader(const std::string& command, const std::string& spec,
+                                          const std::string& reward, const std::string& engine,
+                                          bool use_cache, const judge::ServiceOptions* judges) {
+  LoadedReward loaded = load_reward(command, spec, reward);
+  if (loaded.reward == nullptr) return nullptr;
+  std::string error;
+  std::unique_ptr<GraderEngine> g =
+      GraderEngine::create(std::move(loaded), engine, use_cache, &error, judges);
+  if (g == nullptr) user_error(command, error);
+  return g;
 }
 
 }  // namespace rft::cli

@@ -7,8 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "compiler/engine/grader_engine.h"
+#include "compiler/grading/grader.h"
 #include "runtime/common/output_file.h"
+
+namespace CLI {
+class App;
+}  // namespace CLI
 
 namespace rft::cli {
 
@@ -39,5 +43,20 @@ void print_diagnostics(const Program& p);
 // "<command>: no reward named ...; did you mean ...?" and returns a null reward.
 LoadedReward load_reward(const std::string& command, const std::string& spec,
                          const std::string& name);
+
+// The judge flags of the commands that grade with judges (rft grade, eval, serve), set into
+// `judges`: --allow-endpoint URL (repeatable), and --no-judge-cache unless `cache_flag` is false.
+void add_judge_flags(CLI::App* cmd, judge::ServiceOptions* judges, bool cache_flag = true);
+
+// Loads `spec`, finds `reward` and prepares `engine` ("jit", "aot" or "interp"). `judges` (null:
+// loopback endpoints only, the default cache) says where judges may send data; a refused
+// endpoint fails here, before anything is graded, and the message tells how to allow it
+// (`judges->allow_how`). On failure prints the
+// diagnostics or the message (prefixed with `command`) and returns null; warnings are printed
+// either way.
+std::unique_ptr<GraderEngine> open_grader(const std::string& command, const std::string& spec,
+                                          const std::string& reward, const std::string& engine,
+                                          bool use_cache = true,
+                                          const judge::ServiceOptions* judges = nullptr);
 
 }  // namespace rft::cli

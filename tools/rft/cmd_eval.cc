@@ -16,7 +16,6 @@
 #include "runtime/train/progress.h"
 #include "tools/rft/cli_common.h"
 #include "tools/rft/commands.h"
-#include "tools/rft/grader_engine.h"
 
 namespace rft::cli {
 namespace {

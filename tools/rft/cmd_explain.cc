@@ -13,7 +13,6 @@
 #include "runtime/grader/value_ops.h"
 #include "tools/rft/cli_common.h"
 #include "tools/rft/commands.h"
-#include "tools/rft/grader_engine.h"
 
 namespace rft::cli {
 namespace {

@@ -12,7 +12,7 @@
 #include <mutex>
 #include <optional>
 
-#include "compiler/driver/batch.h"
+#include "compiler/grading/batch.h"
 #include "compiler/interp/item.h"
 #include "runtime/common/suggest.h"
 #include "runtime/grader/abi.h"
@@ -20,7 +20,6 @@
 #include "runtime/judge/provider.h"
 #include "tools/rft/cli_common.h"
 #include "tools/rft/commands.h"
-#include "tools/rft/grader_engine.h"
 
 namespace rft::cli {
 namespace {

@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "compiler/engine/grader_engine.h"
+#include "compiler/grading/grader.h"
 #include "runtime/judge/provider.h"
 #include "runtime/model/config.h"
 #include "runtime/model/text_generator.h"
@@ -23,7 +23,6 @@
 #include "runtime/serve/server.h"
 #include "tools/rft/cli_common.h"
 #include "tools/rft/commands.h"
-#include "tools/rft/grader_engine.h"
 
 namespace rft::cli {
 namespace {

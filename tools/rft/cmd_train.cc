@@ -19,7 +19,6 @@
 #include "runtime/train/train.h"
 #include "tools/rft/cli_common.h"
 #include "tools/rft/commands.h"
-#include "tools/rft/grader_engine.h"
 #include "tools/rft/launch.h"
 
 namespace rft::cli {

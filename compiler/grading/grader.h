@@ -1,16 +1,22 @@
 // A reward made ready to grade, for every program that grades (the rft commands, the training
 // loop, the Python module): the spec loaded and checked, then compiled in process (jit), built
-// into a shared object (aot), or run by the reference interpreter (interp).
+// into a shared object (aot), or run by the reference interpreter (interp); the training loop's
+// grading callback, and the judges' counters for reports.
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
-#include "compiler/driver/batch.h"
-#include "compiler/interp/item.h"
 #include "compiler/driver/loader.h"
+#include "compiler/grading/batch.h"
+#include "compiler/interp/item.h"
+#include "runtime/judge/provider.h"
+#include "runtime/train/train.h"
 
 namespace rft::codegen {
 class Jit;
@@ -82,5 +88,28 @@ class GraderEngine {
   std::unique_ptr<interp::JudgeProvider> judge_provider_;
   std::unique_ptr<Engine> engine_;  // last: destroyed before the code it calls
 };
+
+// Grades rollouts in one batch on `threads` threads (0: all cores). `skipped` (optional) counts
+// the judge components that gating skipped. When more than `max_judge_failures` (a fraction;
+// 1: no limit) of one judge's requests in a batch fail, the batch throws JudgeFailures, naming
+// the judge and its first error: a training job stops rather than learn from on_error values.
+train::GradeFn grade_fn(const GraderEngine& grader, int threads = 0,
+                        std::atomic<long>* skipped = nullptr, double max_judge_failures = 1);
+
+struct JudgeFailures : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Judge requests as JSON: [{"judge", "prompt", "reply", "error", "cached"}, ...] ("error" only
+// when the request gave no usable score).
+nlohmann::json judge_exchanges_json(const std::vector<judge::JudgeExchange>& exchanges);
+
+// The judges' counters so far: {"calls", "cache_hits", "misses", "skipped", "errors"}; `skipped`
+// as counted by grade_fn. Empty when the reward calls no judge.
+nlohmann::json judge_counters(const GraderEngine& grader, long skipped);
+
+// "judges: 12 calls, 4 cache hits, 8 misses, 3 skipped by gating, 0 errors", and a line per
+// failing judge; empty when the reward calls no judge.
+std::string judge_summary(const GraderEngine& grader, long skipped);
 
 }  // namespace rft

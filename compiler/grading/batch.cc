@@ -1,4 +1,4 @@
-#include "compiler/driver/batch.h"
+#include "compiler/grading/batch.h"
 
 #include <chrono>
 #include <istream>
