@@ -329,6 +329,8 @@ std::vector<TextResult> TorchTextGenerator::generate(
   so.top_k = o.top_k;
   so.top_p = o.top_p;
   so.seed = o.seed;
+  so.row_seeds = o.row_seeds;
+  so.min_width = o.min_width;
   so.max_new_tokens = o.max_new_tokens;
   so.eos_ids = eos_;
   std::vector<Generation> gens = rft::model::generate(model_, ids, so, stop);

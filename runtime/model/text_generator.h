@@ -21,6 +21,10 @@ struct TextOptions {
   int64_t top_k = 0;
   double top_p = 1.0;
   uint64_t seed = 0;
+  // One seed per prompt instead of `seed`, with every prompt left-padded to at least min_width
+  // tokens: a prompt's completion then does not depend on the others in the call (evaluation).
+  std::vector<uint64_t> row_seeds;
+  int64_t min_width = 0;
   int64_t max_new_tokens = 128;
   std::vector<std::string> stop;  // stop strings: the text ends before the first one
   int threads = 0;                // torch intra-op threads; 0: all cores

@@ -5,7 +5,57 @@
 #include <cmath>
 #include <cstdio>
 
+#include "runtime/train/seeds.h"
+
 namespace rft::train {
+
+Result<EvalSums> evaluate_rows(const Dataset& data, const std::vector<std::string>& prompts,
+                               size_t from, size_t to, size_t chunk, uint64_t seed,
+                               const GenerateRows& generate, const EvalSetup& setup,
+                               int samples_shown,
+                               const std::function<void(size_t, size_t)>& progress) {
+  using Failure = Result<EvalSums>;
+  if (!setup.grade) return Failure::failure("evaluation needs a reward to grade with");
+  EvalSums sums;
+  sums.components.assign(setup.component_names.size(), 0.0);
+  chunk = std::max<size_t>(1, chunk);
+  for (size_t b = from; b < to; b += chunk) {
+    const size_t e = std::min(to, b + chunk);
+    std::vector<uint64_t> seeds;
+    for (size_t i = b; i < e; ++i) seeds.push_back(row_seed(seed, i));
+    Result<std::vector<RowGeneration>> texts = generate(b, e, seeds);
+    if (!texts.ok()) return Failure::failure(texts.error());
+    if (texts->size() != e - b) {
+      return Failure::failure("the model gave " + std::to_string(texts->size()) +
+                              " completions for " + std::to_string(e - b) + " prompts");
+    }
+    std::vector<Rollout> rollouts;
+    for (size_t i = b; i < e; ++i) {
+      const RowGeneration& g = (*texts)[i - b];
+      rollouts.push_back(Rollout{&data.examples[i], prompts[i], g.text, g.truncated});
+    }
+    std::vector<Score> scores = setup.grade(rollouts);
+    if (scores.size() != rollouts.size()) {
+      return Failure::failure("grading gave " + std::to_string(scores.size()) + " scores for " +
+                              std::to_string(rollouts.size()) + " completions");
+    }
+    for (size_t i = b; i < e; ++i) {
+      const Score& s = scores[i - b];
+      sums.total += s.total;
+      for (size_t c = 0; c < sums.components.size() && c < s.components.size(); ++c) {
+        sums.components[c] += s.components[c];
+      }
+      if (s.flags > 0) ++sums.flagged;
+      sums.length += static_cast<double>((*texts)[i - b].new_tokens);
+      if (sums.samples.size() < static_cast<size_t>(std::max(0, samples_shown))) {
+        sums.samples.push_back(EvalSample{data.examples[i].line, prompts[i], (*texts)[i - b].text, s.total});
+      }
+    }
+    sums.rows += e - b;
+    if (progress) progress(e - from, to - from);
+  }
+  return sums;
+}
 
 Result<ModelEval> evaluate_model(model::TextGenerator& generator, const Dataset& data,
                                  const EvalSetup& setup, const EvalOptions& options,
@@ -16,63 +66,46 @@ Result<ModelEval> evaluate_model(model::TextGenerator& generator, const Dataset&
   size_t n = data.examples.size();
   if (options.limit > 0) n = std::min(n, static_cast<size_t>(options.limit));
 
-  // Every prompt first, so that a chat the tokenizer cannot format fails before generating.
+  // Every prompt first, so that a chat the tokenizer cannot format fails before generating; and
+  // the widest, which every batch is padded to (a row's tokens then do not depend on its batch).
   std::vector<std::string> prompts;
+  int64_t width = 0;
   for (size_t i = 0; i < n; ++i) {
     Result<std::string> p = prompt_text(data.examples[i], generator.tokenizer());
     if (!p.ok()) return Failure::failure(data.path + ": " + p.error());
     prompts.push_back(std::move(p).value());
+    width = std::max(width, static_cast<int64_t>(generator.tokenizer().encode_prompt(prompts.back()).size()));
   }
+
+  GenerateRows generate = [&](size_t from, size_t to, const std::vector<uint64_t>& seeds) {
+    model::TextOptions to_options;
+    to_options.temperature = options.temperature;
+    to_options.top_p = options.top_p;
+    to_options.row_seeds = seeds;
+    to_options.min_width = width;
+    to_options.max_new_tokens = options.max_new_tokens;
+    to_options.threads = options.threads;
+    std::vector<std::string> batch(prompts.begin() + static_cast<std::ptrdiff_t>(from),
+                                   prompts.begin() + static_cast<std::ptrdiff_t>(to));
+    std::vector<RowGeneration> rows;
+    for (model::TextResult& t : generator.generate(batch, to_options)) {
+      rows.push_back(RowGeneration{std::move(t.text), t.finish == "length", t.new_tokens});
+    }
+    return Result<std::vector<RowGeneration>>(std::move(rows));
+  };
+  Result<EvalSums> sums = evaluate_rows(data, prompts, 0, n, static_cast<size_t>(std::max(1, options.batch)),
+                                        options.seed, generate, setup, options.samples_shown, progress);
+  if (!sums.ok()) return Failure::failure(sums.error());
 
   ModelEval eval;
   eval.rows = n;
-  eval.component_means.assign(setup.component_names.size(), 0.0);
-  double total_sum = 0, length_sum = 0;
-  size_t batch = static_cast<size_t>(std::max(1, options.batch));
-  for (size_t b = 0; b < n; b += batch) {
-    size_t e = std::min(n, b + batch);
-    std::vector<std::string> batch_prompts(prompts.begin() + static_cast<std::ptrdiff_t>(b),
-                                           prompts.begin() + static_cast<std::ptrdiff_t>(e));
-    model::TextOptions to;
-    to.temperature = options.temperature;
-    to.top_p = options.top_p;
-    to.seed = options.seed + b;  // batches differ; reruns repeat
-    to.max_new_tokens = options.max_new_tokens;
-    to.threads = options.threads;
-    std::vector<model::TextResult> texts = generator.generate(batch_prompts, to);
-    if (texts.size() != e - b) {
-      return Failure::failure("the model gave " + std::to_string(texts.size()) +
-                              " completions for " + std::to_string(e - b) + " prompts");
-    }
-    std::vector<Rollout> rollouts;
-    for (size_t i = b; i < e; ++i) {
-      rollouts.push_back(Rollout{&data.examples[i], prompts[i], texts[i - b].text,
-                                 texts[i - b].finish == "length"});
-    }
-    std::vector<Score> scores = setup.grade(rollouts);
-    if (scores.size() != rollouts.size()) {
-      return Failure::failure("grading gave " + std::to_string(scores.size()) + " scores for " +
-                              std::to_string(rollouts.size()) + " completions");
-    }
-    for (size_t i = b; i < e; ++i) {
-      const Score& s = scores[i - b];
-      total_sum += s.total;
-      for (size_t c = 0; c < eval.component_means.size() && c < s.components.size(); ++c) {
-        eval.component_means[c] += s.components[c];
-      }
-      if (s.flags > 0) ++eval.flagged;
-      length_sum += static_cast<double>(texts[i - b].new_tokens);
-      if (eval.samples.size() < static_cast<size_t>(std::max(0, options.samples_shown))) {
-        eval.samples.push_back(
-            EvalSample{data.examples[i].line, prompts[i], texts[i - b].text, s.total});
-      }
-    }
-    if (progress) progress(e, n);
-  }
   double rows = n > 0 ? static_cast<double>(n) : 1.0;
-  eval.reward_mean = total_sum / rows;
+  eval.reward_mean = sums->total / rows;
+  eval.component_means = sums->components;
   for (double& m : eval.component_means) m /= rows;
-  eval.mean_length = length_sum / rows;
+  eval.mean_length = sums->length / rows;
+  eval.flagged = sums->flagged;
+  eval.samples = std::move(sums->samples);
   if (setup.pass_component >= 0 &&
       static_cast<size_t>(setup.pass_component) < eval.component_means.size()) {
     eval.pass_rate = eval.component_means[static_cast<size_t>(setup.pass_component)];

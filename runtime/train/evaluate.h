@@ -1,7 +1,10 @@
 // Evaluation: generate with a model for every prompt of a dataset, grade with the reward, and
 // summarize: mean total, each component's mean, the pass rate where the reward has a pass
-// component, mean completion length, and a few sample outputs. `rft eval` compares several models
-// side by side; `rft train` compares the base with the tuned model at the end.
+// component, mean completion length, and a few sample outputs. One loop (evaluate_rows) serves
+// every evaluation: `rft eval` comparing models side by side, `rft train`/`rft sft` comparing the
+// base with the tuned model at the end, and the evaluations during training (Session::evaluate,
+// split over ranks). Every row samples from a seed of its own, so a row's completion does not
+// depend on the batch, chunk or rank that generates it.
 #pragma once
 
 #include <cstdint>
@@ -52,6 +55,37 @@ struct EvalSetup {
   std::vector<std::string> component_names;
   int pass_component = -1;
 };
+
+// What the model wrote for one row.
+struct RowGeneration {
+  std::string text;        // decoded, special tokens removed
+  bool truncated = false;  // cut off at max_new_tokens
+  int64_t new_tokens = 0;
+};
+
+// Generates rows [from, to) of an evaluation, row i from seed row_seeds[i - from]; one result
+// per row, in order.
+using GenerateRows = std::function<Result<std::vector<RowGeneration>>(
+    size_t from, size_t to, const std::vector<uint64_t>& row_seeds)>;
+
+// The sums over the rows an evaluation has done (the means divide them by `rows`).
+struct EvalSums {
+  size_t rows = 0;
+  double total = 0, length = 0;  // length: completion tokens
+  std::vector<double> components;
+  size_t flagged = 0;
+  std::vector<EvalSample> samples;  // the first rows, up to samples_shown
+};
+
+// The one evaluation loop: rows [from, to) of `data` (their prompts as the model sees them in
+// `prompts`, indexed like data.examples), generated in chunks of `chunk` with row i seeded by
+// row_seed(seed, i), graded chunk by chunk. `progress(done, total)` (may be null) counts the rows
+// of [from, to).
+Result<EvalSums> evaluate_rows(const Dataset& data, const std::vector<std::string>& prompts,
+                               size_t from, size_t to, size_t chunk, uint64_t seed,
+                               const GenerateRows& generate, const EvalSetup& setup,
+                               int samples_shown = 0,
+                               const std::function<void(size_t, size_t)>& progress = nullptr);
 
 // Evaluates one model on `data`. `progress(done, total)` may be null.
 Result<ModelEval> evaluate_model(model::TextGenerator& generator, const Dataset& data,

@@ -6,22 +6,18 @@
 #include <cstdio>
 #include <filesystem>
 #include <random>
+#include <stdexcept>
 #include <thread>
 
 #include "runtime/train/checkpoint.h"
+#include "runtime/train/evaluate.h"
 #include "runtime/train/loss.h"
+#include "runtime/train/seeds.h"
 
 namespace rft::train {
 namespace fs = std::filesystem;
 
 namespace {
-
-uint64_t mix(uint64_t x) {  // splitmix64
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
 
 std::vector<int64_t> to_long(const std::vector<int32_t>& ids) { return {ids.begin(), ids.end()}; }
 
@@ -162,7 +158,7 @@ uint64_t Session::step_seed(int64_t step) const {
 }
 
 uint64_t Session::group_seed(int64_t step, size_t position) const {
-  return mix(step_seed(step) ^ mix(static_cast<uint64_t>(position) + 1));
+  return row_seed(step_seed(step), position);
 }
 
 double Session::set_learning_rate(int64_t step) {
@@ -204,40 +200,41 @@ double Session::evaluate(int64_t step) {
   size_t rows = eval_.size();
   if (job.eval_samples > 0) rows = std::min(rows, static_cast<size_t>(job.eval_samples));
   const Shard mine = shard_of(rows, group_->rank(), group_->world_size());
-  const size_t chunk = 64;
-  // Each row samples from a seed of its own and every chunk is padded to the widest eval prompt,
-  // so that a row's completion does not depend on the chunk or the rank that generates it.
+  // Every chunk is padded to the widest eval prompt, so that with its row's own seed a row's
+  // completion does not depend on the chunk or the rank that generates it.
   int64_t width = 0;
-  for (size_t i = 0; i < rows; ++i) width = std::max(width, static_cast<int64_t>(eval_[i].prompt.size()));
-  const size_t c = request_.component_names.size();
-  // total, length, then the components: this rank's sums, then the sums over the ranks.
-  std::vector<double> sums(2 + c, 0.0);
-  for (size_t from = mine.from; from < mine.to; from += chunk) {
-    const size_t to = std::min(mine.to, from + chunk);
-    std::vector<std::vector<int64_t>> prompts;
-    for (size_t i = from; i < to; ++i) prompts.push_back(eval_[i].prompt);
+  std::vector<std::string> prompts;
+  for (const EncodedExample& x : eval_) {
+    width = std::max(width, static_cast<int64_t>(x.prompt.size()));
+    prompts.push_back(x.text);
+  }
+  GenerateRows generate = [&](size_t from, size_t to, const std::vector<uint64_t>& seeds) {
+    std::vector<std::vector<int64_t>> batch;
+    for (size_t i = from; i < to; ++i) batch.push_back(eval_[i].prompt);
     model::SamplingOptions so;
     so.temperature = job.eval_temperature;
     so.top_p = job.top_p;
-    for (size_t i = from; i < to; ++i) so.row_seeds.push_back(mix(step_seed(-1 - step) ^ mix(i + 1)));
+    so.row_seeds = seeds;
     so.min_width = width;
     so.max_new_tokens = job.max_new_tokens;
     so.eos_ids = eos_ids_;
-    std::vector<model::Generation> gens = model::generate(policy_, prompts, so);
-    std::vector<Rollout> rollouts(to - from);
-    for (size_t i = from; i < to; ++i) {
-      rollouts[i - from] =
-          Rollout{&request_.eval->examples[i], eval_[i].text, decode(gens[i - from].tokens),
-                  gens[i - from].finish == model::Finish::kLength};
-      sums[1] += static_cast<double>(gens[i - from].tokens.size());
+    std::vector<RowGeneration> out;
+    for (const model::Generation& g : model::generate(policy_, batch, so)) {
+      out.push_back(RowGeneration{decode(g.tokens), g.finish == model::Finish::kLength,
+                                  static_cast<int64_t>(g.tokens.size())});
     }
-    std::vector<Score> scores = request_.grade(rollouts);
-    for (const Score& sc : scores) {
-      sums[0] += sc.total;
-      for (size_t k = 0; k < c && k < sc.components.size(); ++k) sums[2 + k] += sc.components[k];
-    }
-  }
+    return Result<std::vector<RowGeneration>>(std::move(out));
+  };
+  const EvalSetup setup{request_.grade, request_.component_names, request_.pass_component};
+  Result<EvalSums> mine_sums = evaluate_rows(*request_.eval, prompts, mine.from, mine.to,
+                                             /*chunk=*/64, step_seed(-1 - step), generate, setup);
   policy_->train();
+  if (!mine_sums.ok()) throw std::runtime_error(mine_sums.error());
+  const size_t c = request_.component_names.size();
+  // total, length, then the components: this rank's sums, then the sums over the ranks.
+  std::vector<double> sums = {mine_sums->total, mine_sums->length};
+  sums.insert(sums.end(), mine_sums->components.begin(), mine_sums->components.end());
+  sums.resize(2 + c, 0.0);
   group_->all_reduce_sum(sums);
   const double total = sums[0], length = sums[1];
   const std::vector<double> components(sums.begin() + 2, sums.end());

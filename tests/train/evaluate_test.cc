@@ -4,9 +4,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <string>
 
+#include "runtime/train/seeds.h"
 #include "tests/train/train_test_util.h"
 
 namespace rft::train {
@@ -138,13 +140,17 @@ TEST(Evaluate, MeansPassRateLengthAndFlags) {
   EXPECT_EQ(e.flagged, 1u);
   EXPECT_GE(e.seconds, 0);
 
-  // Batches of two, graded once each, seeds moving with the batch; options passed through.
+  // Batches of two, graded once each, a seed per row and every batch padded to the widest
+  // prompt (the chat's 8 + 3 + 1 + 7 + 3 + 10 bytes and its 4 special tokens); options passed through.
   EXPECT_EQ(gen.batches, (std::vector<size_t>{2, 2, 1}));
   EXPECT_EQ(grader.calls, 3);
   ASSERT_EQ(gen.options.size(), 3u);
-  EXPECT_EQ(gen.options[0].seed, 10u);
-  EXPECT_EQ(gen.options[1].seed, 12u);
-  EXPECT_EQ(gen.options[2].seed, 14u);
+  EXPECT_EQ(gen.options[0].row_seeds, (std::vector<uint64_t>{row_seed(10, 0), row_seed(10, 1)}));
+  EXPECT_EQ(gen.options[1].row_seeds, (std::vector<uint64_t>{row_seed(10, 2), row_seed(10, 3)}));
+  EXPECT_EQ(gen.options[2].row_seeds, (std::vector<uint64_t>{row_seed(10, 4)}));
+  const int64_t widest = static_cast<int64_t>(gen.tokenizer().encode_prompt(kChatPrompt).size());
+  EXPECT_GT(widest, 2);
+  for (const model::TextOptions& o : gen.options) EXPECT_EQ(o.min_width, widest);
   EXPECT_EQ(gen.options[0].max_new_tokens, 16);
   EXPECT_EQ(gen.options[0].temperature, 0.5);
   EXPECT_EQ(gen.options[0].top_p, 0.9);
@@ -161,6 +167,28 @@ TEST(Evaluate, MeansPassRateLengthAndFlags) {
   EXPECT_EQ(e.samples[1].line, 3u);
   EXPECT_EQ(e.samples[1].completion, "no");
   EXPECT_EQ(e.samples[1].total, 0);
+}
+
+// A row's seed is its own: evaluating one row per batch asks for the very seeds of batches of
+// two, and no two rows share one.
+TEST(Evaluate, EachRowHasItsOwnSeedWhateverTheBatch) {
+  FakeGenerator by_two(base_completions(), true), by_one(base_completions(), true);
+  CountingGrader grader;
+  EvalOptions o = options();
+  evaluate(by_two, grader, o, "base");
+  o.batch = 1;
+  evaluate(by_one, grader, o, "base");
+  auto seeds = [](const FakeGenerator& g) {
+    std::vector<uint64_t> all;
+    for (const model::TextOptions& x : g.options) all.insert(all.end(), x.row_seeds.begin(), x.row_seeds.end());
+    return all;
+  };
+  EXPECT_EQ(by_one.batches, (std::vector<size_t>{1, 1, 1, 1, 1}));
+  std::vector<uint64_t> two = seeds(by_two), one = seeds(by_one);
+  EXPECT_EQ(one, two);
+  std::sort(two.begin(), two.end());
+  EXPECT_EQ(std::adjacent_find(two.begin(), two.end()), two.end());
+  EXPECT_EQ(two.size(), 5u);
 }
 
 TEST(Evaluate, Limit) {
