@@ -331,4 +331,32 @@ std::string judge_summary(const GraderEngine& grader, long skipped) {
   return out;
 }
 
+namespace {
+
+class EngineJobGrader final : public train::JobGrader {
+ public:
+  explicit EngineJobGrader(std::unique_ptr<GraderEngine> g) : g_(std::move(g)) {}
+  std::vector<std::string> component_names() const override { return g_->component_names(); }
+  int pass_component(const std::string& name) const override { return g_->pass_component(name); }
+  std::vector<std::string> check_item(const nlohmann::json& row) const override {
+    return g_->check_item(row);
+  }
+  train::GradeFn grade_fn(int threads, double max_judge_failures) override {
+    return rft::grade_fn(*g_, threads, &skips_, max_judge_failures);
+  }
+  bool calls_judges() const override { return g_->judges() != nullptr; }
+  nlohmann::json judge_counters() const override { return rft::judge_counters(*g_, skips_); }
+  std::string judge_summary() const override { return rft::judge_summary(*g_, skips_); }
+
+ private:
+  std::unique_ptr<GraderEngine> g_;
+  std::atomic<long> skips_{0};
+};
+
+}  // namespace
+
+std::unique_ptr<train::JobGrader> job_grader(std::unique_ptr<GraderEngine> grader) {
+  return std::make_unique<EngineJobGrader>(std::move(grader));
+}
+
 }  // namespace rft

@@ -16,6 +16,7 @@
 #include "compiler/grading/batch.h"
 #include "compiler/interp/item.h"
 #include "runtime/judge/provider.h"
+#include "runtime/train/pipeline.h"
 #include "runtime/train/train.h"
 
 namespace rft::codegen {
@@ -111,5 +112,9 @@ nlohmann::json judge_counters(const GraderEngine& grader, long skipped);
 // "judges: 12 calls, 4 cache hits, 8 misses, 3 skipped by gating, 0 errors", and a line per
 // failing judge; empty when the reward calls no judge.
 std::string judge_summary(const GraderEngine& grader, long skipped);
+
+// A grader as a training job uses it (runtime/train/pipeline.h): grade_fn, with the judge
+// components skipped by gating counted over the whole job.
+std::unique_ptr<train::JobGrader> job_grader(std::unique_ptr<GraderEngine> grader);
 
 }  // namespace rft
