@@ -25,8 +25,8 @@
 #include <thread>
 #include <vector>
 
-#include "runtime/model/generate.h"
-#include "runtime/model/transformer.h"
+#include "runtime/model/torch/generate.h"
+#include "runtime/model/torch/transformer.h"
 
 namespace {
 

@@ -2,7 +2,8 @@
 # Keeps the heavy dependencies inside the folders that are about them:
 #   ANTLR (its runtime and the generated parser)  compiler/parse/
 #   LLVM                                          compiler/codegen/
-#   torch (torch/, ATen/, c10/)                   runtime/model/, runtime/train/
+#   torch (torch/, ATen/, c10/)                   runtime/model/torch/, runtime/train/torch/
+#   runtime/model/torch/, runtime/train/torch/    the same (a torch-free file stays torch-free)
 # (tests/ and bench/ may include what they test or measure.) And keeps the compiler's layers:
 #   - the compiler core (source/, diag/, ast/, parse/, check/, program/, interp/, codegen/) never
 #     includes compiler/driver/ (loading files) or compiler/grading/ (engines, batches, a reward
@@ -87,7 +88,8 @@ private() {
 rule ANTLR 'antlr4-runtime|antlr4/|Reward(Lexer|Parser|Visitor|BaseVisitor|Listener|BaseListener)\.h' \
   compiler/parse/
 rule LLVM 'llvm/|llvm-c/' compiler/codegen/
-rule torch 'torch/|ATen/|c10/' runtime/model/ runtime/train/
+rule torch 'torch/|ATen/|c10/' runtime/model/torch/ runtime/train/torch/
+rule "a torch folder's header" 'runtime/(model|train)/torch/' runtime/model/torch/ runtime/train/torch/
 forbid 'a driver or grading header' 'compiler/(driver|grading)/' compiler/source/ compiler/diag/ compiler/ast/ \
   compiler/parse/ compiler/check/ compiler/program/ compiler/interp/ compiler/codegen/
 private

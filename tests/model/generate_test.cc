@@ -5,7 +5,7 @@
 
 #include <filesystem>
 
-#include "runtime/model/generate.h"
+#include "runtime/model/torch/generate.h"
 #include "runtime/model/text_generator.h"
 
 namespace rft::model {

@@ -9,7 +9,7 @@
 #include <numbers>
 
 #include "runtime/model/safetensors.h"
-#include "runtime/model/transformer.h"
+#include "runtime/model/torch/transformer.h"
 
 namespace rft::model {
 namespace {

@@ -6,7 +6,7 @@ set -euo pipefail
 check=$1 d=$2
 rm -rf "$d"
 mkdir -p "$d/runtime/grader" "$d/compiler/parse" "$d/compiler/check" "$d/compiler/interp" \
-  "$d/compiler/codegen" "$d/compiler/driver" "$d/tools/rft"
+  "$d/compiler/codegen" "$d/compiler/driver" "$d/tools/rft" "$d/runtime/train/torch"
 printf '#include <llvm/IR/Module.h>\n  #  include "torch/torch.h"\n' >"$d/runtime/grader/a.cc"
 printf '#include <antlr4-runtime.h>\n' >"$d/tools/rft/b.h"
 printf '#include "RewardParser.h"\n' >"$d/compiler/parse/allowed.cc"
@@ -21,11 +21,14 @@ printf '#include "compiler/check/checker_impl.h"\n#include "compiler/driver/load
   >"$d/compiler/interp/c.cc"
 printf '#include "compiler/grading/grader.h"\n' >"$d/compiler/codegen/d.cc"
 printf '#include "compiler/codegen/lower.h"\n' >"$d/tools/rft/e.cc"
+# A torch folder's header from a torch-free file (caught) and from its own folder (allowed).
+printf '#include "runtime/train/torch/session.h"\n' >"$d/runtime/train/f.cc"
+printf '#include "runtime/train/torch/session.h"\n' >"$d/runtime/train/torch/allowed.cc"
 status=0
 out=$(bash "$check" "$d") || status=$?
 echo "$out"
 [ "$status" -eq 1 ]
-[ "$(wc -l <<<"$out")" -eq 7 ]
+[ "$(wc -l <<<"$out")" -eq 8 ]
 grep -q '^runtime/grader/a.cc:1:.*LLVM is included outside compiler/codegen/' <<<"$out"
 grep -q '^runtime/grader/a.cc:2:.*torch is included outside' <<<"$out"
 grep -q '^tools/rft/b.h:1:.*ANTLR is included outside compiler/parse/' <<<"$out"
@@ -36,7 +39,8 @@ grep -q '^compiler/interp/c.cc:2:.*driver or grading header is included from com
 grep -q '^compiler/codegen/d.cc:1:.*driver or grading header is included from compiler/codegen/' \
   <<<"$out"
 grep -q '^tools/rft/e.cc:1:.*compiler/codegen/lower.h is private to compiler/codegen/' <<<"$out"
+grep -q "^runtime/train/f.cc:1:.*a torch folder's header is included outside" <<<"$out"
 rm "$d/runtime/grader/a.cc" "$d/tools/rft/b.h" "$d/compiler/interp/c.cc" "$d/compiler/codegen/d.cc" \
-  "$d/tools/rft/e.cc"
+  "$d/tools/rft/e.cc" "$d/runtime/train/f.cc"
 bash "$check" "$d" | grep -q "include boundaries ok"
 echo "check_includes caught every planted include"

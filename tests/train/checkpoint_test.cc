@@ -12,8 +12,8 @@
 #include <filesystem>
 
 #include "runtime/model/config.h"
-#include "runtime/model/transformer.h"
-#include "runtime/train/checkpoint.h"
+#include "runtime/model/torch/transformer.h"
+#include "runtime/train/torch/checkpoint.h"
 
 namespace rft::train {
 namespace {

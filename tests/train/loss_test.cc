@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "runtime/train/loss.h"
+#include "runtime/train/torch/loss.h"
 
 namespace rft::train {
 namespace {

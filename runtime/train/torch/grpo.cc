@@ -5,14 +5,13 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "runtime/model/generate.h"
-#include "runtime/train/distributed.h"
-#include "runtime/train/loss.h"
-#include "runtime/train/session.h"
+#include "runtime/model/torch/generate.h"
+#include "runtime/train/torch/distributed.h"
+#include "runtime/train/torch/loss.h"
+#include "runtime/train/torch/session.h"
+#include "runtime/train/torch/trainers.h"
 
 namespace rft::train {
-
-Result<TrainResult> run_sft_impl(const TrainRequest& request);  // sft.cc
 
 namespace {
 
@@ -44,7 +43,9 @@ struct MicroBatch {
 // gives all of them, so advantages and metrics are those of the global batch on every rank.
 enum Column : size_t { kTotal, kFlagged, kTruncated, kNewTokens, kScoredTokens, kComponents };
 
-Result<TrainResult> grpo_impl(const TrainRequest& request) {
+}  // namespace
+
+Result<TrainResult> run_grpo_in_process(const TrainRequest& request) {
   using R = Result<TrainResult>;
   if (!request.grade) return R::failure("GRPO needs a reward to grade with");
   Result<std::unique_ptr<Session>> opened = Session::open(request, /*sft=*/false);
@@ -298,25 +299,4 @@ Result<TrainResult> grpo_impl(const TrainRequest& request) {
   return s.result(saved.value(), s.total_steps());
 }
 
-template <typename F>
-Result<TrainResult> guarded(F&& f, const TrainRequest& request) {
-  try {
-    return f(request);
-  } catch (const c10::Error& e) {
-    return Result<TrainResult>::failure("torch: " + std::string(e.what_without_backtrace()));
-  } catch (const std::exception& e) {
-    return Result<TrainResult>::failure(e.what());
-  }
-}
-
-Result<TrainResult> grpo_entry(const TrainRequest& request) { return guarded(grpo_impl, request); }
-Result<TrainResult> sft_entry(const TrainRequest& request) { return guarded(run_sft_impl, request); }
-
-}  // namespace
 }  // namespace rft::train
-
-// The plugin's training table (see train.h).
-extern "C" __attribute__((visibility("default"))) const rft::train::TrainPlugin* rft_train_plugin() {
-  static const rft::train::TrainPlugin plugin{&rft::train::grpo_entry, &rft::train::sft_entry};
-  return &plugin;
-}

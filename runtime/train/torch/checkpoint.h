@@ -12,7 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "runtime/model/transformer.h"
+#include "runtime/model/torch/transformer.h"
 #include "runtime/train/job.h"
 
 namespace rft::train {

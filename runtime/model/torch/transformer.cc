@@ -1,4 +1,4 @@
-#include "runtime/model/transformer.h"
+#include "runtime/model/torch/transformer.h"
 
 #include <cmath>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "runtime/train/loss.h"
+#include "runtime/train/torch/loss.h"
 
 #include <algorithm>
 #include <cmath>

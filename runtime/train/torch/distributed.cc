@@ -1,4 +1,4 @@
-#include "runtime/train/distributed.h"
+#include "runtime/train/torch/distributed.h"
 
 // ProcessGroupGloo.hpp declares the Gloo group only when this is defined (libtorch defines it
 // when it builds with Gloo, as Debian's does); the gloo headers come from libgloo-dev.

@@ -1,4 +1,4 @@
-#include "runtime/train/session.h"
+#include "runtime/train/torch/session.h"
 
 #include <algorithm>
 #include <cmath>
@@ -9,9 +9,9 @@
 #include <stdexcept>
 #include <thread>
 
-#include "runtime/train/checkpoint.h"
+#include "runtime/train/torch/checkpoint.h"
 #include "runtime/train/evaluate.h"
-#include "runtime/train/loss.h"
+#include "runtime/train/torch/loss.h"
 #include "runtime/train/seeds.h"
 
 namespace rft::train {

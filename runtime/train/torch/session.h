@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "runtime/model/generate.h"
+#include "runtime/model/torch/generate.h"
 #include "runtime/model/tokenizer.h"
-#include "runtime/train/distributed.h"
+#include "runtime/train/torch/distributed.h"
 #include "runtime/train/metrics.h"
 #include "runtime/train/train.h"
 

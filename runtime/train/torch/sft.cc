@@ -4,12 +4,13 @@
 // target score is reached (how rft makes base models of a chosen strength).
 #include <cmath>
 
-#include "runtime/model/generate.h"
-#include "runtime/train/session.h"
+#include "runtime/model/torch/generate.h"
+#include "runtime/train/torch/session.h"
+#include "runtime/train/torch/trainers.h"
 
 namespace rft::train {
 
-Result<TrainResult> run_sft_impl(const TrainRequest& request) {
+Result<TrainResult> run_sft_in_process(const TrainRequest& request) {
   using R = Result<TrainResult>;
   Result<std::unique_ptr<Session>> opened = Session::open(request, /*sft=*/true);
   if (!opened.ok()) return R::failure(opened.error());

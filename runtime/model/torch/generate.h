@@ -9,7 +9,7 @@
 #include <functional>
 #include <vector>
 
-#include "runtime/model/transformer.h"
+#include "runtime/model/torch/transformer.h"
 
 namespace rft::model {
 

@@ -1,4 +1,4 @@
-#include "runtime/train/checkpoint.h"
+#include "runtime/train/torch/checkpoint.h"
 
 #include <unistd.h>
 
