@@ -8,6 +8,8 @@
 #   - the compiler core (source/, diag/, ast/, parse/, check/, program/, interp/, codegen/) never
 #     includes compiler/driver/ (loading files) or compiler/grading/ (engines, batches, a reward
 #     made ready to grade), which are built on it;
+#   - the runtime libraries below the compiler (common/, grader/, judge/, model/, train/) never
+#     include compiler/: a training job gets its reward through train::JobGraderFactory;
 #   - a folder's private header (named *_impl.h, or opening with "Private to <folder>") is
 #     included only from its own folder, tests/ and bench/ included.
 # Prints every include that breaks a rule as FILE:LINE: ... and exits 1; exits 0 when there is
@@ -92,6 +94,8 @@ rule torch 'torch/|ATen/|c10/' runtime/model/torch/ runtime/train/torch/
 rule "a torch folder's header" 'runtime/(model|train)/torch/' runtime/model/torch/ runtime/train/torch/
 forbid 'a driver or grading header' 'compiler/(driver|grading)/' compiler/source/ compiler/diag/ compiler/ast/ \
   compiler/parse/ compiler/check/ compiler/program/ compiler/interp/ compiler/codegen/
+forbid 'a compiler header' 'compiler/' runtime/common/ runtime/grader/ runtime/judge/ runtime/model/ \
+  runtime/train/
 private
 
 if [ $status -eq 0 ]; then

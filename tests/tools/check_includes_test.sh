@@ -22,13 +22,13 @@ printf '#include "compiler/check/checker_impl.h"\n#include "compiler/driver/load
 printf '#include "compiler/grading/grader.h"\n' >"$d/compiler/codegen/d.cc"
 printf '#include "compiler/codegen/lower.h"\n' >"$d/tools/rft/e.cc"
 # A torch folder's header from a torch-free file (caught) and from its own folder (allowed).
-printf '#include "runtime/train/torch/session.h"\n' >"$d/runtime/train/f.cc"
+printf '#include "runtime/train/torch/session.h"\n#include "compiler/grading/grader.h"\n' >"$d/runtime/train/f.cc"
 printf '#include "runtime/train/torch/session.h"\n' >"$d/runtime/train/torch/allowed.cc"
 status=0
 out=$(bash "$check" "$d") || status=$?
 echo "$out"
 [ "$status" -eq 1 ]
-[ "$(wc -l <<<"$out")" -eq 8 ]
+[ "$(wc -l <<<"$out")" -eq 9 ]
 grep -q '^runtime/grader/a.cc:1:.*LLVM is included outside compiler/codegen/' <<<"$out"
 grep -q '^runtime/grader/a.cc:2:.*torch is included outside' <<<"$out"
 grep -q '^tools/rft/b.h:1:.*ANTLR is included outside compiler/parse/' <<<"$out"
@@ -40,6 +40,7 @@ grep -q '^compiler/codegen/d.cc:1:.*driver or grading header is included from co
   <<<"$out"
 grep -q '^tools/rft/e.cc:1:.*compiler/codegen/lower.h is private to compiler/codegen/' <<<"$out"
 grep -q "^runtime/train/f.cc:1:.*a torch folder's header is included outside" <<<"$out"
+grep -q '^runtime/train/f.cc:2:.*a compiler header is included from runtime/train/' <<<"$out"
 rm "$d/runtime/grader/a.cc" "$d/tools/rft/b.h" "$d/compiler/interp/c.cc" "$d/compiler/codegen/d.cc" \
   "$d/tools/rft/e.cc" "$d/runtime/train/f.cc"
 bash "$check" "$d" | grep -q "include boundaries ok"
