@@ -86,6 +86,8 @@ class Grader {
                                       const std::string& engine, bool cache,
                                       const std::vector<std::string>& allow_endpoints,
                                       bool judge_cache) {
+    std::optional<EngineKind> kind = parse_engine_kind(engine);
+    if (!kind) throw_spec_error("unknown engine `" + engine + "`; the engines are " + engine_choices());
     std::string error;
     LoadedReward loaded = rft::load_reward(spec, reward, &error);
     if (!loaded.program->ok()) {
@@ -97,7 +99,7 @@ class Grader {
     judges.use_cache = judge_cache;
     judges.allow_how = "by adding to rft.load's allow_endpoints:";
     std::unique_ptr<GraderEngine> g =
-        GraderEngine::create(std::move(loaded), engine, cache, &error, &judges);
+        GraderEngine::create(std::move(loaded), *kind, cache, &error, &judges);
     if (g == nullptr) throw_spec_error(error);
     auto out = std::unique_ptr<Grader>(new Grader());
     out->name_ = g->reward().name;

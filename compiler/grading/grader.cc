@@ -109,7 +109,7 @@ LoadedReward load_reward(const std::string& spec, const std::string& name, std::
 
 GraderEngine::~GraderEngine() = default;
 
-std::unique_ptr<GraderEngine> GraderEngine::create(LoadedReward loaded, const std::string& engine,
+std::unique_ptr<GraderEngine> GraderEngine::create(LoadedReward loaded, EngineKind engine,
                                                    bool use_cache, std::string* error,
                                                    const judge::ServiceOptions* judges) {
   std::unique_ptr<GraderEngine> g(new GraderEngine());
@@ -133,7 +133,7 @@ std::unique_ptr<GraderEngine> GraderEngine::create(LoadedReward loaded, const st
       return nullptr;
     }
   }
-  if (engine == "interp" || !reward.judges_used.empty()) {
+  if (engine == EngineKind::kInterp || !reward.judges_used.empty()) {
     g->interp_ = std::make_unique<interp::Interpreter>(p);
   }
   if (!reward.judges_used.empty()) {
@@ -146,14 +146,14 @@ std::unique_ptr<GraderEngine> GraderEngine::create(LoadedReward loaded, const st
     if (!g->judges_) return nullptr;
     g->judge_provider_ = std::make_unique<ServiceJudges>(*g->judges_);
   }
-  if (engine == "interp") {
+  if (engine == EngineKind::kInterp) {
     g->engine_ = std::make_unique<InterpEngine>(*g->interp_, reward, g->judge_provider_.get());
     g->grade_groups();
     return g;
   }
   std::string why;
   const rft_reward_info* info = nullptr;
-  if (engine == "jit") {
+  if (engine == EngineKind::kJit) {
     g->jit_ = codegen::Jit::create(&why);
     codegen::JitOptions jo;
     jo.use_cache = use_cache;
@@ -163,7 +163,7 @@ std::unique_ptr<GraderEngine> GraderEngine::create(LoadedReward loaded, const st
       return nullptr;
     }
     info = g->jitted_->find(name);
-  } else if (engine == "aot") {
+  } else if (engine == EngineKind::kAot) {
     // A shared object, loaded the way any other program would load it.
     namespace fs = std::filesystem;
     std::error_code ec;
@@ -182,9 +182,6 @@ std::unique_ptr<GraderEngine> GraderEngine::create(LoadedReward loaded, const st
       return nullptr;
     }
     info = rft_grader_find(g->shared_.get(), name.c_str());
-  } else {
-    *error = "unknown engine `" + engine + "`; the engines are jit, aot and interp";
-    return nullptr;
   }
   if (info == nullptr) {
     *error = "no compiled grader for reward `" + name + "`";

@@ -15,6 +15,7 @@
 #include "compiler/driver/loader.h"
 #include "compiler/grading/batch.h"
 #include "compiler/interp/item.h"
+#include "runtime/common/engine_kind.h"
 #include "runtime/judge/provider.h"
 #include "runtime/train/pipeline.h"
 #include "runtime/train/train.h"
@@ -46,11 +47,11 @@ LoadedReward load_reward(const std::string& spec, const std::string& name, std::
 class GraderEngine {
  public:
   ~GraderEngine();
-  // Prepares `engine` ("jit", "aot" or "interp") for a loaded reward. When the reward calls
+  // Prepares `engine` for a loaded reward. When the reward calls
   // judges, their settings are evaluated and their endpoints checked against `judges` (null:
   // loopback only, default cache) before anything is graded. On failure returns null and sets
   // *error to a one-line message.
-  static std::unique_ptr<GraderEngine> create(LoadedReward loaded, const std::string& engine,
+  static std::unique_ptr<GraderEngine> create(LoadedReward loaded, EngineKind engine,
                                               bool use_cache, std::string* error,
                                               const judge::ServiceOptions* judges = nullptr);
 

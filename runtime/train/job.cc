@@ -255,7 +255,8 @@ Field in_section(std::string_view section, Field f) {
 // Every key, in the order job_to_yaml writes them.
 std::vector<Field> job_fields(const std::string& base_dir, bool require_reward) {
   using J = JobConfig;
-  const Names<std::string> engines = {{"jit", "jit"}, {"aot", "aot"}, {"interp", "interp"}};
+  Names<EngineKind> engines;
+  for (const auto& [name, kind] : kEngineKinds) engines.emplace_back(kind, name);
   const bool r = require_reward;
   return {
       text("", "model", &J::model, true, true, base_dir),
@@ -263,7 +264,7 @@ std::vector<Field> job_fields(const std::string& base_dir, bool require_reward) 
       text("data", "eval", &J::eval_data, true, false, base_dir),
       text("reward", "spec", &J::spec, true, r, base_dir),
       text("reward", "name", &J::reward, false, r, base_dir),
-      choice<std::string>("reward", "engine", &J::engine, engines),
+      choice<EngineKind>("reward", "engine", &J::engine, engines),
       text("reward", "pass_component", &J::pass_component, false, false, base_dir),
       url_list("reward", "allow_endpoints", &J::allow_endpoints),
       choice<bool>("reward", "judge_cache", &J::judge_cache, {{true, "true"}, {false, "false"}}),

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/common/engine_kind.h"
 #include "runtime/model/result.h"
 
 namespace rft::train {
@@ -38,7 +39,7 @@ struct JobConfig {
   std::string eval_data;   // `data.eval`: JSONL; empty: no evaluation
   std::string spec;        // `reward.spec`: the .reward file (required by `rft train`)
   std::string reward;      // `reward.name`: which reward in it
-  std::string engine = "jit";  // `reward.engine`: jit | aot | interp
+  EngineKind engine = EngineKind::kJit;  // `reward.engine`: jit | aot | interp
   // `reward.pass_component`: the component whose mean is the pass rate; empty: the reward's
   // first boolean component, if it has one.
   std::string pass_component;

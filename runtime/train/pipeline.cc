@@ -197,7 +197,7 @@ Result<JobOutcome> run_job(JobKind kind, const JobOptions& o, const JobGraderFac
       p.distributed.enabled() ? ", " + std::to_string(p.distributed.world_size) + " ranks" : "";
   if (root && grpo) {
     std::cerr << "train: " << p.train_data.examples.size() << " prompts x " << job.samples_per_prompt
-              << " samples, reward `" << job.reward << "` (" << job.engine << "), output "
+              << " samples, reward `" << job.reward << "` (" << engine_name(job.engine) << "), output "
               << job.output_dir << ranks << "\n";
   } else if (root) {
     std::cerr << "sft: " << p.train_data.examples.size() << " examples, output " << job.output_dir

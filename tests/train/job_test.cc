@@ -48,7 +48,7 @@ TEST(Job, DefaultsAndResolvedPaths) {
   expected.output_dir = "/jobs/runs/demo";
   EXPECT_EQ(*r, expected);
   EXPECT_EQ(r->eval_data, "");
-  EXPECT_EQ(r->engine, "jit");
+  EXPECT_EQ(r->engine, EngineKind::kJit);
   EXPECT_EQ(r->batch_size, 16);
   EXPECT_EQ(r->samples_per_prompt, 8);
   EXPECT_EQ(r->loss_aggregation, LossAggregation::kGrpo);
@@ -76,7 +76,7 @@ TEST(Job, EveryKeyIsRead) {
   EXPECT_EQ(j.model, "/models/qwen/");  // absolute: kept
   EXPECT_EQ(j.train_data, "/data/train.jsonl");
   EXPECT_EQ(j.eval_data, "/jobs/eval.jsonl");
-  EXPECT_EQ(j.engine, "interp");
+  EXPECT_EQ(j.engine, EngineKind::kInterp);
   EXPECT_EQ(j.pass_component, "correct");
   EXPECT_EQ(j.output_dir, "/jobs/out");
   EXPECT_EQ(j.epochs, 3);
@@ -352,7 +352,7 @@ TEST(Job, ToYamlReadsBackAsTheSameJob) {
   j.eval_data = "/data/null";
   j.spec = "/specs/true";
   j.reward = "null";
-  j.engine = "aot";
+  j.engine = EngineKind::kAot;
   j.pass_component = "123";
   j.allow_endpoints = {"https://api.example.com/v1", "http://judge:8000/a,b"};
   j.judge_cache = false;

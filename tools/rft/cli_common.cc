@@ -69,8 +69,17 @@ void add_judge_flags(CLI::App* cmd, judge::ServiceOptions* judges, bool cache_fl
                   "(repeatable; loopback endpoints are always allowed)");
 }
 
+void add_engine_option(CLI::App* cmd, EngineKind* engine, const std::string& help) {
+  std::vector<std::string> names;
+  for (const auto& [name, kind] : kEngineKinds) names.emplace_back(name);
+  cmd->add_option_function<std::string>(
+         "--engine", [engine](const std::string& name) { *engine = *parse_engine_kind(name); }, help)
+      ->check(CLI::IsMember(names))
+      ->default_str(std::string(engine_name(*engine)));
+}
+
 std::unique_ptr<GraderEngine> open_grader(const std::string& command, const std::string& spec,
-                                          const std::string& reward, const std::string& engine,
+                                          const std::string& reward, EngineKind engine,
                                           bool use_cache, const judge::ServiceOptions* judges) {
   LoadedReward loaded = load_reward(command, spec, reward);
   if (loaded.reward == nullptr) return nullptr;

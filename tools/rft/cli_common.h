@@ -48,14 +48,17 @@ LoadedReward load_reward(const std::string& command, const std::string& spec,
 // `judges`: --allow-endpoint URL (repeatable), and --no-judge-cache unless `cache_flag` is false.
 void add_judge_flags(CLI::App* cmd, judge::ServiceOptions* judges, bool cache_flag = true);
 
-// Loads `spec`, finds `reward` and prepares `engine` ("jit", "aot" or "interp"). `judges` (null:
+// --engine jit|aot|interp into `engine`, with `help`.
+void add_engine_option(CLI::App* cmd, EngineKind* engine, const std::string& help);
+
+// Loads `spec`, finds `reward` and prepares `engine`. `judges` (null:
 // loopback endpoints only, the default cache) says where judges may send data; a refused
 // endpoint fails here, before anything is graded, and the message tells how to allow it
 // (`judges->allow_how`). On failure prints the
 // diagnostics or the message (prefixed with `command`) and returns null; warnings are printed
 // either way.
 std::unique_ptr<GraderEngine> open_grader(const std::string& command, const std::string& spec,
-                                          const std::string& reward, const std::string& engine,
+                                          const std::string& reward, EngineKind engine,
                                           bool use_cache = true,
                                           const judge::ServiceOptions* judges = nullptr);
 

@@ -23,7 +23,7 @@ namespace {
 struct EvalCliOptions {
   std::vector<std::string> models;
   std::string data, spec, reward, pass_component;
-  std::string engine = "jit";
+  EngineKind engine = EngineKind::kJit;
   train::EvalOptions eval;
   bool json = false;
   judge::ServiceOptions judges;
@@ -138,10 +138,7 @@ void add_eval(CLI::App& app, Command& run) {
   cmd->add_option("--reward", o->reward, "Which reward to grade with")->required();
   cmd->add_option("--pass-component", o->pass_component,
                   "The component whose mean is the pass rate (default: the first boolean one)");
-  cmd->add_option("--engine", o->engine,
-                  "How to evaluate the reward: jit, aot or interp (as for `rft grade`)")
-      ->check(CLI::IsMember({"jit", "aot", "interp"}))
-      ->capture_default_str();
+  add_engine_option(cmd, &o->engine, "How to evaluate the reward: jit, aot or interp (as for `rft grade`)");
   cmd->add_option("--max-new-tokens", o->eval.max_new_tokens, "New tokens at most per completion")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

@@ -111,7 +111,7 @@ int run_explain(const ExplainOptions& o) {
   // checked, API keys read, the cache), and every request is recorded.
   std::unique_ptr<GraderEngine> service;
   if (o.call_judges && !reward->judges_used.empty()) {
-    service = open_grader("explain", o.file, o.reward, "interp", true, &o.endpoints);
+    service = open_grader("explain", o.file, o.reward, EngineKind::kInterp, true, &o.endpoints);
     if (!service) return kUserError;
     judges.service = service->judge_provider();
     judges.judges = service->judges();

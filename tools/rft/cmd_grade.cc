@@ -30,7 +30,7 @@ struct GradeOptions {
   std::string reward;
   std::string data;
   std::string out;
-  std::string engine = "jit";
+  EngineKind engine = EngineKind::kJit;
   int threads = 0;
   bool no_cache = false;
   bool show_judges = false;
@@ -198,12 +198,10 @@ void add_grade(CLI::App& app, Command& run) {
                   "JSONL rows: {\"completion\": ..., \"prompt\": ..., item fields...}; - for stdin")
       ->required();
   cmd->add_option("--out", o->out, "Where to write the results (default: stdout)");
-  cmd->add_option("--engine", o->engine,
-                  "How to evaluate the reward: jit (native code compiled in process, cached), "
-                  "aot (a shared object, as `rft compile` makes) or interp (the reference "
-                  "interpreter)")
-      ->check(CLI::IsMember({"jit", "aot", "interp"}))
-      ->capture_default_str();
+  add_engine_option(cmd, &o->engine,
+                    "How to evaluate the reward: jit (native code compiled in process, cached), "
+                    "aot (a shared object, as `rft compile` makes) or interp (the reference "
+                    "interpreter)");
   cmd->add_flag("--no-cache", o->no_cache, "Compile anew instead of using the compile cache");
   add_judge_flags(cmd, &o->judges);
   cmd->add_flag("--show-judges", o->show_judges,

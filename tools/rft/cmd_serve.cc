@@ -30,7 +30,8 @@ namespace {
 struct ServeOptions {
   std::string model, name, api_key_env;
   std::string compare, compare_name;
-  std::string spec, reward, engine = "jit";
+  std::string spec, reward;
+  EngineKind engine = EngineKind::kJit;
   judge::ServiceOptions judges;
   serve::ServerOptions server;
 };
@@ -192,9 +193,7 @@ void add_serve(CLI::App& app, Command& run) {
                   "The compared model's id in the API (default: its directory's name)");
   cmd->add_option("--spec", o->spec, "A .reward file to grade answers with (POST /v1/grade)");
   cmd->add_option("--reward", o->reward, "Which reward of --spec grades");
-  cmd->add_option("--engine", o->engine, "How to evaluate the reward: jit, aot or interp")
-      ->check(CLI::IsMember({"jit", "aot", "interp"}))
-      ->capture_default_str();
+  add_engine_option(cmd, &o->engine, "How to evaluate the reward: jit, aot or interp");
   add_judge_flags(cmd, &o->judges, /*cache_flag=*/false);
   cmd->add_option("--api-key-env", o->api_key_env,
                   "An environment variable holding the API key that /v1/ requests must send "
