@@ -117,6 +117,12 @@ def test_unknown_reward_suggests_a_name(root):
         rft.load(os.path.join(root, "examples", "gsm8k.reward"), reward="gsm8")
 
 
+def test_unknown_engine_names_the_engines(root):
+    spec = os.path.join(root, "examples", "gsm8k.reward")
+    with pytest.raises(rft.SpecError, match=r"unknown engine `llvm`; the engines are jit, aot or interp"):
+        rft.load(spec, "gsm8k", engine="llvm")
+
+
 def test_explain(root, cache_env):
     grader = rft.load(os.path.join(root, "examples", "gsm8k.reward"), reward="gsm8k")
     out = grader.explain("so \\boxed{12}", prompt="", answer="12")
