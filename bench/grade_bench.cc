@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
     rows.push_back(nlohmann::json::parse(line));
     bytes += rows.back()["completion"].get_ref<const std::string&>().size();
   }
-  std::vector<rft::interp::Sample> samples;
+  std::vector<rft::Sample> samples;
   for (const auto& r : rows) {
     auto p = r.find("prompt");
     samples.push_back({p == r.end() ? std::string_view() : p->get_ref<const std::string&>(),

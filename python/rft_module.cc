@@ -191,19 +191,19 @@ class Grader {
         throw py::value_error(message);
       }
     }
-    std::vector<interp::Sample> samples(n);
+    std::vector<Sample> samples(n);
     for (size_t i = 0; i < n; ++i) {
       samples[i] =
-          interp::Sample{prompts.has_value() ? std::string_view((*prompts)[i]) : std::string_view(),
+          Sample{prompts.has_value() ? std::string_view((*prompts)[i]) : std::string_view(),
                          completions[i], &rows[i], truncated.has_value() && (*truncated)[i]};
     }
-    std::vector<interp::Result> results;
+    std::vector<Grade> results;
     {
       py::gil_scoped_release release;
       results = spec_ != nullptr ? spec_->grade(samples, threads)
                                  : grade_batch(*native_, samples, threads);
     }
-    for (const interp::Result& r : results) {
+    for (const Grade& r : results) {
       judge_skips_ += static_cast<long>(interp::skipped_by_gating(r));
     }
     std::vector<double> totals(n);
@@ -250,8 +250,8 @@ class Grader {
     if (!problems.empty()) throw py::value_error("item: " + problems[0]);
     interp::Interpreter interp(spec_->program());
     grader::Context ctx;
-    interp::Result r =
-        interp.grade(spec_->reward(), interp::Sample{prompt, completion, &row, truncated}, ctx,
+    Grade r =
+        interp.grade(spec_->reward(), Sample{prompt, completion, &row, truncated}, ctx,
                      nullptr, /*record_bindings=*/true);
     py::dict components;
     for (size_t c = 0; c < components_.size(); ++c) components[py::str(components_[c])] = r.components[c];

@@ -69,7 +69,7 @@ std::vector<TestOutcome> run_spec_tests(const Program& program, const ast::Modul
 
     // Inputs are constant expressions; evaluate them in a scratch context.
     grader::Context inputs_ctx;
-    interp::Sample empty;
+    Sample empty;
     interp::Evaluation inputs(interp, reward, empty, inputs_ctx, nullptr);
     std::string prompt, completion;
     bool truncated = false;
@@ -87,7 +87,7 @@ std::vector<TestOutcome> run_spec_tests(const Program& program, const ast::Modul
 
     grader::Context ctx;
     GivenJudges judges(*test);
-    interp::Sample sample{prompt, completion, &item, truncated};
+    Sample sample{prompt, completion, &item, truncated};
     interp::Evaluation ev(interp, reward, sample, ctx, &judges);
     ev.run(false);
     for (const auto& ex : test->expects) {

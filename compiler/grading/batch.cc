@@ -19,7 +19,7 @@ struct Row {
   std::string text;
   nlohmann::json data;
   std::string error;  // set when the row cannot be graded
-  interp::Result result;
+  Grade result;
 };
 
 bool blank(const std::string& s) { return s.find_first_not_of(" \t\r\n") == std::string::npos; }
@@ -51,14 +51,14 @@ std::string result_line(const Row& row, std::span<const std::string> components,
 
 }  // namespace
 
-interp::Result NativeEngine::grade(const interp::Sample& sample, grader::Context& ctx) const {
+Grade NativeEngine::grade(const Sample& sample, grader::Context& ctx) const {
   rft_sample s{grader::str_of(sample.prompt),
                grader::str_of(sample.completion),
                {nullptr, 0},
                sample.item,
                sample.truncated ? 1 : 0};
   if (judge_ != nullptr) rft_ctx_set_judge(ctx.handle(), judge_, judge_user_);
-  interp::Result r;
+  Grade r;
   r.components.resize(reward_.n_components);
   reward_.grade(ctx.handle(), &s, &r.total, r.components.data());
   r.flags = ctx.flags();
@@ -69,8 +69,8 @@ namespace {
 
 // Grades samples[i] into results[i] on contexts.size() threads, in passes when the engine
 // asks for them.
-void grade_into(const Engine& engine, std::span<const interp::Sample> samples,
-                std::vector<grader::Context>& contexts, std::span<interp::Result> results) {
+void grade_into(const Engine& engine, std::span<const Sample> samples,
+                std::vector<grader::Context>& contexts, std::span<Grade> results) {
   const int threads = static_cast<int>(contexts.size());
   std::unique_ptr<GradingPasses> passes = engine.passes(samples);
   auto grade_one = [&](size_t i, int worker) {
@@ -100,9 +100,9 @@ void grade_into(const Engine& engine, std::span<const interp::Sample> samples,
 
 }  // namespace
 
-std::vector<interp::Result> grade_batch(const Engine& engine, std::span<const interp::Sample> samples,
+std::vector<Grade> grade_batch(const Engine& engine, std::span<const Sample> samples,
                                         int threads) {
-  std::vector<interp::Result> results(samples.size());
+  std::vector<Grade> results(samples.size());
   int n = threads > 0 ? threads : grader::default_threads();
   std::vector<grader::Context> contexts(static_cast<size_t>(n));
   grade_into(engine, samples, contexts, results);
@@ -138,19 +138,19 @@ BatchSummary grade_jsonl(std::span<const std::string> components,
     grader::parallel_for(chunk.size(), threads,
                          [&](size_t i, int) { parse_row(chunk[i], item); });
     // The rows that parsed are graded together, so that a group judge sees all of a chunk.
-    std::vector<interp::Sample> samples;
+    std::vector<Sample> samples;
     std::vector<size_t> rows;
     for (size_t i = 0; i < chunk.size(); ++i) {
       Row& row = chunk[i];
       if (!row.error.empty()) continue;
       const auto& prompt = row.data.find("prompt");
-      samples.push_back(interp::Sample{
+      samples.push_back(Sample{
           prompt == row.data.end() ? std::string_view() : prompt->get_ref<const std::string&>(),
           row.data["completion"].get_ref<const std::string&>(), &row.data,
           interp::row_truncated(row.data)});
       rows.push_back(i);
     }
-    std::vector<interp::Result> results(samples.size());
+    std::vector<Grade> results(samples.size());
     grade_into(engine, samples, contexts, results);
     for (size_t k = 0; k < rows.size(); ++k) chunk[rows[k]].result = std::move(results[k]);
     for (Row& row : chunk) {

@@ -30,17 +30,17 @@ class GradingPasses {
   virtual std::vector<size_t> after_pass(int threads) = 0;
 };
 using PassesFactory =
-    std::function<std::unique_ptr<GradingPasses>(std::span<const interp::Sample> samples)>;
+    std::function<std::unique_ptr<GradingPasses>(std::span<const Sample> samples)>;
 
 // How one sample is graded: by the reference interpreter or by a compiled grader. Engines are
 // immutable and thread-safe; each thread passes its own context.
 class Engine {
  public:
   virtual ~Engine() = default;
-  virtual interp::Result grade(const interp::Sample& sample, grader::Context& ctx) const = 0;
+  virtual Grade grade(const Sample& sample, grader::Context& ctx) const = 0;
   // Batches are graded in passes when a factory is set (before grading starts).
   void set_passes(PassesFactory f) { passes_ = std::move(f); }
-  std::unique_ptr<GradingPasses> passes(std::span<const interp::Sample> samples) const {
+  std::unique_ptr<GradingPasses> passes(std::span<const Sample> samples) const {
     return passes_ ? passes_(samples) : nullptr;
   }
 
@@ -54,7 +54,7 @@ class InterpEngine final : public Engine {
   InterpEngine(const interp::Interpreter& interp, const ast::RewardDecl& reward,
                interp::JudgeProvider* judges = nullptr)
       : interp_(interp), reward_(reward), judges_(judges) {}
-  interp::Result grade(const interp::Sample& sample, grader::Context& ctx) const override {
+  Grade grade(const Sample& sample, grader::Context& ctx) const override {
     return interp_.grade(reward_, sample, ctx, judges_);
   }
 
@@ -71,7 +71,7 @@ class NativeEngine final : public Engine {
   explicit NativeEngine(const rft_reward_info& reward, rft_judge_fn judge = nullptr,
                         void* judge_user = nullptr)
       : reward_(reward), judge_(judge), judge_user_(judge_user) {}
-  interp::Result grade(const interp::Sample& sample, grader::Context& ctx) const override;
+  Grade grade(const Sample& sample, grader::Context& ctx) const override;
 
  private:
   const rft_reward_info& reward_;
@@ -81,7 +81,7 @@ class NativeEngine final : public Engine {
 
 // Grades a whole batch in one call on `threads` threads (0: all cores); results are in the
 // order of the samples. This is the entry point for training loops.
-std::vector<interp::Result> grade_batch(const Engine& engine, std::span<const interp::Sample> samples,
+std::vector<Grade> grade_batch(const Engine& engine, std::span<const Sample> samples,
                                         int threads = 0);
 
 struct BatchOptions {

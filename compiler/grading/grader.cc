@@ -33,14 +33,14 @@ class ServiceJudges final : public interp::JudgeProvider {
 // Batches graded in passes for group judges (runtime/judge/group.h).
 class JudgePasses final : public GradingPasses {
  public:
-  JudgePasses(judge::JudgeService& s, std::span<const interp::Sample> samples)
+  JudgePasses(judge::JudgeService& s, std::span<const Sample> samples)
       : round_(s, completions(samples)) {}
   void enter(size_t index) override { round_.enter(index); }
   void leave() override { round_.leave(); }
   std::vector<size_t> after_pass(int threads) override { return round_.resolve(threads); }
 
  private:
-  static std::vector<std::string_view> completions(std::span<const interp::Sample> samples) {
+  static std::vector<std::string_view> completions(std::span<const Sample> samples) {
     std::vector<std::string_view> out;
     for (const auto& s : samples) out.push_back(s.completion);
     return out;
@@ -60,7 +60,7 @@ judge::JudgeSpec judge_spec(const ast::JudgeDecl& j, const ast::RewardDecl& rewa
   spec.group = j.group;
   spec.max_group = j.max_group;
   grader::Context ctx;
-  interp::Evaluation ev(interp, reward, interp::Sample{}, ctx, nullptr);
+  interp::Evaluation ev(interp, reward, Sample{}, ctx, nullptr);
   for (const auto& s : j.settings) {
     if (!s.value || s.range_hi) continue;
     const std::string& n = s.name;
@@ -202,7 +202,7 @@ void GraderEngine::grade_groups() {
   for (const ast::JudgeDecl* j : loaded_.reward->judges_used) grouped |= !j->group.empty();
   if (!grouped) return;
   judge::JudgeService* service = judges_.get();
-  engine_->set_passes([service](std::span<const interp::Sample> samples) {
+  engine_->set_passes([service](std::span<const Sample> samples) {
     return std::make_unique<JudgePasses>(*service, samples);
   });
 }
@@ -233,7 +233,7 @@ int GraderEngine::grading_threads(int requested) const {
   return n;
 }
 
-std::vector<interp::Result> GraderEngine::grade(std::span<const interp::Sample> samples,
+std::vector<Grade> GraderEngine::grade(std::span<const Sample> samples,
                                                 int threads) const {
   return grade_batch(*engine_, samples, grading_threads(threads));
 }
@@ -272,14 +272,14 @@ train::GradeFn grade_fn(const GraderEngine& grader, int threads, std::atomic<lon
         const judge::JudgeService* judges = max_judge_failures < 1 ? grader.judges() : nullptr;
         std::vector<judge::JudgeTally> before;
         if (judges != nullptr) before = judges->tallies();
-        std::vector<interp::Sample> samples(rollouts.size());
+        std::vector<Sample> samples(rollouts.size());
         for (size_t i = 0; i < rollouts.size(); ++i) {
           samples[i] =
-              interp::Sample{rollouts[i].prompt, rollouts[i].completion,
+              Sample{rollouts[i].prompt, rollouts[i].completion,
                              rollouts[i].example != nullptr ? &rollouts[i].example->row : nullptr,
                              rollouts[i].truncated};
         }
-        std::vector<interp::Result> results = grader.grade(samples, threads);
+        std::vector<Grade> results = grader.grade(samples, threads);
         std::vector<train::Score> scores(results.size());
         long gated = 0;
         for (size_t i = 0; i < results.size(); ++i) {

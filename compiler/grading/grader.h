@@ -72,7 +72,7 @@ class GraderEngine {
   // called, so that their requests are in flight together while the threads wait.
   int grading_threads(int requested) const;
   // Grades a batch on `threads` threads (0: all cores); results in the order of the samples.
-  std::vector<interp::Result> grade(std::span<const interp::Sample> samples, int threads = 0) const;
+  std::vector<Grade> grade(std::span<const Sample> samples, int threads = 0) const;
   // Checks a dataset row against the spec's `item`: one message per problem.
   std::vector<std::string> check_item(const nlohmann::json& row) const;
 

@@ -84,7 +84,7 @@ const re2::RE2* Interpreter::regex(const ast::StringExpr* literal) const {
   return it == regexes_.end() ? nullptr : it->second.get();
 }
 
-Result Interpreter::grade(const ast::RewardDecl& reward, const Sample& sample,
+Grade Interpreter::grade(const ast::RewardDecl& reward, const Sample& sample,
                           grader::Context& ctx, JudgeProvider* judges,
                           bool record_bindings) const {
   Evaluation ev(*this, reward, sample, ctx, judges);
@@ -451,9 +451,9 @@ Evaluation::~Evaluation() = default;
 
 rft_value Evaluation::eval(const ast::Expr& e) { return impl_->eval(e, nullptr); }
 
-Result Evaluation::run(bool record_bindings) {
+Grade Evaluation::run(bool record_bindings) {
   Impl& s = *impl_;
-  Result out;
+  Grade out;
   double total = s.reward.on_invalid;
   // A row without a field the spec declares (datasets are checked when loaded; this guards
   // every other caller) cannot be graded: the total is on_invalid, as for any invalid total.
@@ -490,7 +490,7 @@ Result Evaluation::run(bool record_bindings) {
   if (record_bindings) {
     struct Entry {
       uint32_t at;
-      Result::Binding b;
+      Grade::Binding b;
     };
     std::vector<Entry> entries;
     for (const auto& l : s.reward.lets) {
@@ -510,13 +510,13 @@ Result Evaluation::run(bool record_bindings) {
   return out;
 }
 
-size_t skipped_by_gating(const Result& r) {
+size_t skipped_by_gating(const Grade& r) {
   size_t n = 0;
   for (const std::string& f : r.flags) n += f.rfind("skipped:", 0) == 0;
   return n;
 }
 
-size_t problem_flags(const Result& r) {
+size_t problem_flags(const Grade& r) {
   return r.flags.size() - skipped_by_gating(r);
 }
 

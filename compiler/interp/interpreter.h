@@ -13,6 +13,7 @@
 #include <nlohmann/json_fwd.hpp>
 
 #include "compiler/ast/ast.h"
+#include "compiler/program/sample.h"
 #include "runtime/grader/context.h"
 
 namespace re2 {
@@ -34,33 +35,12 @@ class JudgeProvider {
                                       const std::string& rendered_prompt) = 0;
 };
 
-struct Sample {
-  std::string_view prompt;
-  std::string_view completion;
-  const nlohmann::json* item = nullptr;  // the dataset row; its fields are the item's
-  bool truncated = false;  // the completion was cut off at the token limit (finish "length")
-};
-
-struct Result {
-  double total = 0;
-  std::vector<double> components;  // in declaration order, never NaN or inf
-  std::vector<std::string> flags;
-  // Every let and component with its value as text, in source order (explain only).
-  struct Binding {
-    std::string name;
-    std::string kind;  // "let" or "component"
-    std::string value;
-    bool evaluated = false;
-  };
-  std::vector<Binding> bindings;
-};
-
 // How many of a result's components gating skipped (flags `skipped:<component>`): the judge
 // calls it saved.
-size_t skipped_by_gating(const Result& r);
+size_t skipped_by_gating(const Grade& r);
 // How many of its flags tell of a problem: every flag but the `skipped:` of gating, which is a
 // component the total did not need. The `flagged` metrics count rows where this is not 0.
-size_t problem_flags(const Result& r);
+size_t problem_flags(const Grade& r);
 
 // Holds what a loaded program needs at run time: compiled regex literals and which components
 // depend on judges. Immutable after construction; grading is safe from many threads as long as
@@ -70,7 +50,7 @@ class Interpreter {
   explicit Interpreter(const Program& program);
   ~Interpreter();
 
-  Result grade(const ast::RewardDecl& reward, const Sample& sample, grader::Context& ctx,
+  Grade grade(const ast::RewardDecl& reward, const Sample& sample, grader::Context& ctx,
                JudgeProvider* judges = nullptr, bool record_bindings = false) const;
 
   const re2::RE2* regex(const ast::StringExpr* literal) const;
@@ -101,7 +81,7 @@ class Evaluation {
              grader::Context& ctx, JudgeProvider* judges);
   ~Evaluation();
 
-  Result run(bool record_bindings);
+  Grade run(bool record_bindings);
   // Evaluates an expression in the reward's scope (a test's `expect`); `total` is the total
   // computed by run().
   rft_value eval(const ast::Expr& e);

@@ -102,7 +102,7 @@ std::variant<Json, ApiError> Grading::grade(std::string_view body) const {
     errors[i] = why;
   }
 
-  std::vector<interp::Sample> batch;
+  std::vector<Sample> batch;
   std::vector<size_t> which;
   for (size_t i = 0; i < samples.size(); ++i) {
     if (!errors[i].empty()) continue;
@@ -111,17 +111,17 @@ std::variant<Json, ApiError> Grading::grade(std::string_view body) const {
     std::string_view p = prompt != s.end() && prompt->is_string()
                              ? std::string_view(prompt->get_ref<const std::string&>())
                              : std::string_view();
-    batch.push_back(interp::Sample{p, s.at("completion").get_ref<const std::string&>(), &rows[i],
+    batch.push_back(Sample{p, s.at("completion").get_ref<const std::string&>(), &rows[i],
                                    interp::row_truncated(s)});
     which.push_back(i);
   }
-  std::vector<interp::Result> graded = grader_.grade(batch, threads_);
+  std::vector<Grade> graded = grader_.grade(batch, threads_);
 
   const std::vector<std::string> names = grader_.component_names();
   Json results = Json::array();
   for (size_t i = 0; i < samples.size(); ++i) results.push_back({{"index", i}});
   for (size_t k = 0; k < graded.size(); ++k) {
-    const interp::Result& g = graded[k];
+    const Grade& g = graded[k];
     Json& out = results[which[k]];
     out["total"] = number(g.total);
     Json components = Json::object();

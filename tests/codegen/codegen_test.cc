@@ -49,7 +49,7 @@ std::unique_ptr<codegen::Jit> make_jit() {
   return jit;
 }
 
-interp::Result grade_native(const codegen::JitGrader& g, const std::string& reward,
+Grade grade_native(const codegen::JitGrader& g, const std::string& reward,
                             std::string_view completion, const nlohmann::json& row,
                             rft_judge_fn judge = nullptr, void* user = nullptr) {
   const rft_reward_info* info = g.find(reward);
@@ -57,7 +57,7 @@ interp::Result grade_native(const codegen::JitGrader& g, const std::string& rewa
   if (info == nullptr) return {};
   grader::Context ctx;
   rft_ctx_set_judge(ctx.handle(), judge, user);
-  return NativeEngine(*info).grade(interp::Sample{{}, completion, &row}, ctx);
+  return NativeEngine(*info).grade(Sample{{}, completion, &row}, ctx);
 }
 
 TEST(Jit, SecondLoadComesFromTheCacheAndAgrees) {
@@ -76,9 +76,9 @@ TEST(Jit, SecondLoadComesFromTheCacheAndAgrees) {
   EXPECT_EQ(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()), 1);
 
   nlohmann::json row = {{"answer", "12"}};
-  interp::Result expected = spec.grade("answer: 12", row);
+  Grade expected = spec.grade("answer: 12", row);
   for (const auto* g : {cold.get(), warm.get()}) {
-    interp::Result got = grade_native(*g, "r", "answer: 12", row);
+    Grade got = grade_native(*g, "r", "answer: 12", row);
     EXPECT_EQ(got.total, expected.total);
     EXPECT_EQ(got.components, expected.components);
     EXPECT_EQ(got.flags, expected.flags);
@@ -170,12 +170,12 @@ TEST(Batch, GradeBatchKeepsOrderAndAgreesWithTheInterpreter) {
     rows.push_back({{"answer", std::to_string(i % 5)}});
   }
   rows[17] = nlohmann::json::object();  // a row without its field: flagged, total on_invalid
-  std::vector<interp::Sample> samples;
+  std::vector<Sample> samples;
   for (size_t i = 0; i < rows.size(); ++i) samples.push_back({{}, completions[i], &rows[i]});
   NativeEngine native(*g->find("r"));
   InterpEngine reference(*spec.interp, *spec.program->find_reward("r"));
-  std::vector<interp::Result> got = grade_batch(native, samples, 4);
-  std::vector<interp::Result> want = grade_batch(reference, samples, 1);
+  std::vector<Grade> got = grade_batch(native, samples, 4);
+  std::vector<Grade> want = grade_batch(reference, samples, 1);
   ASSERT_EQ(got.size(), samples.size());
   for (size_t i = 0; i < samples.size(); ++i) {
     EXPECT_EQ(got[i].total, want[i].total) << i;
@@ -263,9 +263,9 @@ reward r {
   nlohmann::json row = {{"topic", "tea"}};
 
   Recorder recorder;
-  interp::Result expected = spec.grade("thanks", row, &recorder);
+  Grade expected = spec.grade("thanks", row, &recorder);
   std::string seen;
-  interp::Result got = grade_native(*g, "r", "thanks", row, record_judge, &seen);
+  Grade got = grade_native(*g, "r", "thanks", row, record_judge, &seen);
   EXPECT_EQ(got.total, expected.total);
   EXPECT_EQ(got.components, expected.components);
   EXPECT_EQ(seen, "kind:" + recorder.last);

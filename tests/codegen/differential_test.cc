@@ -124,7 +124,7 @@ std::string num_text(double x) {
   return buf;
 }
 
-std::string describe(const interp::Result& r, const ast::RewardDecl& reward) {
+std::string describe(const Grade& r, const ast::RewardDecl& reward) {
   std::ostringstream out;
   out << "total " << num_text(r.total) << "\n";
   for (size_t i = 0; i < r.components.size(); ++i) {
@@ -140,7 +140,7 @@ std::string describe(const interp::Result& r, const ast::RewardDecl& reward) {
 // Bitwise: -0 and 0 differ, and so would two NaNs with different payloads.
 bool same_double(double a, double b) { return std::bit_cast<uint64_t>(a) == std::bit_cast<uint64_t>(b); }
 
-std::string difference(const interp::Result& a, const interp::Result& b) {
+std::string difference(const Grade& a, const Grade& b) {
   if (!same_double(a.total, b.total)) return "total";
   if (a.components.size() != b.components.size()) return "number of components";
   for (size_t i = 0; i < a.components.size(); ++i) {
@@ -326,7 +326,7 @@ TEST_F(DifferentialTest, InterpreterJitAndSharedObjectAgree) {
 
       for (size_t k = 0; k < samples.size() && !program_failed; ++k) {
         const GeneratedInput& in = samples[k];
-        interp::Sample sample{in.prompt, in.completion, in.row.is_null() ? nullptr : &in.row};
+        Sample sample{in.prompt, in.completion, in.row.is_null() ? nullptr : &in.row};
         g_current = where + ", reward `" + name + "`, sample #" + std::to_string(k) + "\n" +
                     describe_input(in) + gp.source;
 
@@ -340,19 +340,19 @@ TEST_F(DifferentialTest, InterpreterJitAndSharedObjectAgree) {
 
         t = std::chrono::steady_clock::now();
         ctx_interp.reset();
-        interp::Result expected = judged ? interp.grade(*reward, sample, ctx_interp, &provider)
+        Grade expected = judged ? interp.grade(*reward, sample, ctx_interp, &provider)
                                          : by_interp.grade(sample, ctx_interp);
         st.interp_ms += ms_since(t);
 
         t = std::chrono::steady_clock::now();
         ctx_jit.reset();
-        interp::Result got_jit = by_jit.grade(sample, ctx_jit);
+        Grade got_jit = by_jit.grade(sample, ctx_jit);
         st.jit_ms += ms_since(t);
         ++st.gradings;
 
         struct Got {
           std::string engine;
-          interp::Result result;
+          Grade result;
           const JudgeLog* log;
         };
         std::vector<Got> got;
@@ -563,12 +563,12 @@ TEST_F(DifferentialTest, FastPathsAgreeOnLongCompletions) {
     grader::Context ctx;
     for (size_t k = 0; k < completions.size(); ++k) {
       nlohmann::json row = {{"answer", std::to_string(k % 100)}, {"keywords", nlohmann::json::array({"total", "a"})}};
-      interp::Sample sample{"prompt", completions[k], &row};
+      Sample sample{"prompt", completions[k], &row};
       ctx.reset();
-      interp::Result expected = by_interp.grade(sample, ctx);
+      Grade expected = by_interp.grade(sample, ctx);
       for (const NativeEngine* engine : {&by_jit, &by_aot}) {
         ctx.reset();
-        interp::Result got = engine->grade(sample, ctx);
+        Grade got = engine->grade(sample, ctx);
         ASSERT_EQ(difference(expected, got), "")
             << (engine == &by_jit ? "JIT" : "shared object") << " vs interpreter, spec "
             << specs[s].reward << ", completion #" << k << " ("

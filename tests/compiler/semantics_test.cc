@@ -121,7 +121,7 @@ TEST(Semantics, NoneComponentScoresZeroAndIsFlagged) {
     component value = num(completion)
     total = value + 1
   })rft");
-  interp::Result r = spec.grade("not a number");
+  Grade r = spec.grade("not a number");
   EXPECT_EQ(r.components, std::vector<double>{0});
   EXPECT_TRUE(has_flag(r, "missing:value"));
   // The total reads the component, which is 0 after the flag.
@@ -137,7 +137,7 @@ TEST(Semantics, DivisionByZeroIsIeeeThenFlagged) {
     on_invalid = -1
     total = 1 / len(completion)
   })rft");
-  interp::Result r = spec.grade("");
+  Grade r = spec.grade("");
   EXPECT_DOUBLE_EQ(r.total, -1);
   EXPECT_TRUE(has_flag(r, "invalid_total"));
   EXPECT_DOUBLE_EQ(spec.grade("ab").total, 0.5);
@@ -148,7 +148,7 @@ TEST(Semantics, NanComponentIsZeroAndFlagged) {
     component ratio = 0 / len(completion)
     total = ratio
   })rft");
-  interp::Result r = spec.grade("");
+  Grade r = spec.grade("");
   EXPECT_EQ(r.components, std::vector<double>{0});
   EXPECT_TRUE(has_flag(r, "invalid:ratio"));
   EXPECT_DOUBLE_EQ(r.total, 0);
@@ -160,7 +160,7 @@ TEST(Semantics, NoneTotalUsesOnInvalid) {
     on_invalid = 0.125
     total = num(completion)
   })rft");
-  interp::Result r = spec.grade("abc");
+  Grade r = spec.grade("abc");
   EXPECT_DOUBLE_EQ(r.total, 0.125);
   EXPECT_TRUE(has_flag(r, "invalid_total"));
   EXPECT_DOUBLE_EQ(spec.grade("3").total, 3);
@@ -182,7 +182,7 @@ TEST(Semantics, InvalidUtf8IsRepairedAndFlagged) {
     let n = len(completion)
     total = n
   })rft");
-  interp::Result r = spec.grade(std::string("ab\xff\xfe" "c"));
+  Grade r = spec.grade(std::string("ab\xff\xfe" "c"));
   EXPECT_TRUE(has_flag(r, "invalid_utf8"));
   EXPECT_DOUBLE_EQ(r.total, 5);  // a, b, U+FFFD, U+FFFD, c
   EXPECT_FALSE(has_flag(spec.grade("abc"), "invalid_utf8"));
@@ -209,7 +209,7 @@ TEST(Semantics, LetsAreLazyAndEvaluatedAtMostOnce) {
     total = tone + tone + tone
   })rft");
   CountingJudge judge(0.5);
-  interp::Result r = spec.grade("hi", {{"topic", "t"}}, &judge);
+  Grade r = spec.grade("hi", {{"topic", "t"}}, &judge);
   EXPECT_EQ(judge.calls, 1);
   EXPECT_DOUBLE_EQ(r.total, 1.5);
   auto unused = std::find_if(r.bindings.begin(), r.bindings.end(),
@@ -239,12 +239,12 @@ TEST(Semantics, GatedJudgeComponentIsSkipped) {
     total = if safe then tone else -1
   })rft");
   CountingJudge judge(0.8);
-  interp::Result unsafe = spec.grade("guaranteed refund", {{"topic", "t"}}, &judge);
+  Grade unsafe = spec.grade("guaranteed refund", {{"topic", "t"}}, &judge);
   EXPECT_EQ(judge.calls, 0);
   EXPECT_DOUBLE_EQ(unsafe.total, -1);
   EXPECT_TRUE(has_flag(unsafe, "skipped:tone"));
   EXPECT_EQ(unsafe.components, (std::vector<double>{0, 0}));
-  interp::Result safe = spec.grade("hello", {{"topic", "t"}}, &judge);
+  Grade safe = spec.grade("hello", {{"topic", "t"}}, &judge);
   EXPECT_EQ(judge.calls, 1);
   EXPECT_DOUBLE_EQ(safe.total, 0.8);
   EXPECT_EQ(safe.components, (std::vector<double>{1, 0.8}));
@@ -263,7 +263,7 @@ TEST(Semantics, FailedJudgeUsesOnErrorAndFlags) {
   Spec spec(std::string(kJudge) + R"rft(item { topic: str }
   reward r { total = polite(reply = completion) })rft");
   CountingJudge judge(0.5, /*fail=*/true);
-  interp::Result r = spec.grade("x", {{"topic", "t"}}, &judge);
+  Grade r = spec.grade("x", {{"topic", "t"}}, &judge);
   EXPECT_DOUBLE_EQ(r.total, 0.25);
   EXPECT_TRUE(has_flag(r, "judge_error:polite"));
 }
@@ -273,10 +273,10 @@ TEST(Semantics, ComponentBoundsClampAndFlag) {
     component c = len(completion) / 2 - 1 in 0..1
     total = c
   })rft");
-  interp::Result high = spec.grade("abcdefgh");
+  Grade high = spec.grade("abcdefgh");
   EXPECT_DOUBLE_EQ(high.total, 1);
   EXPECT_TRUE(has_flag(high, "out_of_bounds:c"));
-  interp::Result low = spec.grade("");
+  Grade low = spec.grade("");
   EXPECT_DOUBLE_EQ(low.total, 0);
   EXPECT_TRUE(has_flag(low, "out_of_bounds:c"));
   EXPECT_FALSE(has_flag(spec.grade("abc"), "out_of_bounds:c"));
@@ -289,7 +289,7 @@ TEST(Semantics, ItemFieldsTakeTheirDeclaredTypes) {
     total = len(s)
   })rft");
   nlohmann::json row = {{"n", 2}, {"ok", true}, {"tags", {"a", "b"}}, {"extra", {{"k", 1}}}};
-  interp::Result r = spec.grade("", row);
+  Grade r = spec.grade("", row);
   EXPECT_EQ(r.bindings[0].value, R"rft("2truea|b{\"k\":1}-")rft");
   EXPECT_TRUE(r.flags.empty());
 }
@@ -297,7 +297,7 @@ TEST(Semantics, ItemFieldsTakeTheirDeclaredTypes) {
 TEST(Semantics, MissingOrMistypedItemFieldIsNoneAndFlagged) {
   Spec spec(R"rft(item { answer: str }
   reward r { total = len(item.answer) })rft");
-  interp::Result r = spec.grade("", nlohmann::json{{"answer", 42}});
+  Grade r = spec.grade("", nlohmann::json{{"answer", 42}});
   EXPECT_TRUE(has_flag(r, "bad_item:answer"));
   EXPECT_TRUE(has_flag(r, "invalid_total"));
   EXPECT_TRUE(has_flag(spec.grade("", nlohmann::json::object()), "bad_item:answer"));
@@ -341,8 +341,8 @@ TEST(Semantics, GradingIsDeterministic) {
     total = c + 0.1 * len(completion) / 100
   })rft");
   nlohmann::json row = {{"answer", "42"}};
-  interp::Result a = spec.grade("so \\boxed{42}", row);
-  interp::Result b = spec.grade("so \\boxed{42}", row);
+  Grade a = spec.grade("so \\boxed{42}", row);
+  Grade b = spec.grade("so \\boxed{42}", row);
   EXPECT_EQ(a.total, b.total);
   EXPECT_EQ(a.components, b.components);
   EXPECT_DOUBLE_EQ(a.components[0], 1);

@@ -26,7 +26,7 @@ struct Spec {
   }
 
   // Grades reward `name` on one sample; item fields come from `row`.
-  interp::Result grade(std::string_view completion, const nlohmann::json& row = {},
+  Grade grade(std::string_view completion, const nlohmann::json& row = {},
                        interp::JudgeProvider* judges = nullptr, std::string_view prompt = {},
                        const std::string& name = "r") {
     if (!interp) return {};
@@ -34,7 +34,7 @@ struct Spec {
     EXPECT_NE(reward, nullptr);
     if (reward == nullptr) return {};
     grader::Context ctx;
-    interp::Sample sample{prompt, completion, &row};
+    Sample sample{prompt, completion, &row};
     return interp->grade(*reward, sample, ctx, judges, /*record_bindings=*/true);
   }
 };
@@ -43,14 +43,14 @@ struct Spec {
 // `completion`.
 inline std::string eval(const std::string& expr, std::string_view completion = "") {
   Spec spec("reward r {\n  let v = " + expr + "\n  total = if v is none then 0 else 1\n}\n");
-  interp::Result r = spec.grade(completion);
+  Grade r = spec.grade(completion);
   for (const auto& b : r.bindings) {
     if (b.name == "v") return b.value;
   }
   return "<no value>";
 }
 
-inline bool has_flag(const interp::Result& r, const std::string& flag) {
+inline bool has_flag(const Grade& r, const std::string& flag) {
   return std::find(r.flags.begin(), r.flags.end(), flag) != r.flags.end();
 }
 

@@ -118,11 +118,11 @@ int run_explain(const ExplainOptions& o) {
   }
   interp::Interpreter interp(*p);
   grader::Context ctx;
-  interp::Sample sample{
+  Sample sample{
       prompt == row.end() ? std::string_view() : prompt->get_ref<const std::string&>(),
       completion->get_ref<const std::string&>(), &row, interp::row_truncated(row)};
   judge::JudgeTranscript transcript;
-  interp::Result r = interp.grade(*reward, sample, ctx, &judges, /*record_bindings=*/true);
+  Grade r = interp.grade(*reward, sample, ctx, &judges, /*record_bindings=*/true);
 
   if (o.json) {
     nlohmann::json out;

@@ -43,11 +43,11 @@ int fail(const std::string& msg) { return user_error("grade", msg); }
 class TranscribingEngine final : public Engine {
  public:
   explicit TranscribingEngine(const Engine& inner) : inner_(inner) {
-    set_passes([&inner](std::span<const interp::Sample> samples) { return inner.passes(samples); });
+    set_passes([&inner](std::span<const Sample> samples) { return inner.passes(samples); });
   }
-  interp::Result grade(const interp::Sample& sample, grader::Context& ctx) const override {
+  Grade grade(const Sample& sample, grader::Context& ctx) const override {
     judge::JudgeTranscript transcript;
-    interp::Result r = inner_.grade(sample, ctx);
+    Grade r = inner_.grade(sample, ctx);
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<judge::JudgeExchange>& log = logs_[sample.item];
     for (judge::JudgeExchange& e : transcript.exchanges) log.push_back(std::move(e));
