@@ -111,32 +111,13 @@ class Grader {
   // From a shared object built by `rft compile`.
   static std::unique_ptr<Grader> load_aot(const std::string& path,
                                           const std::optional<std::string>& reward) {
-    char why[512] = "";
-    std::unique_ptr<rft_grader, void (*)(rft_grader*)> so(rft_grader_open(path.c_str(), why, sizeof why),
-                                                          rft_grader_close);
-    if (so == nullptr) throw_spec_error(std::string("cannot load `") + path + "`: " + why);
-    const rft_grader_info* info = rft_grader_get_info(so.get());
-    const rft_reward_info* chosen = nullptr;
-    std::string names;
-    for (uint32_t i = 0; i < info->n_rewards; ++i) {
-      names += std::string(names.empty() ? "" : ", ") + info->rewards[i].name;
-    }
-    if (reward.has_value()) {
-      chosen = rft_grader_find(so.get(), reward->c_str());
-      if (chosen == nullptr) {
-        throw_spec_error("`" + path + "` has no reward named `" + *reward + "`; it has " + names);
-      }
-    } else if (info->n_rewards == 1) {
-      chosen = &info->rewards[0];
-    } else {
-      throw_spec_error("`" + path + "` holds several rewards (" + names + "); name one");
-    }
+    std::string error;
+    std::unique_ptr<SharedGrader> g = SharedGrader::open(path, reward.value_or(""), &error);
+    if (g == nullptr) throw_spec_error(error);
     auto out = std::unique_ptr<Grader>(new Grader());
-    out->name_ = chosen->name;
-    for (uint32_t i = 0; i < chosen->n_components; ++i) out->components_.push_back(chosen->components[i]);
-    out->aot_fields_ = interp::item_fields(*chosen);
-    out->native_ = std::make_unique<NativeEngine>(*chosen);
-    out->shared_ = std::move(so);
+    out->name_ = g->name();
+    out->components_ = g->component_names();
+    out->shared_ = std::move(g);
     return out;
   }
 
@@ -146,7 +127,7 @@ class Grader {
   // The item's fields as (name, type) pairs, the type spelled as in the spec ("str", "num?").
   std::vector<std::pair<std::string, std::string>> item_fields() const {
     std::vector<std::pair<std::string, std::string>> out;
-    for (const interp::ItemField& f : spec_ ? spec_->item_fields() : aot_fields_) {
+    for (const interp::ItemField& f : spec_ ? spec_->item_fields() : shared_->item_fields()) {
       out.emplace_back(f.name, f.type);
     }
     return out;
@@ -201,7 +182,7 @@ class Grader {
     {
       py::gil_scoped_release release;
       results = spec_ != nullptr ? spec_->grade(samples, threads)
-                                 : grade_batch(*native_, samples, threads);
+                                 : grade_batch(shared_->engine(), samples, threads);
     }
     for (const Grade& r : results) {
       judge_skips_ += static_cast<long>(interp::skipped_by_gating(r));
@@ -273,17 +254,14 @@ class Grader {
 
   std::vector<std::string> check_item(const nlohmann::json& row) const {
     if (spec_ != nullptr) return spec_->check_item(row);
-    return interp::validate_item(row, aot_fields_);  // a shared object names its fields
+    return interp::validate_item(row, shared_->item_fields());  // a shared object names its fields
   }
 
   std::string name_;
   std::vector<std::string> components_;
   std::unique_ptr<GraderEngine> spec_;  // from a spec
   mutable std::atomic<long> judge_skips_{0};  // judge components skipped by gating
-  // From a shared object:
-  interp::ItemFields aot_fields_;
-  std::unique_ptr<rft_grader, void (*)(rft_grader*)> shared_{nullptr, rft_grader_close};
-  std::unique_ptr<NativeEngine> native_;  // after shared_: destroyed before the code it calls
+  std::unique_ptr<SharedGrader> shared_;  // from a shared object
 };
 
 }  // namespace

@@ -4,6 +4,8 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <string_view>
 
 #include "compiler/codegen/codegen.h"
 #include "compiler/interp/item.h"
@@ -326,6 +328,61 @@ std::string judge_summary(const GraderEngine& grader, long skipped) {
                     std::to_string(c.errors) + " errors\n";
   for (const std::string& line : j->error_summary()) out += line + "\n";
   return out;
+}
+
+std::unique_ptr<SharedGrader> SharedGrader::open(const std::string& path, const std::string& reward,
+                                                 std::string* error) {
+  {
+    std::ifstream f(path, std::ios::binary);
+    char magic[4] = {0};
+    if (f && f.read(magic, 4) && std::string_view(magic, 4) != "\x7f" "ELF") {
+      *error = "`" + path + "` is not a shared object (as `rft compile` writes); a .reward spec is "
+               "graded from the spec";
+      return nullptr;
+    }
+  }
+  std::unique_ptr<SharedGrader> g(new SharedGrader());
+  char why[512] = {0};
+  g->so_.reset(rft_grader_open(path.c_str(), why, sizeof why));
+  if (!g->so_) {
+    *error = "cannot load `" + path + "`: " + why;
+    return nullptr;
+  }
+  const rft_grader_info* all = rft_grader_get_info(g->so_.get());
+  std::vector<std::string> names;
+  for (uint32_t i = 0; i < all->n_rewards; ++i) names.push_back(all->rewards[i].name);
+  std::string list;
+  for (const std::string& n : names) list += (list.empty() ? "" : ", ") + ("`" + n + "`");
+  const rft_reward_info* info = nullptr;
+  if (!reward.empty()) {
+    info = rft_grader_find(g->so_.get(), reward.c_str());
+    if (info == nullptr) {
+      std::string hint = did_you_mean(reward, names);
+      *error = "no reward named `" + reward + "` in " + path + (hint.empty() ? "" : "; " + hint) +
+               " (it has " + list + ")";
+      return nullptr;
+    }
+  } else if (all->n_rewards == 1) {
+    info = &all->rewards[0];
+  } else {
+    *error = "`" + path + "` holds several rewards (" + list + "); name one";
+    return nullptr;
+  }
+  if (info->n_judges > 0) {
+    std::string judges;
+    for (uint32_t i = 0; i < info->n_judges; ++i) {
+      judges += (i ? ", " : "") + ("`" + std::string(info->judges[i]) + "`");
+    }
+    *error = "reward `" + std::string(info->name) + "` calls judges (" + judges +
+             "), whose settings are in its spec: grade it from the spec (the aot engine builds "
+             "the same shared object)";
+    return nullptr;
+  }
+  g->name_ = info->name;
+  g->components_.assign(info->components, info->components + info->n_components);
+  g->item_fields_ = interp::item_fields(*info);
+  g->engine_ = std::make_unique<NativeEngine>(*info);
+  return g;
 }
 
 namespace {

@@ -91,6 +91,31 @@ class GraderEngine {
   std::unique_ptr<Engine> engine_;  // last: destroyed before the code it calls
 };
 
+// A compiled grader loaded from a shared object (as `rft compile` writes): one of its rewards,
+// with its engine, component names and item fields, for `rft grade --grader` and Python. The
+// object carries a reward's code but not its judges' settings (endpoints, models), which live in
+// the spec: a reward that calls judges is refused rather than graded with dead judges.
+class SharedGrader {
+ public:
+  // Opens `path` and finds `reward` (empty: the object's only reward). On failure returns null
+  // and sets *error to one line (not an ELF file, cannot load, no such reward with a suggestion
+  // and the list, several rewards and none named, a reward that calls judges).
+  static std::unique_ptr<SharedGrader> open(const std::string& path, const std::string& reward,
+                                            std::string* error);
+  const std::string& name() const { return name_; }
+  const Engine& engine() const { return *engine_; }
+  const std::vector<std::string>& component_names() const { return components_; }
+  const interp::ItemFields& item_fields() const { return item_fields_; }
+
+ private:
+  SharedGrader() = default;
+  std::unique_ptr<rft_grader, void (*)(rft_grader*)> so_{nullptr, rft_grader_close};
+  std::string name_;
+  std::vector<std::string> components_;
+  interp::ItemFields item_fields_;
+  std::unique_ptr<Engine> engine_;  // last: destroyed before the code it calls
+};
+
 // Grades rollouts in one batch on `threads` threads (0: all cores). `skipped` (optional) counts
 // the judge components that gating skipped. When more than `max_judge_failures` (a fraction;
 // 1: no limit) of one judge's requests in a batch fail, the batch throws JudgeFailures, naming

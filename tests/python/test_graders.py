@@ -76,6 +76,18 @@ def test_shared_object_from_rft_compile(root, rft_bin, cache_env):
         rft.load_aot(so, reward="nope")
     with pytest.raises(ValueError, match="field `answer`"):
         aot.grade(["#### 4"], answer=[4])
+    with pytest.raises(rft.SpecError, match="is not a shared object"):
+        rft.load_aot(spec)
+
+
+def test_a_shared_object_whose_reward_calls_judges_is_refused(root, rft_bin, cache_env):
+    # The object carries the reward's code, not its judges' settings: grading it would ask dead
+    # judges for every row.
+    spec = os.path.join(root, "examples", "support.reward")
+    so = str(cache_env / "support.so")
+    subprocess.run([rft_bin, "compile", spec, "-o", so], check=True, capture_output=True)
+    with pytest.raises(rft.SpecError, match=r"reward `support` calls judges \(`polite`\)"):
+        rft.load_aot(so, reward="support")
 
 
 def test_components_and_numpy(root, cache_env):

@@ -137,43 +137,13 @@ int run_grade_spec(const GradeOptions& o) {
 // A shared object carries the reward's code, component names and item fields, but not its
 // judges' settings (endpoints, prompts' models), which live in the spec.
 int run_grade_shared(const GradeOptions& o) {
-  {
-    std::ifstream f(o.grader, std::ios::binary);
-    char magic[4] = {0};
-    if (f && f.read(magic, 4) && std::string_view(magic, 4) != "\x7f" "ELF") {
-      return fail("`" + o.grader + "` is not a shared object; give a .reward spec without --grader");
-    }
-  }
-  char why[512] = {0};
-  std::unique_ptr<rft_grader, void (*)(rft_grader*)> so(
-      rft_grader_open(o.grader.c_str(), why, sizeof why), rft_grader_close);
-  if (!so) return fail(why);
-  const rft_reward_info* info = rft_grader_find(so.get(), o.reward.c_str());
-  if (info == nullptr) {
-    std::vector<std::string> names;
-    const rft_grader_info* all = rft_grader_get_info(so.get());
-    for (uint32_t i = 0; i < all->n_rewards; ++i) names.push_back(all->rewards[i].name);
-    std::string hint = did_you_mean(o.reward, names);
-    std::string list;
-    for (const std::string& n : names) list += (list.empty() ? "" : ", ") + ("`" + n + "`");
-    return fail("no reward named `" + o.reward + "` in " + o.grader +
-                (hint.empty() ? "" : "; " + hint) + " (it has " + list + ")");
-  }
-  if (info->n_judges > 0) {
-    std::string judges;
-    for (uint32_t i = 0; i < info->n_judges; ++i) {
-      judges += (i ? ", " : "") + ("`" + std::string(info->judges[i]) + "`");
-    }
-    return fail("reward `" + o.reward + "` calls judges (" + judges +
-                "), whose settings are in its spec: grade it from the spec, `rft grade SPEC "
-                "--engine aot`");
-  }
-  const NativeEngine engine(*info);
-  std::vector<std::string> components(info->components, info->components + info->n_components);
+  std::string error;
+  std::unique_ptr<SharedGrader> g = SharedGrader::open(o.grader, o.reward, &error);
+  if (!g) return fail(error);
   BatchOptions options;
   options.threads = o.threads;
   BatchSummary s;
-  return grade_rows(o, engine, components, interp::item_fields(*info), options, &s);
+  return grade_rows(o, g->engine(), g->component_names(), g->item_fields(), options, &s);
 }
 
 int run_grade(const GradeOptions& o) {
