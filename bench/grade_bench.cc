@@ -119,8 +119,12 @@ int main(int argc, char** argv) {
   // The engines.
   rft::interp::Interpreter interp(*program);
   rft::InterpEngine interp_engine(interp, *reward);
-  std::string error;
-  auto jit = rft::codegen::Jit::create(&error);
+  auto created = rft::codegen::Jit::create();
+  if (!created) {
+    std::cerr << created.error() << "\n";
+    return 1;
+  }
+  std::unique_ptr<rft::codegen::Jit> jit = std::move(created).value();
   rft::codegen::JitOptions jo;
   jo.use_cache = false;
   jo.compile.opt_level = opt;
@@ -128,17 +132,18 @@ int main(int argc, char** argv) {
   rft::codegen::CompileOptions aot_options;
   aot_options.opt_level = opt;
   aot_options.passes = passes;
-  auto jitted = jit ? jit->load(*program, jo, &error) : nullptr;
-  if (!jitted) {
-    std::cerr << error << "\n";
+  auto loaded = jit->load(*program, jo);
+  if (!loaded) {
+    std::cerr << loaded.error() << "\n";
     return 1;
   }
+  std::unique_ptr<rft::codegen::JitGrader> jitted = std::move(loaded).value();
   rft::NativeEngine jit_engine(*jitted->find(reward_name));
   fs::path dir = fs::temp_directory_path() / ("rft-bench-" + std::to_string(getpid()));
   fs::create_directories(dir);
   std::string so = (dir / "grader.so").string();
-  if (!rft::codegen::compile_to_file(*program, aot_options, so, &error)) {
-    std::cerr << error << "\n";
+  if (auto built = rft::codegen::compile_to_file(*program, aot_options, so); !built) {
+    std::cerr << built.error() << "\n";
     return 1;
   }
   char why[512] = "";
@@ -216,30 +221,34 @@ int main(int argc, char** argv) {
     std::vector<double> cold, warm, aot;
     for (int k = 0; k < 7; ++k) {
       auto t = Clock::now();
-      auto g = jit->load(*p50, jo, &error);
+      auto g = jit->load(*p50, jo);
       cold.push_back(seconds_since(t) * 1000);
       if (!g) {
-        std::cerr << error << "\n";
+        std::cerr << g.error() << "\n";
         return 1;
       }
     }
     rft::codegen::JitOptions cached = jo;
     cached.use_cache = true;
     cached.cache_dir = (dir / "cache").string();
-    jit->load(*p50, cached, &error);  // fills the cache
+    if (auto filled = jit->load(*p50, cached); !filled) {  // fills the cache
+      std::cerr << filled.error() << "\n";
+      return 1;
+    }
     for (int k = 0; k < 15; ++k) {
       auto t = Clock::now();
-      auto g = jit->load(*p50, cached, &error);
+      auto g = jit->load(*p50, cached);
       warm.push_back(seconds_since(t) * 1000);
-      if (!g || !g->from_cache()) {
+      if (!g || !(*g)->from_cache()) {
         std::cerr << "warm load did not come from the cache\n";
         return 1;
       }
     }
     for (int k = 0; k < 5; ++k) {
       auto t = Clock::now();
-      if (!rft::codegen::compile_to_file(*p50, aot_options, (dir / "c50.so").string(), &error)) {
-        std::cerr << error << "\n";
+      if (auto built = rft::codegen::compile_to_file(*p50, aot_options, (dir / "c50.so").string());
+          !built) {
+        std::cerr << built.error() << "\n";
         return 1;
       }
       aot.push_back(seconds_since(t) * 1000);

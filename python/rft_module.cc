@@ -88,36 +88,34 @@ class Grader {
                                       bool judge_cache) {
     std::optional<EngineKind> kind = parse_engine_kind(engine);
     if (!kind) throw_spec_error("unknown engine `" + engine + "`; the engines are " + engine_choices());
-    std::string error;
-    LoadedReward loaded = rft::load_reward(spec, reward, &error);
+    LoadedReward loaded = rft::load_reward(spec, reward);
     if (!loaded.program->ok()) {
       throw_spec_error(render_all(loaded.program->diags, loaded.program->sources, false));
     }
-    if (loaded.reward == nullptr) throw_spec_error(error);
+    if (loaded.reward == nullptr) throw_spec_error(loaded.missing);
     judge::ServiceOptions judges;
     judges.allowed_endpoints = allow_endpoints;
     judges.use_cache = judge_cache;
     judges.allow_how = "by adding to rft.load's allow_endpoints:";
-    std::unique_ptr<GraderEngine> g =
-        GraderEngine::create(std::move(loaded), *kind, cache, &error, &judges);
-    if (g == nullptr) throw_spec_error(error);
+    Expected<std::unique_ptr<GraderEngine>> g =
+        GraderEngine::create(std::move(loaded), *kind, cache, &judges);
+    if (!g) throw_spec_error(g.error());
     auto out = std::unique_ptr<Grader>(new Grader());
-    out->name_ = g->reward().name;
-    out->components_ = g->component_names();
-    out->spec_ = std::move(g);
+    out->name_ = (*g)->reward().name;
+    out->components_ = (*g)->component_names();
+    out->spec_ = std::move(g).value();
     return out;
   }
 
   // From a shared object built by `rft compile`.
   static std::unique_ptr<Grader> load_aot(const std::string& path,
                                           const std::optional<std::string>& reward) {
-    std::string error;
-    std::unique_ptr<SharedGrader> g = SharedGrader::open(path, reward.value_or(""), &error);
-    if (g == nullptr) throw_spec_error(error);
+    Expected<std::unique_ptr<SharedGrader>> g = SharedGrader::open(path, reward.value_or(""));
+    if (!g) throw_spec_error(g.error());
     auto out = std::unique_ptr<Grader>(new Grader());
-    out->name_ = g->name();
-    out->components_ = g->component_names();
-    out->shared_ = std::move(g);
+    out->name_ = (*g)->name();
+    out->components_ = (*g)->component_names();
+    out->shared_ = std::move(g).value();
     return out;
   }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/common/expected.h"
 #include "runtime/grader/abi.h"
 
 namespace rft {
@@ -37,19 +38,18 @@ std::string source_hash(const Program& program);
 std::string compiler_id();
 
 // Compiles every reward of the program's root files into one relocatable object (ELF, position
-// independent) exporting RFT_GRADER_ENTRY. Returns false with a message on failure.
-bool compile_object(const Program& program, const CompileOptions& options, std::string* object,
-                    std::string* error);
+// independent) exporting RFT_GRADER_ENTRY: the object file's bytes.
+Expected<std::string> compile_object(const Program& program, const CompileOptions& options);
 
 // Links an object from compile_object into a shared object at `out` with the system linker
 // (ld.lld, or cc). The result depends on librft_grader only.
-bool link_shared(const std::string& object_path, const std::string& out, std::string* error);
+Expected<void> link_shared(const std::string& object_path, const std::string& out);
 
 // `rft compile`: writes the program's graders to `out`: a relocatable object (.o), the optimized
 // LLVM IR as text (.ll, for reading), or a shared object (anything else). The file appears
 // complete or not at all.
-bool compile_to_file(const Program& program, const CompileOptions& options, const std::string& out,
-                     std::string* error);
+Expected<void> compile_to_file(const Program& program, const CompileOptions& options,
+                               const std::string& out);
 
 // The on-disk compile cache: $RFT_CACHE_DIR, else $XDG_CACHE_HOME/rft, else ~/.cache/rft.
 // Empty when none can be used (caching is then skipped).
@@ -80,11 +80,11 @@ struct JitOptions {
 // so that unloading a spec frees its code. Thread-safe.
 class Jit {
  public:
-  static std::unique_ptr<Jit> create(std::string* error);
+  static Expected<std::unique_ptr<Jit>> create();
   virtual ~Jit() = default;
   // Compiles (or loads from the cache) and initializes the program's graders.
-  virtual std::unique_ptr<JitGrader> load(const Program& program, const JitOptions& options,
-                                          std::string* error) = 0;
+  virtual Expected<std::unique_ptr<JitGrader>> load(const Program& program,
+                                                    const JitOptions& options) = 0;
 };
 
 }  // namespace rft::codegen

@@ -94,16 +94,12 @@ std::string compile_key(const Program& program, const CompileOptions& options) {
   return hex_digest(h);
 }
 
-std::unique_ptr<llvm::TargetMachine> target_machine(const CompileOptions& options,
-                                                    std::string* error) {
+Expected<std::unique_ptr<llvm::TargetMachine>> target_machine(const CompileOptions& options) {
   initialize_llvm();
   std::string triple = llvm::sys::getProcessTriple();
   std::string lookup_error;
   const llvm::Target* target = llvm::TargetRegistry::lookupTarget(triple, lookup_error);
-  if (target == nullptr) {
-    *error = "no code generator for " + triple + ": " + lookup_error;
-    return nullptr;
-  }
+  if (target == nullptr) return failure("no code generator for " + triple + ": " + lookup_error);
   std::string cpu = options.cpu == "host" ? llvm::sys::getHostCPUName().str() : "x86-64";
   if (llvm::Triple(triple).getArch() != llvm::Triple::x86_64 && options.cpu != "host") {
     cpu = "generic";
@@ -120,28 +116,24 @@ std::unique_ptr<llvm::TargetMachine> target_machine(const CompileOptions& option
   auto level = options.opt_level <= 2 ? llvm::CodeGenOpt::None : llvm::CodeGenOpt::Default;
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
       triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_, std::nullopt, level));
-  if (!tm) *error = "cannot create a target machine for " + triple;
+  if (!tm) return failure("cannot create a target machine for " + triple);
   return tm;
 }
 
-bool compile_object(const Program& program, const CompileOptions& options, std::string* object,
-                    std::string* error) {
-  return compile_module(program, options, object, error, /*ir=*/false);
+Expected<std::string> compile_object(const Program& program, const CompileOptions& options) {
+  return compile_module(program, options, /*ir=*/false);
 }
 
-bool compile_ir(const Program& program, const CompileOptions& options, std::string* ir,
-                std::string* error) {
-  return compile_module(program, options, ir, error, /*ir=*/true);
+Expected<std::string> compile_ir(const Program& program, const CompileOptions& options) {
+  return compile_module(program, options, /*ir=*/true);
 }
 
-bool compile_module(const Program& program, const CompileOptions& options, std::string* out,
-                    std::string* error, bool ir) {
-  if (!program.ok()) {
-    *error = "the spec has errors; `rft check` shows them";
-    return false;
-  }
-  std::unique_ptr<llvm::TargetMachine> tm = target_machine(options, error);
-  if (!tm) return false;
+Expected<std::string> compile_module(const Program& program, const CompileOptions& options,
+                                     bool ir) {
+  if (!program.ok()) return failure("the spec has errors; `rft check` shows them");
+  Expected<std::unique_ptr<llvm::TargetMachine>> machine = target_machine(options);
+  if (!machine) return failure(machine.error());
+  std::unique_ptr<llvm::TargetMachine> tm = std::move(machine).value();
   llvm::LLVMContext llvm_ctx;
   std::unique_ptr<llvm::Module> module =
       lower_program(program, llvm_ctx, source_hash(program), compiler_id());
@@ -150,8 +142,7 @@ bool compile_module(const Program& program, const CompileOptions& options, std::
   std::string verify;
   llvm::raw_string_ostream verify_out(verify);
   if (llvm::verifyModule(*module, &verify_out)) {
-    *error = "internal error: the generated code is invalid:\n" + verify_out.str();
-    return false;
+    return failure("internal error: the generated code is invalid:\n" + verify_out.str());
   }
 
   if (options.opt_level > 0 || !options.passes.empty()) {
@@ -172,28 +163,28 @@ bool compile_module(const Program& program, const CompileOptions& options, std::
     } else {
       llvm::ModulePassManager mpm;
       if (llvm::Error e = pb.parsePassPipeline(mpm, passes)) {
-        *error = "bad pass pipeline `" + passes + "`: " + llvm::toString(std::move(e));
-        return false;
+        return failure("bad pass pipeline `" + passes + "`: " + llvm::toString(std::move(e)));
       }
       mpm.run(*module, mam);
     }
   }
 
+  std::string out;
   if (ir) {
-    llvm::raw_string_ostream text(*out);
+    llvm::raw_string_ostream text(out);
     module->print(text, nullptr);
-    return true;
+    text.flush();
+    return out;
   }
   llvm::SmallVector<char, 0> buffer;
   llvm::raw_svector_ostream stream(buffer);
   llvm::legacy::PassManager codegen;
   if (tm->addPassesToEmitFile(codegen, stream, nullptr, llvm::CGFT_ObjectFile)) {
-    *error = "the target cannot emit object files";
-    return false;
+    return failure("the target cannot emit object files");
   }
   codegen.run(*module);
-  out->assign(buffer.begin(), buffer.end());
-  return true;
+  out.assign(buffer.begin(), buffer.end());
+  return out;
 }
 
 namespace {
@@ -227,7 +218,7 @@ int run_program(const std::vector<std::string>& argv, std::string* output) {
 
 }  // namespace
 
-bool link_shared(const std::string& object_path, const std::string& out, std::string* error) {
+Expected<void> link_shared(const std::string& object_path, const std::string& out) {
   // Undefined symbols (the builtins, libc's memset and libm's fmod) are resolved against the
   // process that loads the grader, which has librft_grader.
   const std::vector<std::vector<std::string>> linkers = {
@@ -239,62 +230,51 @@ bool link_shared(const std::string& object_path, const std::string& out, std::st
   for (const auto& argv : linkers) {
     std::string output;
     int rc = run_program(argv, &output);
-    if (rc == 0) return true;
-    if (rc > 0) {
-      *error = argv[0] + " failed: " + output;
-      return false;
-    }
+    if (rc == 0) return {};
+    if (rc > 0) return failure(argv[0] + " failed: " + output);
     tried += (tried.empty() ? "" : ", ") + argv[0];
   }
-  *error = "no linker found (tried " + tried + "); install lld-16 or a C compiler";
-  return false;
+  return failure("no linker found (tried " + tried + "); install lld-16 or a C compiler");
 }
 
 namespace {
 
-bool write_file(const std::string& path, const std::string& bytes, std::string* error) {
+Expected<void> write_file(const std::string& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   out.close();
-  if (!out) *error = "cannot write `" + path + "`";
-  return static_cast<bool>(out);
+  if (!out) return failure("cannot write `" + path + "`");
+  return {};
 }
 
 }  // namespace
 
-bool compile_to_file(const Program& program, const CompileOptions& options, const std::string& out,
-                     std::string* error) {
+Expected<void> compile_to_file(const Program& program, const CompileOptions& options,
+                               const std::string& out) {
   // What is at `out` is checked before the work (a link or a directory is refused); the result
   // is built beside it and installed as every user-named output is (runtime/common/output_file.h).
-  bool direct = false;
-  if (std::string why = io::OutputFile::check_target(out, &direct); !why.empty()) {
-    *error = why;
-    return false;
+  if (Expected<bool> target = io::OutputFile::check_target(out); !target) {
+    return failure(target.error());
   }
-  std::string object;
   bool ir = out.ends_with(".ll");
-  if (!(ir ? compile_ir(program, options, &object, error)
-           : compile_object(program, options, &object, error))) {
-    return false;
-  }
+  Expected<std::string> object =
+      ir ? compile_ir(program, options) : compile_object(program, options);
+  if (!object) return failure(object.error());
   std::string partial = io::OutputFile::build_path(out, "");
   std::error_code ec;
   if (out.ends_with(".o") || ir) {
-    if (!write_file(partial, object, error)) return false;
+    if (Expected<void> w = write_file(partial, *object); !w) return w;
   } else {
     std::string tmp_object = out + ".partial.o";
-    bool ok = write_file(tmp_object, object, error) && link_shared(tmp_object, partial, error);
+    Expected<void> built = write_file(tmp_object, *object);
+    if (built) built = link_shared(tmp_object, partial);
     std::filesystem::remove(tmp_object, ec);
-    if (!ok) {
+    if (!built) {
       std::filesystem::remove(partial, ec);
-      return false;
+      return built;
     }
   }
-  if (std::string why = io::OutputFile::install(partial, out); !why.empty()) {
-    *error = why;
-    return false;
-  }
-  return true;
+  return io::OutputFile::install(partial, out);
 }
 
 std::string cache_dir() {

@@ -16,13 +16,11 @@ void initialize_llvm();
 // The pass pipeline of levels 1 and 2 (`opt -passes=` syntax).
 std::string straight_line_pipeline();
 
-// Lowers and optimizes the program; writes an object file, or with `ir` the LLVM IR as text.
-bool compile_module(const Program& program, const CompileOptions& options, std::string* out,
-                    std::string* error, bool ir);
-bool compile_ir(const Program& program, const CompileOptions& options, std::string* ir,
-                std::string* error);
+// Lowers and optimizes the program into an object file, or with `ir` the LLVM IR as text.
+Expected<std::string> compile_module(const Program& program, const CompileOptions& options,
+                                     bool ir);
+Expected<std::string> compile_ir(const Program& program, const CompileOptions& options);
 
-std::unique_ptr<llvm::TargetMachine> target_machine(const CompileOptions& options,
-                                                    std::string* error);
+Expected<std::unique_ptr<llvm::TargetMachine>> target_machine(const CompileOptions& options);
 
 }  // namespace rft::codegen

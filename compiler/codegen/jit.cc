@@ -124,13 +124,10 @@ class OrcJit final : public Jit {
  public:
   explicit OrcJit(std::unique_ptr<orc::LLJIT> jit) : jit_(std::move(jit)) {}
 
-  std::unique_ptr<JitGrader> load(const Program& program, const JitOptions& options,
-                                   std::string* error) override {
+  Expected<std::unique_ptr<JitGrader>> load(const Program& program,
+                                            const JitOptions& options) override {
     auto start = std::chrono::steady_clock::now();
-    if (!program.ok()) {
-      *error = "the spec has errors; `rft check` shows them";
-      return nullptr;
-    }
+    if (!program.ok()) return failure("the spec has errors; `rft check` shows them");
     std::string object;
     bool cached = false;
     fs::path cache_file;
@@ -151,7 +148,9 @@ class OrcJit final : public Jit {
       }
     }
     if (!cached) {
-      if (!compile_object(program, options.compile, &object, error)) return nullptr;
+      Expected<std::string> compiled = compile_object(program, options.compile);
+      if (!compiled) return failure(compiled.error());
+      object = std::move(compiled).value();
       if (!cache_file.empty()) write_cache(cache_file, sealed(object));
     }
 
@@ -160,9 +159,9 @@ class OrcJit final : public Jit {
     auto process = orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(
         jit_->getDataLayout().getGlobalPrefix());
     if (!process) {
-      *error = message(process.takeError());
+      std::string why = message(process.takeError());
       llvm::consumeError(es.removeJITDylib(dylib));
-      return nullptr;
+      return failure(why);
     }
     dylib.addGenerator(std::move(*process));
     // The builtins live in librft_grader.so. A host that loaded it privately (Python loads
@@ -180,11 +179,10 @@ class OrcJit final : public Jit {
       }
     }
     orc::ResourceTrackerSP tracker = dylib.createResourceTracker();
-    auto fail = [&](std::string why) -> std::unique_ptr<JitGrader> {
-      *error = std::move(why);
+    auto fail = [&](std::string why) -> Unexpected<std::string> {
       llvm::consumeError(tracker->remove());
       llvm::consumeError(es.removeJITDylib(dylib));
-      return nullptr;
+      return failure(std::move(why));
     };
     auto buffer = llvm::MemoryBuffer::getMemBufferCopy(object, "rft-grader.o");
     if (llvm::Error e = jit_->addObjectFile(tracker, std::move(buffer))) {
@@ -195,14 +193,15 @@ class OrcJit final : public Jit {
     if (!entry) return fail("cannot link the compiled grader: " + message(entry.takeError()));
     const rft_grader_info* info = entry->toPtr<rft_grader_entry_fn>()();
     char why[512];
-    if (rft_grader_check(info, why, sizeof why) != 0) return fail(why);
+    if (rft_grader_check(info, why, sizeof why) != 0) return fail(std::string(why));
     if (info->init != nullptr && info->init() != 0) {
       if (info->fini != nullptr) info->fini();
       return fail("a regex literal does not compile");
     }
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
                     .count();
-    return std::make_unique<LoadedSpec>(*jit_, dylib, std::move(tracker), info, cached, ms);
+    return std::unique_ptr<JitGrader>(
+        std::make_unique<LoadedSpec>(*jit_, dylib, std::move(tracker), info, cached, ms));
   }
 
  private:
@@ -212,14 +211,11 @@ class OrcJit final : public Jit {
 
 }  // namespace
 
-std::unique_ptr<Jit> Jit::create(std::string* error) {
+Expected<std::unique_ptr<Jit>> Jit::create() {
   initialize_llvm();
   auto jit = orc::LLJITBuilder().create();
-  if (!jit) {
-    *error = message(jit.takeError());
-    return nullptr;
-  }
-  return std::make_unique<OrcJit>(std::move(*jit));
+  if (!jit) return failure(message(jit.takeError()));
+  return std::unique_ptr<Jit>(std::make_unique<OrcJit>(std::move(*jit)));
 }
 
 }  // namespace rft::codegen

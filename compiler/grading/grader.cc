@@ -92,7 +92,7 @@ judge::JudgeSpec judge_spec(const ast::JudgeDecl& j, const ast::RewardDecl& rewa
 
 }  // namespace
 
-LoadedReward load_reward(const std::string& spec, const std::string& name, std::string* error) {
+LoadedReward load_reward(const std::string& spec, const std::string& name) {
   LoadedReward out;
   out.spec = spec;
   out.program = load_program({spec});
@@ -104,16 +104,16 @@ LoadedReward load_reward(const std::string& spec, const std::string& name, std::
       for (const auto& r : m->rewards) names.push_back(r->name);
     }
     std::string hint = did_you_mean(name, names);
-    *error = "no reward named `" + name + "` in " + spec + (hint.empty() ? "" : "; " + hint);
+    out.missing = "no reward named `" + name + "` in " + spec + (hint.empty() ? "" : "; " + hint);
   }
   return out;
 }
 
 GraderEngine::~GraderEngine() = default;
 
-std::unique_ptr<GraderEngine> GraderEngine::create(LoadedReward loaded, EngineKind engine,
-                                                   bool use_cache, std::string* error,
-                                                   const judge::ServiceOptions* judges) {
+Expected<std::unique_ptr<GraderEngine>> GraderEngine::create(LoadedReward loaded, EngineKind engine,
+                                                             bool use_cache,
+                                                             const judge::ServiceOptions* judges) {
   std::unique_ptr<GraderEngine> g(new GraderEngine());
   g->loaded_ = std::move(loaded);
   g->item_fields_ = interp::item_fields(g->item());
@@ -124,15 +124,13 @@ std::unique_ptr<GraderEngine> GraderEngine::create(LoadedReward loaded, EngineKi
   // A reward that runs code needs the sandbox: say so once, instead of every sample failing.
   if (program::runs_code(reward)) {
     if (const std::string& why = grader::sandbox_problem(); !why.empty()) {
-      *error = "reward `" + name + "` runs code, but " + why;
-      return nullptr;
+      return failure("reward `" + name + "` runs code, but " + why);
     }
   }
   // And one that lints needs the linters.
   if (program::calls_builtin(reward, {"rft_b_lint_code"})) {
     if (const std::string why = grader::lint_tools_problem(""); !why.empty()) {
-      *error = "reward `" + name + "` lints code, but " + why;
-      return nullptr;
+      return failure("reward `" + name + "` lints code, but " + why);
     }
   }
   if (engine == EngineKind::kInterp || !reward.judges_used.empty()) {
@@ -144,8 +142,10 @@ std::unique_ptr<GraderEngine> GraderEngine::create(LoadedReward loaded, EngineKi
       specs.push_back(judge_spec(*j, reward, *g->interp_));
     }
     judge::ServiceOptions defaults;
-    g->judges_ = judge::JudgeService::create(std::move(specs), judges ? *judges : defaults, error);
-    if (!g->judges_) return nullptr;
+    Expected<std::unique_ptr<judge::JudgeService>> service =
+        judge::JudgeService::create(std::move(specs), judges ? *judges : defaults);
+    if (!service) return failure(service.error());
+    g->judges_ = std::move(service).value();
     g->judge_provider_ = std::make_unique<ServiceJudges>(*g->judges_);
   }
   if (engine == EngineKind::kInterp) {
@@ -153,17 +153,20 @@ std::unique_ptr<GraderEngine> GraderEngine::create(LoadedReward loaded, EngineKi
     g->grade_groups();
     return g;
   }
-  std::string why;
   const rft_reward_info* info = nullptr;
   if (engine == EngineKind::kJit) {
-    g->jit_ = codegen::Jit::create(&why);
+    auto cannot_compile = [&](const std::string& why) {
+      return failure("cannot compile `" + spec + "`: " + why +
+                     " (the interp engine grades without compiling)");
+    };
+    Expected<std::unique_ptr<codegen::Jit>> jit = codegen::Jit::create();
+    if (!jit) return cannot_compile(jit.error());
+    g->jit_ = std::move(jit).value();
     codegen::JitOptions jo;
     jo.use_cache = use_cache;
-    if (g->jit_) g->jitted_ = g->jit_->load(p, jo, &why);
-    if (!g->jitted_) {
-      *error = "cannot compile `" + spec + "`: " + why + " (the interp engine grades without compiling)";
-      return nullptr;
-    }
+    Expected<std::unique_ptr<codegen::JitGrader>> jitted = g->jit_->load(p, jo);
+    if (!jitted) return cannot_compile(jitted.error());
+    g->jitted_ = std::move(jitted).value();
     info = g->jitted_->find(name);
   } else if (engine == EngineKind::kAot) {
     // A shared object, loaded the way any other program would load it.
@@ -173,22 +176,19 @@ std::unique_ptr<GraderEngine> GraderEngine::create(LoadedReward loaded, EngineKi
                                                  std::to_string(reinterpret_cast<uintptr_t>(g.get())));
     fs::create_directories(dir, ec);
     std::string so = (dir / "grader.so").string();
-    if (codegen::compile_to_file(p, codegen::CompileOptions{}, so, &why)) {
+    std::string why;
+    if (Expected<void> built = codegen::compile_to_file(p, codegen::CompileOptions{}, so); built) {
       char message[512] = "";
       g->shared_.reset(rft_grader_open(so.c_str(), message, sizeof message));
       if (!g->shared_) why = message;
+    } else {
+      why = built.error();
     }
     fs::remove_all(dir, ec);  // the loaded object stays mapped
-    if (!g->shared_) {
-      *error = "cannot build a shared object for `" + spec + "`: " + why;
-      return nullptr;
-    }
+    if (!g->shared_) return failure("cannot build a shared object for `" + spec + "`: " + why);
     info = rft_grader_find(g->shared_.get(), name.c_str());
   }
-  if (info == nullptr) {
-    *error = "no compiled grader for reward `" + name + "`";
-    return nullptr;
-  }
+  if (info == nullptr) return failure("no compiled grader for reward `" + name + "`");
   if (g->judges_) {
     g->engine_ =
         std::make_unique<NativeEngine>(*info, rft_judge_service_callback, g->judges_.get());
@@ -330,24 +330,21 @@ std::string judge_summary(const GraderEngine& grader, long skipped) {
   return out;
 }
 
-std::unique_ptr<SharedGrader> SharedGrader::open(const std::string& path, const std::string& reward,
-                                                 std::string* error) {
+Expected<std::unique_ptr<SharedGrader>> SharedGrader::open(const std::string& path,
+                                                           const std::string& reward) {
   {
     std::ifstream f(path, std::ios::binary);
     char magic[4] = {0};
     if (f && f.read(magic, 4) && std::string_view(magic, 4) != "\x7f" "ELF") {
-      *error = "`" + path + "` is not a shared object (as `rft compile` writes); a .reward spec is "
-               "graded from the spec";
-      return nullptr;
+      return failure("`" + path +
+                     "` is not a shared object (as `rft compile` writes); a .reward spec is "
+                     "graded from the spec");
     }
   }
   std::unique_ptr<SharedGrader> g(new SharedGrader());
   char why[512] = {0};
   g->so_.reset(rft_grader_open(path.c_str(), why, sizeof why));
-  if (!g->so_) {
-    *error = "cannot load `" + path + "`: " + why;
-    return nullptr;
-  }
+  if (!g->so_) return failure("cannot load `" + path + "`: " + why);
   const rft_grader_info* all = rft_grader_get_info(g->so_.get());
   std::vector<std::string> names;
   for (uint32_t i = 0; i < all->n_rewards; ++i) names.push_back(all->rewards[i].name);
@@ -358,25 +355,22 @@ std::unique_ptr<SharedGrader> SharedGrader::open(const std::string& path, const 
     info = rft_grader_find(g->so_.get(), reward.c_str());
     if (info == nullptr) {
       std::string hint = did_you_mean(reward, names);
-      *error = "no reward named `" + reward + "` in " + path + (hint.empty() ? "" : "; " + hint) +
-               " (it has " + list + ")";
-      return nullptr;
+      return failure("no reward named `" + reward + "` in " + path +
+                     (hint.empty() ? "" : "; " + hint) + " (it has " + list + ")");
     }
   } else if (all->n_rewards == 1) {
     info = &all->rewards[0];
   } else {
-    *error = "`" + path + "` holds several rewards (" + list + "); name one";
-    return nullptr;
+    return failure("`" + path + "` holds several rewards (" + list + "); name one");
   }
   if (info->n_judges > 0) {
     std::string judges;
     for (uint32_t i = 0; i < info->n_judges; ++i) {
       judges += (i ? ", " : "") + ("`" + std::string(info->judges[i]) + "`");
     }
-    *error = "reward `" + std::string(info->name) + "` calls judges (" + judges +
-             "), whose settings are in its spec: grade it from the spec (the aot engine builds "
-             "the same shared object)";
-    return nullptr;
+    return failure("reward `" + std::string(info->name) + "` calls judges (" + judges +
+                   "), whose settings are in its spec: grade it from the spec (the aot engine "
+                   "builds the same shared object)");
   }
   g->name_ = info->name;
   g->components_.assign(info->components, info->components + info->n_components);

@@ -16,6 +16,7 @@
 #include "compiler/grading/batch.h"
 #include "compiler/interp/item.h"
 #include "runtime/common/engine_kind.h"
+#include "runtime/common/expected.h"
 #include "runtime/judge/provider.h"
 #include "runtime/train/pipeline.h"
 #include "runtime/train/train.h"
@@ -38,22 +39,24 @@ struct LoadedReward {
   std::unique_ptr<Program> program;  // always set: its diagnostics are the caller's to show
   const ast::RewardDecl* reward = nullptr;  // null when the spec has errors or no such reward
   const ast::Module* module = nullptr;      // the file that declares it
+  // Why `reward` is null when the spec has no errors: no such reward, with a suggestion.
+  std::string missing;
 };
 
-// Loads `spec` with its imports and finds reward `name`. When the reward is missing (not when
-// the spec has errors, which its diagnostics tell), *error says so and suggests a name.
-LoadedReward load_reward(const std::string& spec, const std::string& name, std::string* error);
+// Loads `spec` with its imports and finds reward `name`. The spec's own errors are its
+// diagnostics (program->diags), a missing reward is `missing`: a spec is a user's text, whose
+// problems are shown located, not as one message.
+LoadedReward load_reward(const std::string& spec, const std::string& name);
 
 class GraderEngine {
  public:
   ~GraderEngine();
   // Prepares `engine` for a loaded reward. When the reward calls
   // judges, their settings are evaluated and their endpoints checked against `judges` (null:
-  // loopback only, default cache) before anything is graded. On failure returns null and sets
-  // *error to a one-line message.
-  static std::unique_ptr<GraderEngine> create(LoadedReward loaded, EngineKind engine,
-                                              bool use_cache, std::string* error,
-                                              const judge::ServiceOptions* judges = nullptr);
+  // loopback only, default cache) before anything is graded. Fails with a one-line message.
+  static Expected<std::unique_ptr<GraderEngine>> create(
+      LoadedReward loaded, EngineKind engine, bool use_cache,
+      const judge::ServiceOptions* judges = nullptr);
 
   const Engine& engine() const { return *engine_; }
   const Program& program() const { return *loaded_.program; }
@@ -97,11 +100,11 @@ class GraderEngine {
 // the spec: a reward that calls judges is refused rather than graded with dead judges.
 class SharedGrader {
  public:
-  // Opens `path` and finds `reward` (empty: the object's only reward). On failure returns null
-  // and sets *error to one line (not an ELF file, cannot load, no such reward with a suggestion
-  // and the list, several rewards and none named, a reward that calls judges).
-  static std::unique_ptr<SharedGrader> open(const std::string& path, const std::string& reward,
-                                            std::string* error);
+  // Opens `path` and finds `reward` (empty: the object's only reward). Fails with one line (not
+  // an ELF file, cannot load, no such reward with a suggestion and the list, several rewards
+  // and none named, a reward that calls judges).
+  static Expected<std::unique_ptr<SharedGrader>> open(const std::string& path,
+                                                      const std::string& reward);
   const std::string& name() const { return name_; }
   const Engine& engine() const { return *engine_; }
   const std::vector<std::string>& component_names() const { return components_; }

@@ -21,6 +21,8 @@
 #include <string>
 #include <string_view>
 
+#include "runtime/common/expected.h"
+
 namespace rft::io {
 
 class OutputFile {
@@ -37,14 +39,16 @@ class OutputFile {
   }
 
   // Checks what is at `path` and opens it for writing. An empty path means standard output.
-  // Returns the message to report, or "" on success.
-  std::string open(const std::string& path) {
+  Expected<void> open(const std::string& path) {
     path_ = path;
     if (path_.empty()) return {};
-    if (std::string why = check_target(path_, &direct_); !why.empty()) return why;
+    Expected<bool> direct = check_target(path_);
+    if (!direct) return failure(direct.error());
+    direct_ = *direct;
     if (direct_) {
       file_.open(path_, std::ios::binary | std::ios::out);
-      return file_ ? std::string() : "cannot write `" + path_ + "`: " + std::strerror(errno);
+      if (!file_) return failure("cannot write `" + path_ + "`: " + std::strerror(errno));
+      return {};
     }
     partial_ = path_ + ".partial";
     ::unlink(partial_.c_str());  // a stale one, or a link planted there: never written through
@@ -52,24 +56,24 @@ class OutputFile {
     if (!file_) {
       std::string why = "cannot write `" + partial_ + "`: " + std::strerror(errno);
       partial_.clear();
-      return why;
+      return failure(why);
     }
     return {};
   }
 
   std::ostream& stream() { return path_.empty() ? std::cout : file_; }
 
-  // Flushes and closes; a regular file is then renamed into place. Returns the message to
-  // report, or "".
-  std::string commit() {
+  // Flushes and closes; a regular file is then renamed into place.
+  Expected<void> commit() {
     if (path_.empty()) {
       std::cout.flush();
-      return std::cout ? std::string() : "cannot write to standard output";
+      if (!std::cout) return failure("cannot write to standard output");
+      return {};
     }
     file_.close();
-    if (!file_) return "cannot write `" + path_ + "` (disk full?)";
+    if (!file_) return failure("cannot write `" + path_ + "` (disk full?)");
     if (!direct_ && std::rename(partial_.c_str(), path_.c_str()) != 0) {
-      return "cannot write `" + path_ + "`: " + std::strerror(errno);
+      return failure("cannot write `" + path_ + "`: " + std::strerror(errno));
     }
     committed_ = true;
     return {};
@@ -82,54 +86,58 @@ class OutputFile {
     return path + ".partial" + std::string(suffix);
   }
   // Puts the finished file `built` at `path` (checked as open() does) and removes `built`.
-  static std::string install(const std::string& built, const std::string& path) {
-    bool direct = false;
-    std::string why = check_target(path, &direct);
-    if (why.empty() && !direct && std::rename(built.c_str(), path.c_str()) != 0) {
-      why = "cannot write `" + path + "`: " + std::strerror(errno);
-    }
-    if (why.empty() && direct) {
-      std::ifstream in(built, std::ios::binary);
-      std::ofstream out(path, std::ios::binary | std::ios::out);
-      out << in.rdbuf();
-      out.close();
-      if (!in || !out) why = "cannot write `" + path + "`";
-    }
+  static Expected<void> install(const std::string& built, const std::string& path) {
+    Expected<void> done = install_at(built, path);
     ::unlink(built.c_str());
-    return why;
+    return done;
   }
 
-  // What is at `path`: "" when it may be written (*direct: a device or FIFO, written in
-  // place), else why not.
-  static std::string check_target(const std::string& path, bool* direct) {
-    *direct = false;
+  // Whether `path` may be written: true when it is a device or FIFO (written in place), false
+  // when it is a regular file or nothing yet (written beside it and renamed); else why not.
+  static Expected<bool> check_target(const std::string& path) {
     struct stat st {};
     if (::lstat(path.c_str(), &st) != 0) {
-      if (errno == ENOENT) return {};
-      return "cannot write `" + path + "`: " + std::strerror(errno);
+      if (errno == ENOENT) return false;
+      return failure("cannot write `" + path + "`: " + std::strerror(errno));
     }
-    if (S_ISREG(st.st_mode)) return {};
-    if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) {
-      *direct = true;
-      return {};
-    }
+    if (S_ISREG(st.st_mode)) return false;
+    if (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode)) return true;
     if (S_ISLNK(st.st_mode)) {
-      return "`" + path + "` is a symbolic link; rft does not replace it (name its target instead)";
+      return failure("`" + path +
+                     "` is a symbolic link; rft does not replace it (name its target instead)");
     }
-    if (S_ISDIR(st.st_mode)) return "`" + path + "` is a directory";
-    return "`" + path + "` is not a regular file, a character device or a FIFO; rft leaves it";
+    if (S_ISDIR(st.st_mode)) return failure("`" + path + "` is a directory");
+    return failure("`" + path +
+                   "` is not a regular file, a character device or a FIFO; rft leaves it");
   }
 
  private:
+  static Expected<void> install_at(const std::string& built, const std::string& path) {
+    Expected<bool> direct = check_target(path);
+    if (!direct) return failure(direct.error());
+    if (!*direct) {
+      if (std::rename(built.c_str(), path.c_str()) != 0) {
+        return failure("cannot write `" + path + "`: " + std::strerror(errno));
+      }
+      return {};
+    }
+    std::ifstream in(built, std::ios::binary);
+    std::ofstream out(path, std::ios::binary | std::ios::out);
+    out << in.rdbuf();
+    out.close();
+    if (!in || !out) return failure("cannot write `" + path + "`");
+    return {};
+  }
+
   std::string path_, partial_;
   std::ofstream file_;
   bool direct_ = false, committed_ = false;
 };
 
 // Writes `text` to `path` whole or not at all, as OutputFile does.
-inline std::string write_whole(const std::string& path, std::string_view text) {
+inline Expected<void> write_whole(const std::string& path, std::string_view text) {
   OutputFile out;
-  if (std::string why = out.open(path); !why.empty()) return why;
+  if (Expected<void> opened = out.open(path); !opened) return opened;
   out.stream().write(text.data(), static_cast<std::streamsize>(text.size()));
   return out.commit();
 }

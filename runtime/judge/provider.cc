@@ -29,17 +29,15 @@ JudgeTranscript* JudgeTranscript::current() {
   return t_transcript;
 }
 
-std::unique_ptr<JudgeService> JudgeService::create(std::vector<JudgeSpec> judges,
-                                                   const ServiceOptions& options,
-                                                   std::string* error) {
+Expected<std::unique_ptr<JudgeService>> JudgeService::create(std::vector<JudgeSpec> judges,
+                                                             const ServiceOptions& options) {
   std::unique_ptr<JudgeService> s(new JudgeService());
   // Governance first: a refused endpoint stops the run before any sample is graded.
   for (const JudgeSpec& spec : judges) {
     if (std::string why =
             endpoint_refusal(spec.endpoint, options.allowed_endpoints, options.allow_how);
         !why.empty()) {
-      *error = "judge `" + spec.name + "`: endpoint " + why;
-      return nullptr;
+      return failure("judge `" + spec.name + "`: endpoint " + why);
     }
   }
   for (JudgeSpec& spec : judges) {
@@ -47,9 +45,8 @@ std::unique_ptr<JudgeService> JudgeService::create(std::vector<JudgeSpec> judges
     if (!spec.api_key_env.empty()) {
       const char* key = std::getenv(spec.api_key_env.c_str());
       if (key == nullptr || *key == '\0') {
-        *error = "judge `" + spec.name + "` reads its API key from $" + spec.api_key_env +
-                 ", which is not set";
-        return nullptr;
+        return failure("judge `" + spec.name + "` reads its API key from $" + spec.api_key_env +
+                       ", which is not set");
       }
       j->api_key = key;
     }

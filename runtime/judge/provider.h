@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/common/expected.h"
 #include "runtime/judge/cache.h"
 #include "runtime/judge/client.h"
 #include "runtime/judge/judge_spec.h"
@@ -73,10 +74,9 @@ class JudgeTranscript {
 class JudgeService {
  public:
   // Checks every judge's endpoint against the allowed ones and reads API keys from the
-  // environment, before anything is sent. On failure returns null and sets *error (which names
-  // the variable, never its value).
-  static std::unique_ptr<JudgeService> create(std::vector<JudgeSpec> judges,
-                                              const ServiceOptions& options, std::string* error);
+  // environment, before anything is sent. A failure names the variable, never its value.
+  static Expected<std::unique_ptr<JudgeService>> create(std::vector<JudgeSpec> judges,
+                                                        const ServiceOptions& options);
 
   // The normalized score of a rendered prompt, or nullopt when the judge gave no usable answer
   // (the caller uses the judge's on_error value and flags the sample). While a GroupRound

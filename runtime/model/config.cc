@@ -151,10 +151,10 @@ std::string model_config_json(const ModelConfig& c) {
   return j.dump(2) + "\n";
 }
 
-Result<ModelConfig> parse_model_config(std::string_view json_text, std::string_view name) {
+Expected<ModelConfig> parse_model_config(std::string_view json_text, std::string_view name) {
   json j = json::parse(json_text, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
-    return Result<ModelConfig>::failure(std::string(name) + ": not a JSON object");
+    return failure(std::string(name) + ": not a JSON object");
   }
   Reader r{j, std::string(name), {}};
   ModelConfig c;
@@ -170,10 +170,9 @@ Result<ModelConfig> parse_model_config(std::string_view json_text, std::string_v
   } else if (type == "qwen3" || c.architecture == "Qwen3ForCausalLM") {
     c.family = Family::kQwen3;
   } else {
-    return Result<ModelConfig>::failure(
-        r.name + ": model_type `" + type + "` (" +
-        (c.architecture.empty() ? "no architecture" : c.architecture) +
-        ") is not supported; rft runs llama, qwen2 and qwen3 checkpoints");
+    return failure(r.name + ": model_type `" + type + "` (" +
+                   (c.architecture.empty() ? "no architecture" : c.architecture) +
+                   ") is not supported; rft runs llama, qwen2 and qwen3 checkpoints");
   }
   std::string act = r.text("hidden_act");
   if (!act.empty() && act != "silu") r.fail("hidden_act `" + act + "` is not supported (only silu)");
@@ -185,7 +184,7 @@ Result<ModelConfig> parse_model_config(std::string_view json_text, std::string_v
   c.intermediate_size = r.positive("intermediate_size");
   c.num_hidden_layers = r.positive("num_hidden_layers");
   c.num_attention_heads = r.positive("num_attention_heads");
-  if (!r.error.empty()) return Result<ModelConfig>::failure(r.error);
+  if (!r.error.empty()) return failure(r.error);
   c.num_key_value_heads = r.positive("num_key_value_heads", c.num_attention_heads);
   int64_t default_head_dim =
       c.hidden_size % c.num_attention_heads == 0 ? c.hidden_size / c.num_attention_heads : 0;
@@ -205,16 +204,16 @@ Result<ModelConfig> parse_model_config(std::string_view json_text, std::string_v
   c.torch_dtype = r.text("torch_dtype");
   read_rope_scaling(r, c.rope_scaling);
   read_token_ids(r, c);
-  if (!r.error.empty()) return Result<ModelConfig>::failure(r.error);
+  if (!r.error.empty()) return failure(r.error);
   return c;
 }
 
-Result<ModelConfig> load_model_config(const std::string& path) {
+Expected<ModelConfig> load_model_config(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::path p = fs::is_directory(path, ec) ? fs::path(path) / "config.json" : fs::path(path);
   std::ifstream in(p, std::ios::binary);
-  if (!in) return Result<ModelConfig>::failure(p.string() + ": cannot read");
+  if (!in) return failure(p.string() + ": cannot read");
   std::ostringstream ss;
   ss << in.rdbuf();
   return parse_model_config(ss.str(), p.string());

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "runtime/model/result.h"
+#include "runtime/common/expected.h"
 
 namespace rft::model {
 
@@ -47,13 +47,13 @@ struct ModelConfig {
 };
 
 // Parses config.json text. Errors name `name`, the field, and the values rft supports.
-Result<ModelConfig> parse_model_config(std::string_view json_text,
-                                       std::string_view name = "config.json");
+Expected<ModelConfig> parse_model_config(std::string_view json_text,
+                                         std::string_view name = "config.json");
 // The config.json text of `c`, in Hugging Face's field names (parse_model_config reads it back to
 // an equal config).
 std::string model_config_json(const ModelConfig& c);
 
 // Reads `path`: a config.json file or a checkpoint directory holding one.
-Result<ModelConfig> load_model_config(const std::string& path);
+Expected<ModelConfig> load_model_config(const std::string& path);
 
 }  // namespace rft::model

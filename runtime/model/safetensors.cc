@@ -43,9 +43,8 @@ const DTypeInfo* dtype_info(std::string_view name) {
   return nullptr;
 }
 
-template <class T>
-Result<T> failure(const std::string& path, const std::string& message) {
-  return Result<T>::failure(path + ": " + message);
+Unexpected<std::string> failure_at(const std::string& path, const std::string& message) {
+  return failure(path + ": " + message);
 }
 
 // Parses one header entry; returns an empty string on success, else what is wrong with it.
@@ -118,26 +117,26 @@ struct SafetensorsFile::Mapping {
   }
 };
 
-Result<SafetensorsFile> SafetensorsFile::open(const std::string& path) {
+Expected<SafetensorsFile> SafetensorsFile::open(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return failure<SafetensorsFile>(path, std::strerror(errno));
+  if (fd < 0) return failure_at(path, std::strerror(errno));
   struct stat st {};
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
-    return failure<SafetensorsFile>(path, "not a regular file");
+    return failure_at(path, "not a regular file");
   }
   auto size = static_cast<uint64_t>(st.st_size);
   if (size < 8) {
     ::close(fd);
-    return failure<SafetensorsFile>(path, "truncated: " + std::to_string(size) +
-                                              " bytes, less than the 8-byte header length");
+    return failure_at(
+        path, "truncated: " + std::to_string(size) + " bytes, less than the 8-byte header length");
   }
   auto mapping = std::make_shared<Mapping>();
   mapping->addr = mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
   ::close(fd);
   if (mapping->addr == MAP_FAILED) {
     mapping->addr = nullptr;
-    return failure<SafetensorsFile>(path, std::string("cannot map: ") + std::strerror(errno));
+    return failure_at(path, std::string("cannot map: ") + std::strerror(errno));
   }
   mapping->size = size;
   const auto* bytes = static_cast<const std::byte*>(mapping->addr);
@@ -145,21 +144,21 @@ Result<SafetensorsFile> SafetensorsFile::open(const std::string& path) {
   uint64_t header_len = 0;
   for (int i = 7; i >= 0; --i) header_len = (header_len << 8) | static_cast<uint8_t>(bytes[i]);
   if (header_len > kMaxHeaderBytes) {
-    return failure<SafetensorsFile>(path, "the header length " + std::to_string(header_len) +
-                                              " is implausible (not a safetensors file?)");
+    return failure_at(path, "the header length " + std::to_string(header_len) +
+                                " is implausible (not a safetensors file?)");
   }
   if (header_len > size - 8) {
-    return failure<SafetensorsFile>(path, "truncated: the header needs " +
-                                              std::to_string(header_len) + " bytes, the file has " +
-                                              std::to_string(size - 8) + " after the length");
+    return failure_at(path, "truncated: the header needs " + std::to_string(header_len) +
+                                " bytes, the file has " + std::to_string(size - 8) +
+                                " after the length");
   }
   std::string_view header_text(reinterpret_cast<const char*>(bytes + 8), header_len);
   if (grader::json_nesting_exceeds(header_text)) {
-    return failure<SafetensorsFile>(path, "the header is nested too deeply");
+    return failure_at(path, "the header is nested too deeply");
   }
   nlohmann::json header = nlohmann::json::parse(header_text, nullptr, /*allow_exceptions=*/false);
   if (header.is_discarded() || !header.is_object()) {
-    return failure<SafetensorsFile>(path, "the header is not a JSON object");
+    return failure_at(path, "the header is not a JSON object");
   }
 
   SafetensorsFile file;
@@ -173,10 +172,10 @@ Result<SafetensorsFile> SafetensorsFile::open(const std::string& path) {
   std::vector<Range> ranges;
   for (const auto& [name, entry] : header.items()) {
     if (name == "__metadata__") {
-      if (!entry.is_object()) return failure<SafetensorsFile>(path, "`__metadata__` is not an object");
+      if (!entry.is_object()) return failure_at(path, "`__metadata__` is not an object");
       for (const auto& [k, v] : entry.items()) {
         if (!v.is_string()) {
-          return failure<SafetensorsFile>(path, "`__metadata__." + k + "` is not a string");
+          return failure_at(path, "`__metadata__." + k + "` is not a string");
         }
         file.metadata_[k] = v.get<std::string>();
       }
@@ -185,7 +184,7 @@ Result<SafetensorsFile> SafetensorsFile::open(const std::string& path) {
     TensorView t;
     uint64_t begin = 0, end = 0;
     std::string problem = parse_entry(name, entry, data_size, t, begin, end);
-    if (!problem.empty()) return failure<SafetensorsFile>(path, problem);
+    if (!problem.empty()) return failure_at(path, problem);
     t.data = {data + begin, static_cast<size_t>(end - begin)};
     ranges.push_back({begin, end, file.tensors_.size()});
     file.tensors_.push_back(std::move(t));
@@ -199,7 +198,7 @@ Result<SafetensorsFile> SafetensorsFile::open(const std::string& path) {
   for (const Range& r : ranges) {
     const std::string& name = file.tensors_[r.tensor].name;
     if (r.begin != expected) {
-      return failure<SafetensorsFile>(
+      return failure_at(
           path, "`" + name + "` starts at byte " + std::to_string(r.begin) + " of the data, " +
                     (r.begin < expected ? "overlapping the tensor before it"
                                         : "leaving a gap after byte " + std::to_string(expected)));
@@ -208,8 +207,8 @@ Result<SafetensorsFile> SafetensorsFile::open(const std::string& path) {
     ordered.push_back(std::move(file.tensors_[r.tensor]));
   }
   if (expected != data_size) {
-    return failure<SafetensorsFile>(path, std::to_string(data_size - expected) +
-                                              " bytes after the last tensor belong to none");
+    return failure_at(
+        path, std::to_string(data_size - expected) + " bytes after the last tensor belong to none");
   }
   file.tensors_ = std::move(ordered);
   file.mapping_ = std::move(mapping);
@@ -223,7 +222,7 @@ const TensorView* SafetensorsFile::find(std::string_view name) const {
   return nullptr;
 }
 
-Result<Checkpoint> Checkpoint::open(const std::string& dir) {
+Expected<Checkpoint> Checkpoint::open(const std::string& dir) {
   namespace fs = std::filesystem;
   Checkpoint ckpt;
   fs::path index_path = fs::path(dir) / "model.safetensors.index.json";
@@ -235,13 +234,13 @@ Result<Checkpoint> Checkpoint::open(const std::string& dir) {
     nlohmann::json index = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
     if (index.is_discarded() || !index.is_object() || !index.contains("weight_map") ||
         !index["weight_map"].is_object()) {
-      return failure<Checkpoint>(index_path.string(), "no `weight_map` object");
+      return failure_at(index_path.string(), "no `weight_map` object");
     }
     weight_map = index["weight_map"];
     std::set<std::string> unique;
     for (const auto& [name, file] : weight_map.items()) {
       if (!file.is_string()) {
-        return failure<Checkpoint>(index_path.string(), "`" + name + "` maps to no file name");
+        return failure_at(index_path.string(), "`" + name + "` maps to no file name");
       }
       if (unique.insert(file.get<std::string>()).second) shards.push_back(file.get<std::string>());
     }
@@ -249,23 +248,22 @@ Result<Checkpoint> Checkpoint::open(const std::string& dir) {
     shards.push_back("model.safetensors");
   }
   for (const auto& shard : shards) {
-    Result<SafetensorsFile> f = SafetensorsFile::open((fs::path(dir) / shard).string());
-    if (!f.ok()) return Result<Checkpoint>::failure(f.error());
+    Expected<SafetensorsFile> f = SafetensorsFile::open((fs::path(dir) / shard).string());
+    if (!f.ok()) return failure(f.error());
     ckpt.files_.push_back(std::move(f).value());
   }
   for (const auto& f : ckpt.files_) {
     for (const auto& t : f.tensors()) {
       if (!ckpt.index_.emplace(t.name, &t).second) {
-        return failure<Checkpoint>(f.path(), "tensor `" + t.name + "` also appears in another shard");
+        return failure_at(f.path(), "tensor `" + t.name + "` also appears in another shard");
       }
     }
   }
   for (const auto& [name, file] : weight_map.items()) {
     auto it = ckpt.index_.find(name);
     if (it == ckpt.index_.end()) {
-      return failure<Checkpoint>(index_path.string(), "lists `" + name + "` in " +
-                                                          file.get<std::string>() +
-                                                          ", which has no such tensor");
+      return failure_at(index_path.string(), "lists `" + name + "` in " + file.get<std::string>() +
+                                                 ", which has no such tensor");
     }
   }
   return ckpt;
@@ -282,15 +280,15 @@ std::vector<std::string> Checkpoint::names() const {
   return out;
 }
 
-Result<size_t> write_safetensors(const std::string& path, std::span<const TensorView> tensors,
-                                 const std::map<std::string, std::string>& metadata) {
+Expected<size_t> write_safetensors(const std::string& path, std::span<const TensorView> tensors,
+                                   const std::map<std::string, std::string>& metadata) {
   nlohmann::ordered_json header = nlohmann::ordered_json::object();
   if (!metadata.empty()) header["__metadata__"] = metadata;
   uint64_t offset = 0;
   for (const auto& t : tensors) {
     if (static_cast<uint64_t>(t.numel()) * dtype_size(t.dtype) != t.data.size()) {
-      return failure<size_t>(path, "tensor `" + t.name + "` has " + std::to_string(t.data.size()) +
-                                       " bytes, not what its shape and dtype need");
+      return failure_at(path, "tensor `" + t.name + "` has " + std::to_string(t.data.size()) +
+                                  " bytes, not what its shape and dtype need");
     }
     header[t.name] = {{"dtype", dtype_name(t.dtype)},
                       {"shape", t.shape},
@@ -300,13 +298,12 @@ Result<size_t> write_safetensors(const std::string& path, std::span<const Tensor
   std::string text = header.dump();
   text.append((8 - text.size() % 8) % 8, ' ');  // the data starts 8-byte aligned
   // A device or FIFO is written in place; a link or other special file is refused.
-  bool direct = false;
-  if (std::string why = io::OutputFile::check_target(path, &direct); !why.empty()) {
-    return Result<size_t>::failure(why);
-  }
+  Expected<bool> target = io::OutputFile::check_target(path);
+  if (!target) return failure(target.error());
+  const bool direct = *target;
   std::string tmp = direct ? path : path + ".tmp";
   std::FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (f == nullptr) return failure<size_t>(tmp, std::strerror(errno));
+  if (f == nullptr) return failure_at(tmp, std::strerror(errno));
   uint8_t len[8];
   for (int i = 0; i < 8; ++i) len[i] = static_cast<uint8_t>(text.size() >> (8 * i));
   bool ok = std::fwrite(len, 1, 8, f) == 8 && std::fwrite(text.data(), 1, text.size(), f) == text.size();
@@ -317,7 +314,7 @@ Result<size_t> write_safetensors(const std::string& path, std::span<const Tensor
   ok = std::fclose(f) == 0 && ok;
   if (!ok || (!direct && std::rename(tmp.c_str(), path.c_str()) != 0)) {
     if (!direct) std::remove(tmp.c_str());
-    return failure<size_t>(path, std::string("cannot write: ") + std::strerror(errno));
+    return failure_at(path, std::string("cannot write: ") + std::strerror(errno));
   }
   return static_cast<size_t>(8 + text.size() + offset);
 }

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "runtime/model/result.h"
+#include "runtime/common/expected.h"
 
 namespace rft::model {
 
@@ -36,7 +36,7 @@ struct TensorView {
 // lives. Safe to read from several threads.
 class SafetensorsFile {
  public:
-  static Result<SafetensorsFile> open(const std::string& path);
+  static Expected<SafetensorsFile> open(const std::string& path);
 
   // In the order of their data in the file.
   const std::vector<TensorView>& tensors() const { return tensors_; }
@@ -57,7 +57,7 @@ class SafetensorsFile {
 // `model.safetensors.index.json` lists (its weight_map is checked against the shards).
 class Checkpoint {
  public:
-  static Result<Checkpoint> open(const std::string& dir);
+  static Expected<Checkpoint> open(const std::string& dir);
 
   const TensorView* find(std::string_view name) const;
   // Every tensor name, sorted.
@@ -71,7 +71,7 @@ class Checkpoint {
 // Writes `tensors` (data laid out in the given order) and `metadata` to `path`, atomically: the
 // bytes go to `path.tmp`, which is flushed and then renamed, so a crash never leaves a partial
 // file under `path`. Returns the number of bytes written.
-Result<size_t> write_safetensors(const std::string& path, std::span<const TensorView> tensors,
-                                 const std::map<std::string, std::string>& metadata = {});
+Expected<size_t> write_safetensors(const std::string& path, std::span<const TensorView> tensors,
+                                   const std::map<std::string, std::string>& metadata = {});
 
 }  // namespace rft::model

@@ -63,12 +63,9 @@ const Loaded& plugin() {
 
 }  // namespace
 
-void* model_plugin_symbol(const char* symbol, std::string* error) {
+Expected<void*> model_plugin_symbol(const char* symbol) {
   const Loaded& p = plugin();
-  if (p.plugin == nullptr) {
-    *error = p.error;
-    return nullptr;
-  }
+  if (p.plugin == nullptr) return failure(p.error);
   // The plugin is either in this process already or was opened RTLD_LOCAL: ask the handle that
   // holds the table.
   Dl_info info;
@@ -80,20 +77,20 @@ void* model_plugin_symbol(const char* symbol, std::string* error) {
     }
   }
   if (void* address = dlsym(RTLD_DEFAULT, symbol)) return address;
-  *error = std::string("the model runtime has no `") + symbol + "`; rebuild rft with scripts/build.sh";
-  return nullptr;
+  return failure(std::string("the model runtime has no `") + symbol +
+                 "`; rebuild rft with scripts/build.sh");
 }
 
-Result<std::unique_ptr<TextGenerator>> load_text_generator(const std::string& model_dir) {
+Expected<std::unique_ptr<TextGenerator>> load_text_generator(const std::string& model_dir) {
   const Loaded& p = plugin();
-  if (p.plugin == nullptr) return Result<std::unique_ptr<TextGenerator>>::failure(p.error);
+  if (p.plugin == nullptr) return failure(p.error);
   return p.plugin->load(model_dir);
 }
 
-Result<std::string> write_builtin_model(const std::string& dir, std::string_view size,
-                                        uint64_t seed) {
+Expected<std::string> write_builtin_model(const std::string& dir, std::string_view size,
+                                          uint64_t seed) {
   const Loaded& p = plugin();
-  if (p.plugin == nullptr) return Result<std::string>::failure(p.error);
+  if (p.plugin == nullptr) return failure(p.error);
   return p.plugin->write_builtin_model(dir, size, seed);
 }
 

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "runtime/model/result.h"
+#include "runtime/common/expected.h"
 #include "runtime/model/tokenizer.h"
 
 
@@ -57,22 +57,22 @@ class TextGenerator {
 // Loads a model directory. The torch runtime is a plugin (librft_model_torch.so, next to the
 // `rft` binary or on the library path) loaded on first use, so that commands which do not run a
 // model do not pay for loading torch.
-Result<std::unique_ptr<TextGenerator>> load_text_generator(const std::string& model_dir);
+Expected<std::unique_ptr<TextGenerator>> load_text_generator(const std::string& model_dir);
 
 // Writes a small random model of rft's built-in family into `dir` in the Hugging Face layout: a
 // byte-level tokenizer (256 bytes and <|endoftext|>, <|im_start|>, <|im_end|>), config.json and
 // model.safetensors. `size`: "tiny" (about 1M parameters) or "small" (about 25M).
-Result<std::string> write_builtin_model(const std::string& dir, std::string_view size,
-                                        uint64_t seed);
+Expected<std::string> write_builtin_model(const std::string& dir, std::string_view size,
+                                          uint64_t seed);
 
 // The plugin's table (implemented in generate.cc, looked up by text_generator.cc).
 struct ModelPlugin {
-  Result<std::unique_ptr<TextGenerator>> (*load)(const std::string& model_dir);
-  Result<std::string> (*write_builtin_model)(const std::string& dir, std::string_view size,
-                                             uint64_t seed);
+  Expected<std::unique_ptr<TextGenerator>> (*load)(const std::string& model_dir);
+  Expected<std::string> (*write_builtin_model)(const std::string& dir, std::string_view size,
+                                               uint64_t seed);
 };
-// The address of `symbol` in the plugin (loading it on first use), or null with *error set.
-void* model_plugin_symbol(const char* symbol, std::string* error);
+// The address of `symbol` in the plugin (loading it on first use).
+Expected<void*> model_plugin_symbol(const char* symbol);
 
 inline constexpr const char* kModelPluginSymbol = "rft_model_plugin";
 inline constexpr const char* kModelPluginFile = "librft_model_torch.so";

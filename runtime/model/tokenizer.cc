@@ -34,47 +34,47 @@ std::optional<fs::path> file_in(const fs::path& dir, const char* name) {
 
 }  // namespace
 
-Result<Tokenizer> Tokenizer::load(const std::string& path) {
+Expected<Tokenizer> Tokenizer::load(const std::string& path) {
   std::error_code ec;
   const fs::path given(path);
   if (!fs::exists(given, ec)) {
-    return Result<Tokenizer>::failure(path + ": no such file or directory");
+    return failure(path + ": no such file or directory");
   }
   const bool is_dir = fs::is_directory(given, ec);
   const fs::path dir = is_dir ? given : given.parent_path();
   const fs::path json_path = is_dir ? given / "tokenizer.json" : given;
   if (is_dir && !fs::is_regular_file(json_path, ec)) {
-    return Result<Tokenizer>::failure(path + ": no tokenizer.json in this directory");
+    return failure(path + ": no tokenizer.json in this directory");
   }
   const std::optional<std::string> json = read_file(json_path);
-  if (!json) return Result<Tokenizer>::failure(json_path.string() + ": cannot read the file");
+  if (!json) return failure(json_path.string() + ": cannot read the file");
 
   std::string config, config_name, jinja;
   if (const std::optional<fs::path> c = file_in(dir, "tokenizer_config.json")) {
     const std::optional<std::string> text = read_file(*c);
-    if (!text) return Result<Tokenizer>::failure(c->string() + ": cannot read the file");
+    if (!text) return failure(c->string() + ": cannot read the file");
     config = *text;
     config_name = c->string();
   }
   if (const std::optional<fs::path> j = file_in(dir, "chat_template.jinja")) {
     const std::optional<std::string> text = read_file(*j);
-    if (!text) return Result<Tokenizer>::failure(j->string() + ": cannot read the file");
+    if (!text) return failure(j->string() + ": cannot read the file");
     jinja = *text;
   }
   try {
     return Tokenizer(load_tokenizer_parts(*json, json_path.string(), config, config_name, jinja));
   } catch (const TokenizerLoadError& e) {
-    return Result<Tokenizer>::failure(e.message);
+    return failure(e.message);
   }
 }
 
-Result<Tokenizer> Tokenizer::from_json(std::string_view tokenizer_json,
-                                       std::string_view config_json, std::string_view name) {
+Expected<Tokenizer> Tokenizer::from_json(std::string_view tokenizer_json,
+                                         std::string_view config_json, std::string_view name) {
   try {
     return Tokenizer(
         load_tokenizer_parts(tokenizer_json, name, config_json, "tokenizer_config.json", {}));
   } catch (const TokenizerLoadError& e) {
-    return Result<Tokenizer>::failure(e.message);
+    return failure(e.message);
   }
 }
 
@@ -207,10 +207,10 @@ const std::optional<ChatTemplate>& Tokenizer::chat_template() const {
   return parts_->chat_template;
 }
 
-Result<std::string> Tokenizer::apply_chat_template(std::span<const ChatMessage> messages,
-                                                   const ChatOptions& options) const {
+Expected<std::string> Tokenizer::apply_chat_template(std::span<const ChatMessage> messages,
+                                                     const ChatOptions& options) const {
   if (!parts_->chat_template) {
-    return Result<std::string>::failure(
+    return failure(
         "the tokenizer has no chat template that rft recognizes (ChatML or Llama-3); choose a "
         "format explicitly with format_chat");
   }

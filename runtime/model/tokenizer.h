@@ -20,8 +20,8 @@
 #include <string_view>
 #include <vector>
 
+#include "runtime/common/expected.h"
 #include "runtime/model/chat_format.h"
-#include "runtime/model/result.h"
 
 namespace rft::model {
 
@@ -35,13 +35,13 @@ class Tokenizer {
   // tokenizer_config.json (special tokens, chat template) and chat_template.jinja. A file next
   // to a tokenizer_config.json picks that up too. Errors name the file and the field. Takes about
   // a second for a 150k-token vocabulary: load once and share copies.
-  static Result<Tokenizer> load(const std::string& path);
+  static Expected<Tokenizer> load(const std::string& path);
 
   // The same from JSON text held in memory; `config_json` may be empty. `name` stands for the
   // file in messages.
-  static Result<Tokenizer> from_json(std::string_view tokenizer_json,
-                                     std::string_view config_json = {},
-                                     std::string_view name = "tokenizer.json");
+  static Expected<Tokenizer> from_json(std::string_view tokenizer_json,
+                                       std::string_view config_json = {},
+                                       std::string_view name = "tokenizer.json");
 
   // The ids of `text` (UTF-8; malformed bytes are encoded as the bytes they are). With
   // add_special_tokens, the post-processor's tokens (e.g. a BOS) are added around them, and
@@ -86,8 +86,8 @@ class Tokenizer {
   // `messages` in the tokenizer's chat format, or an error when it has none that rft knows
   // (then call format_chat with an explicit ChatTemplate). Encode the result with
   // add_special_tokens = false: the text already holds the BOS where the format wants one.
-  Result<std::string> apply_chat_template(std::span<const ChatMessage> messages,
-                                          const ChatOptions& options = {}) const;
+  Expected<std::string> apply_chat_template(std::span<const ChatMessage> messages,
+                                            const ChatOptions& options = {}) const;
 
  private:
   explicit Tokenizer(std::shared_ptr<const TokenizerParts> parts) : parts_(std::move(parts)) {}

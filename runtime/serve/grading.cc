@@ -15,12 +15,13 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-ApiError bad(std::string message, std::string param, std::string code = "invalid_value") {
+Unexpected<ApiError> bad(std::string message, std::string param,
+                         std::string code = "invalid_value") {
   ApiError e;
   e.message = std::move(message);
   e.param = std::move(param);
   e.code = std::move(code);
-  return e;
+  return failure(std::move(e));
 }
 
 // Graders never return NaN or inf; should one, the JSON stays valid (null).
@@ -57,7 +58,7 @@ Json Grading::describe() const {
           {"item", std::move(item)}};
 }
 
-std::variant<Json, ApiError> Grading::grade(std::string_view body) const {
+Expected<Json, ApiError> Grading::grade(std::string_view body) const {
   nlohmann::json req;
   if (std::string why; !grader::read_json_document(body, req, why)) {
     return bad("The request body must be a JSON object: " + why + ".", "", "invalid_json");

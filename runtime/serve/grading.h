@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 #include <string_view>
-#include <variant>
 
+#include "runtime/common/expected.h"
 #include "runtime/serve/api_error.h"
 
 namespace rft {
@@ -27,7 +27,7 @@ class Grading {
   // POST /v1/grade: {"samples": [{"completion", "prompt"?, "item"?}, ...]} graded in one batch;
   // one result per sample, in order, each {"index", "total", "components", "flags"} or
   // {"index", "error"} for a sample that cannot be graded (an item field missing, ...).
-  std::variant<nlohmann::ordered_json, ApiError> grade(std::string_view body) const;
+  Expected<nlohmann::ordered_json, ApiError> grade(std::string_view body) const;
 
   static constexpr size_t kMaxSamples = 1024;
 

@@ -2,19 +2,18 @@
 
 #include <algorithm>
 #include <cmath>
-#include <optional>
 
 namespace rft::serve {
 namespace {
 
 using Json = nlohmann::json;
 
-ApiError invalid(std::string param, std::string message, std::string code) {
+Unexpected<ApiError> invalid(std::string param, std::string message, std::string code) {
   ApiError e;
   e.message = std::move(message);
   e.param = std::move(param);
   e.code = std::move(code);
-  return e;
+  return failure(std::move(e));
 }
 
 std::string json_type_name(const Json& j) {
@@ -27,14 +26,15 @@ std::string json_type_name(const Json& j) {
   return "null";
 }
 
-ApiError wrong_type(const std::string& param, const std::string& expected, const Json& got) {
+Unexpected<ApiError> wrong_type(const std::string& param, const std::string& expected,
+                                const Json& got) {
   return invalid(param,
                  "Invalid type for '" + param + "': expected " + expected + ", but got " +
                      json_type_name(got) + " instead.",
                  "invalid_type");
 }
 
-ApiError unsupported(const std::string& param, const std::string& why) {
+Unexpected<ApiError> unsupported(const std::string& param, const std::string& why) {
   return invalid(param, "Unsupported parameter: '" + param + "' " + why, "unsupported_parameter");
 }
 
@@ -51,10 +51,10 @@ const Json* field(const Json& body, const char* name) {
 }
 
 // Reads a number field into `out` when present; checks its range.
-std::optional<ApiError> read_decimal(const Json& body, const char* name, double lo, double hi,
-                                     double& out) {
+Expected<void, ApiError> read_decimal(const Json& body, const char* name, double lo, double hi,
+                                      double& out) {
   const Json* v = field(body, name);
-  if (!v) return std::nullopt;
+  if (!v) return {};
   if (!v->is_number()) return wrong_type(name, "a decimal", *v);
   double x = v->get<double>();
   if (x < lo) {
@@ -72,13 +72,13 @@ std::optional<ApiError> read_decimal(const Json& body, const char* name, double 
                    "decimal_above_max_value");
   }
   out = x;
-  return std::nullopt;
+  return {};
 }
 
-std::optional<ApiError> read_integer(const Json& body, const char* name, int64_t lo, int64_t hi,
-                                     int64_t& out) {
+Expected<void, ApiError> read_integer(const Json& body, const char* name, int64_t lo, int64_t hi,
+                                      int64_t& out) {
   const Json* v = field(body, name);
-  if (!v) return std::nullopt;
+  if (!v) return {};
   if (!v->is_number_integer() && !v->is_number_unsigned())
     return wrong_type(name, "an integer", *v);
   if (v->is_number_unsigned() && v->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
@@ -101,24 +101,24 @@ std::optional<ApiError> read_integer(const Json& body, const char* name, int64_t
                    "integer_above_max_value");
   }
   out = x;
-  return std::nullopt;
+  return {};
 }
 
-std::optional<ApiError> read_bool(const Json& body, const char* name, bool& out) {
+Expected<void, ApiError> read_bool(const Json& body, const char* name, bool& out) {
   const Json* v = field(body, name);
-  if (!v) return std::nullopt;
+  if (!v) return {};
   if (!v->is_boolean()) return wrong_type(name, "a boolean", *v);
   out = v->get<bool>();
-  return std::nullopt;
+  return {};
 }
 
 // `stop`: a string or an array of at most 4 strings, as in the OpenAI API.
-std::optional<ApiError> read_stop(const Json& body, std::vector<std::string>& out) {
+Expected<void, ApiError> read_stop(const Json& body, std::vector<std::string>& out) {
   const Json* v = field(body, "stop");
-  if (!v) return std::nullopt;
+  if (!v) return {};
   if (v->is_string()) {
     if (!v->get_ref<const std::string&>().empty()) out.push_back(v->get<std::string>());
-    return std::nullopt;
+    return {};
   }
   if (!v->is_array()) return wrong_type("stop", "a string or an array of strings", *v);
   if (v->size() > 4) {
@@ -133,43 +133,45 @@ std::optional<ApiError> read_stop(const Json& body, std::vector<std::string>& ou
     if (!s.is_string()) return wrong_type("stop[" + std::to_string(i) + "]", "a string", s);
     if (!s.get_ref<const std::string&>().empty()) out.push_back(s.get<std::string>());
   }
-  return std::nullopt;
+  return {};
 }
 
 // The sampling fields both endpoints share.
-std::optional<ApiError> read_sampling(const Json& body, Endpoint endpoint,
-                                      const RequestLimits& limits, GenerationRequest& r) {
+Expected<void, ApiError> read_sampling(const Json& body, Endpoint endpoint,
+                                       const RequestLimits& limits, GenerationRequest& r) {
   model::TextOptions& o = r.options;
   o.temperature = 1.0;
   o.max_new_tokens = limits.default_max_tokens;
-  if (auto e = read_decimal(body, "temperature", 0, 2, o.temperature)) return e;
-  if (auto e = read_decimal(body, "top_p", 0, 1, o.top_p)) return e;
+  if (auto e = read_decimal(body, "temperature", 0, 2, o.temperature); !e) return e;
+  if (auto e = read_decimal(body, "top_p", 0, 1, o.top_p); !e) return e;
   int64_t top_k = 0;
-  if (auto e = read_integer(body, "top_k", -1, INT64_MAX, top_k)) return e;
+  if (auto e = read_integer(body, "top_k", -1, INT64_MAX, top_k); !e) return e;
   o.top_k = top_k < 0 ? 0 : top_k;  // -1 means "all tokens", as in vLLM
-  if (auto e = read_integer(body, "max_tokens", 1, limits.max_tokens, o.max_new_tokens)) return e;
+  if (auto e = read_integer(body, "max_tokens", 1, limits.max_tokens, o.max_new_tokens); !e)
+    return e;
   r.max_tokens_given = field(body, "max_tokens") != nullptr;
   if (endpoint == Endpoint::kChat) {
     if (auto e =
-            read_integer(body, "max_completion_tokens", 1, limits.max_tokens, o.max_new_tokens)) {
+            read_integer(body, "max_completion_tokens", 1, limits.max_tokens, o.max_new_tokens);
+        !e) {
       return e;
     }
     r.max_tokens_given = r.max_tokens_given || field(body, "max_completion_tokens") != nullptr;
   }
   int64_t seed = 0;
   if (field(body, "seed")) {
-    if (auto e = read_integer(body, "seed", INT64_MIN, INT64_MAX, seed)) return e;
+    if (auto e = read_integer(body, "seed", INT64_MIN, INT64_MAX, seed); !e) return e;
     o.seed = static_cast<uint64_t>(seed);
     r.seeded = true;
   }
-  if (auto e = read_stop(body, o.stop)) return e;
+  if (auto e = read_stop(body, o.stop); !e) return e;
 
   int64_t n = 1;
-  if (auto e = read_integer(body, "n", 1, 128, n)) return e;
+  if (auto e = read_integer(body, "n", 1, 128, n); !e) return e;
   if (n != 1) return unsupported("n", "must be 1: this server returns one choice per prompt.");
   for (const char* penalty : {"presence_penalty", "frequency_penalty"}) {
     double p = 0;
-    if (auto e = read_decimal(body, penalty, -2, 2, p)) return e;
+    if (auto e = read_decimal(body, penalty, -2, 2, p); !e) return e;
     if (p != 0) return unsupported(penalty, "is not supported by this server; leave it at 0.");
   }
   if (const Json* lp = field(body, "logprobs"); lp && !(lp->is_boolean() && !lp->get<bool>())) {
@@ -178,7 +180,7 @@ std::optional<ApiError> read_sampling(const Json& body, Endpoint endpoint,
   if (field(body, "top_logprobs"))
     return unsupported("top_logprobs", "is not supported by this server.");
 
-  if (auto e = read_bool(body, "stream", r.stream)) return e;
+  if (auto e = read_bool(body, "stream", r.stream); !e) return e;
   if (const Json* so = field(body, "stream_options")) {
     if (!r.stream) {
       return invalid("stream_options",
@@ -186,22 +188,21 @@ std::optional<ApiError> read_sampling(const Json& body, Endpoint endpoint,
                      "invalid_value");
     }
     if (!so->is_object()) return wrong_type("stream_options", "an object", *so);
-    if (auto e = read_bool(*so, "include_usage", r.include_usage)) {
-      e->param = "stream_options.include_usage";
+    if (auto e = read_bool(*so, "include_usage", r.include_usage); !e) {
+      e.error().param = "stream_options.include_usage";
       return e;
     }
   }
-  return std::nullopt;
+  return {};
 }
 
 // A message's content: a string, or an array of text parts joined.
-std::optional<ApiError> read_content(const Json& m, const std::string& where, std::string& out) {
+Expected<void, ApiError> read_content(const Json& m, const std::string& where, std::string& out) {
   auto it = m.find("content");
-  if (it == m.end() || it->is_null())
-    return std::nullopt;  // e.g. an assistant turn with tool calls
+  if (it == m.end() || it->is_null()) return {};  // e.g. an assistant turn with tool calls
   if (it->is_string()) {
     out = it->get<std::string>();
-    return std::nullopt;
+    return {};
   }
   if (!it->is_array())
     return wrong_type(where + ".content", "a string or an array of content parts", *it);
@@ -221,11 +222,11 @@ std::optional<ApiError> read_content(const Json& m, const std::string& where, st
     }
     out += text->get<std::string>();
   }
-  return std::nullopt;
+  return {};
 }
 
-std::optional<ApiError> read_chat(const Json& body, const model::Tokenizer& tokenizer,
-                                  GenerationRequest& r) {
+Expected<void, ApiError> read_chat(const Json& body, const model::Tokenizer& tokenizer,
+                                   GenerationRequest& r) {
   const Json* messages = field(body, "messages");
   if (!messages) {
     return invalid("messages", "Missing required parameter: 'messages'.",
@@ -259,7 +260,7 @@ std::optional<ApiError> read_chat(const Json& body, const model::Tokenizer& toke
           "invalid_value");
     }
     model::ChatMessage message{name, {}};
-    if (auto e = read_content(m, where, message.content)) return e;
+    if (auto e = read_content(m, where, message.content); !e) return e;
     chat.push_back(std::move(message));
   }
   if (const Json* tools = field(body, "tools"); tools && !(tools->is_array() && tools->empty())) {
@@ -275,25 +276,24 @@ std::optional<ApiError> read_chat(const Json& body, const model::Tokenizer& toke
   // Qwen3's switch, in the form vLLM and SGLang accept.
   if (const Json* kwargs = field(body, "chat_template_kwargs")) {
     if (!kwargs->is_object()) return wrong_type("chat_template_kwargs", "an object", *kwargs);
-    if (auto e = read_bool(*kwargs, "enable_thinking", options.enable_thinking)) {
-      e->param = "chat_template_kwargs.enable_thinking";
+    if (auto e = read_bool(*kwargs, "enable_thinking", options.enable_thinking); !e) {
+      e.error().param = "chat_template_kwargs.enable_thinking";
       return e;
     }
   }
-  model::Result<std::string> text = tokenizer.apply_chat_template(chat, options);
+  Expected<std::string> text = tokenizer.apply_chat_template(chat, options);
   if (!text.ok()) {
-    ApiError e = invalid("messages",
-                         "This model has no chat format that rft knows (" + text.error() +
-                             "); send plain text to /v1/completions instead.",
-                         "model_has_no_chat_format");
-    return e;
+    return invalid("messages",
+                   "This model has no chat format that rft knows (" + text.error() +
+                       "); send plain text to /v1/completions instead.",
+                   "model_has_no_chat_format");
   }
   r.prompts.push_back(std::move(text).value());
-  return std::nullopt;
+  return {};
 }
 
-std::optional<ApiError> read_completion(const Json& body, const RequestLimits& limits,
-                                        GenerationRequest& r) {
+Expected<void, ApiError> read_completion(const Json& body, const RequestLimits& limits,
+                                         GenerationRequest& r) {
   const Json* prompt = field(body, "prompt");
   if (!prompt) {
     return invalid("prompt", "Missing required parameter: 'prompt'.", "missing_required_parameter");
@@ -322,36 +322,36 @@ std::optional<ApiError> read_completion(const Json& body, const RequestLimits& l
     return wrong_type("prompt", "a string or an array of strings", *prompt);
   }
   bool echo = false;
-  if (auto e = read_bool(body, "echo", echo)) return e;
+  if (auto e = read_bool(body, "echo", echo); !e) return e;
   if (echo) return unsupported("echo", "is not supported by this server.");
   if (const Json* suffix = field(body, "suffix");
       suffix && !(suffix->is_string() && suffix->get<std::string>().empty())) {
     return unsupported("suffix", "is not supported by this server.");
   }
   int64_t best_of = 1;
-  if (auto e = read_integer(body, "best_of", 1, 128, best_of)) return e;
+  if (auto e = read_integer(body, "best_of", 1, 128, best_of); !e) return e;
   if (best_of != 1) return unsupported("best_of", "must be 1.");
-  return std::nullopt;
+  return {};
 }
 
 }  // namespace
 
-std::variant<GenerationRequest, ApiError> parse_request(Endpoint endpoint, std::string_view body,
-                                                        const model::Tokenizer& tokenizer,
-                                                        const RequestLimits& limits) {
+Expected<GenerationRequest, ApiError> parse_request(Endpoint endpoint, std::string_view body,
+                                                    const model::Tokenizer& tokenizer,
+                                                    const RequestLimits& limits) {
   Json j = Json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
     ApiError e;
     e.message =
         "We could not parse the JSON body of your request. The body must be a JSON object; "
         "check that it is valid JSON and that the Content-Type is application/json.";
-    return e;
+    return failure(std::move(e));
   }
   if (!j.is_object()) {
     ApiError e;
     e.message =
         "The body of your request must be a JSON object, but got " + json_type_name(j) + ".";
-    return e;
+    return failure(std::move(e));
   }
   GenerationRequest r;
   r.endpoint = endpoint;
@@ -359,16 +359,16 @@ std::variant<GenerationRequest, ApiError> parse_request(Endpoint endpoint, std::
     if (!m->is_string()) return wrong_type("model", "a string", *m);
     r.model = m->get<std::string>();
   }
-  if (auto e = read_sampling(j, endpoint, limits, r)) return *e;
-  std::optional<ApiError> e =
+  if (auto e = read_sampling(j, endpoint, limits, r); !e) return failure(std::move(e).error());
+  Expected<void, ApiError> e =
       endpoint == Endpoint::kChat ? read_chat(j, tokenizer, r) : read_completion(j, limits, r);
-  if (e) return *e;
+  if (!e) return failure(std::move(e).error());
   return r;
 }
 
-std::optional<ApiError> fit_context(GenerationRequest& r, const model::Tokenizer& tokenizer,
-                                    int64_t context_length) {
-  if (context_length <= 0) return std::nullopt;
+Expected<void, ApiError> fit_context(GenerationRequest& r, const model::Tokenizer& tokenizer,
+                                     int64_t context_length) {
+  if (context_length <= 0) return {};
   // The longest prompt in tokens, counted as the model will see it (an empty prompt is one token).
   size_t longest = 0;
   int64_t prompt_tokens = 0;
@@ -396,10 +396,10 @@ std::optional<ApiError> fit_context(GenerationRequest& r, const model::Tokenizer
                    "context_length_exceeded");
   }
   int64_t& max_new_tokens = r.options.max_new_tokens;
-  if (max_new_tokens <= room) return std::nullopt;
+  if (max_new_tokens <= room) return {};
   if (!r.max_tokens_given) {
     max_new_tokens = room;
-    return std::nullopt;
+    return {};
   }
   return invalid(param,
                  limit + "you requested " + std::to_string(prompt_tokens + max_new_tokens) +

@@ -4,12 +4,11 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <variant>
 #include <vector>
 
+#include "runtime/common/expected.h"
 #include "runtime/model/text_generator.h"
 #include "runtime/model/tokenizer.h"
 #include "runtime/serve/api_error.h"
@@ -41,16 +40,16 @@ struct GenerationRequest {
 // tokenizer's chat format (an error when the model has none that rft knows). Unknown fields are
 // ignored, as OpenAI-compatible servers do; known ones that rft cannot honour (n > 1, logprobs,
 // penalties, tools) are errors rather than silently dropped.
-std::variant<GenerationRequest, ApiError> parse_request(Endpoint endpoint, std::string_view body,
-                                                        const model::Tokenizer& tokenizer,
-                                                        const RequestLimits& limits);
+Expected<GenerationRequest, ApiError> parse_request(Endpoint endpoint, std::string_view body,
+                                                    const model::Tokenizer& tokenizer,
+                                                    const RequestLimits& limits);
 
 // Fits a parsed request to a model that sees `context_length` tokens at most (0: no limit):
 // every prompt, as `tokenizer` encodes it for the model, and its new tokens must fit. A request
 // that gave no max_tokens gets as many new tokens as fit after its longest prompt, up to the
 // default; one that did and does not fit, or whose prompt alone leaves no room for a new token,
 // gets an error (code "context_length_exceeded", naming the numbers).
-std::optional<ApiError> fit_context(GenerationRequest& r, const model::Tokenizer& tokenizer,
-                                    int64_t context_length);
+Expected<void, ApiError> fit_context(GenerationRequest& r, const model::Tokenizer& tokenizer,
+                                     int64_t context_length);
 
 }  // namespace rft::serve

@@ -248,9 +248,9 @@ void Server::Impl::routes() {
   });
   http.Post("/v1/grade", [this, no_grader](const httplib::Request& req, httplib::Response& res) {
     if (grading == nullptr) return no_grader(res);
-    std::variant<Json, ApiError> graded = grading->grade(req.body);
-    if (auto* e = std::get_if<ApiError>(&graded)) return send_error(res, *e);
-    send_json(res, 200, std::get<Json>(graded));
+    Expected<Json, ApiError> graded = grading->grade(req.body);
+    if (!graded) return send_error(res, graded.error());
+    send_json(res, 200, *graded);
   });
   // The playground: static files compiled into the binary. Its script only calls this server,
   // so the page may load nothing from elsewhere.
@@ -295,12 +295,12 @@ void Server::Impl::generate(Endpoint endpoint, const httplib::Request& req,
       }
     }
   }
-  std::variant<GenerationRequest, ApiError> parsed =
+  Expected<GenerationRequest, ApiError> parsed =
       parse_request(endpoint, req.body, m->generator->tokenizer(), o.limits);
-  if (auto* e = std::get_if<ApiError>(&parsed)) return send_error(res, *e);
-  GenerationRequest& r = std::get<GenerationRequest>(parsed);
-  if (auto e = fit_context(r, m->generator->tokenizer(), m->context_length)) {
-    return send_error(res, *e);
+  if (!parsed) return send_error(res, parsed.error());
+  GenerationRequest& r = *parsed;
+  if (auto fitted = fit_context(r, m->generator->tokenizer(), m->context_length); !fitted) {
+    return send_error(res, fitted.error());
   }
   r.options.threads = o.threads;
 
@@ -494,7 +494,7 @@ Server::~Server() {
   impl_->stop_batchers();
 }
 
-model::Result<int> Server::bind() {
+Expected<int> Server::bind() {
   const ServerOptions& o = impl_->o;
   int port = o.port;
   bool ok = false;
@@ -506,9 +506,8 @@ model::Result<int> Server::bind() {
   }
   if (ok) impl_->http.widen_backlog();
   if (!ok) {
-    return model::Result<int>::failure(
-        "cannot listen on " + o.host + ":" + std::to_string(o.port) +
-        " (is the port in use, or the host not an address of this machine?)");
+    return failure("cannot listen on " + o.host + ":" + std::to_string(o.port) +
+                   " (is the port in use, or the host not an address of this machine?)");
   }
   return port;
 }

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/model/result.h"
+#include "runtime/common/expected.h"
 #include "runtime/model/text_generator.h"
 #include "runtime/serve/batcher.h"
 #include "runtime/serve/grading.h"
@@ -50,7 +50,7 @@ class Server {
   Server& operator=(const Server&) = delete;
 
   // Binds the listening socket; returns the port, or why it could not.
-  model::Result<int> bind();
+  Expected<int> bind();
   // Serves until stop(); then lets the requests in flight finish. Call after bind().
   void run();
   // Stops accepting connections and makes run() return once the requests in flight are answered.

@@ -110,13 +110,13 @@ Example read_example(const std::string& text, size_t line, const DatasetRequirem
 
 }  // namespace
 
-Result<Dataset> load_dataset(const std::string& path, const DatasetRequirements& req) {
+Expected<Dataset> load_dataset(const std::string& path, const DatasetRequirements& req) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) {
-    return Result<Dataset>::failure("cannot read `" + path + "`: it is a directory");
+    return failure("cannot read `" + path + "`: it is a directory");
   }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Result<Dataset>::failure("cannot read `" + path + "`: " + std::strerror(errno));
+  if (!in) return failure("cannot read `" + path + "`: " + std::strerror(errno));
   Dataset data;
   data.path = path;
   std::vector<RowError> bad;
@@ -134,7 +134,7 @@ Result<Dataset> load_dataset(const std::string& path, const DatasetRequirements&
     for (const std::string& p : problems) e.message += (e.message.empty() ? "" : "; ") + p;
     bad.push_back(std::move(e));
   }
-  if (in.bad()) return Result<Dataset>::failure("cannot read `" + path + "`: a read error");
+  if (in.bad()) return failure("cannot read `" + path + "`: a read error");
   if (!bad.empty()) {
     std::string msg =
         path + ": " + std::to_string(bad.size()) + (bad.size() == 1 ? " bad row:" : " bad rows:");
@@ -143,19 +143,19 @@ Result<Dataset> load_dataset(const std::string& path, const DatasetRequirements&
     }
     if (bad.size() > kListedRows)
       msg += "\n  and " + std::to_string(bad.size() - kListedRows) + " more";
-    return Result<Dataset>::failure(msg);
+    return failure(msg);
   }
   if (data.examples.empty()) {
-    return Result<Dataset>::failure(path + ": no examples (the file is empty)");
+    return failure(path + ": no examples (the file is empty)");
   }
   return data;
 }
 
-Result<std::string> prompt_text(const Example& example, const model::Tokenizer& tokenizer) {
+Expected<std::string> prompt_text(const Example& example, const model::Tokenizer& tokenizer) {
   if (!example.is_chat()) return example.prompt;
-  Result<std::string> text = tokenizer.apply_chat_template(example.messages);
+  Expected<std::string> text = tokenizer.apply_chat_template(example.messages);
   if (!text.ok()) {
-    return Result<std::string>::failure(
+    return failure(
         "line " + std::to_string(example.line) +
         ": the row is a chat (`messages`), but the model's tokenizer has no chat template that "
         "rft recognizes (ChatML or Llama-3); give the prompt as `prompt` text instead");

@@ -5,18 +5,15 @@
 
 #include <cstddef>
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "runtime/common/expected.h"
 #include "runtime/model/chat_format.h"
-#include "runtime/model/result.h"
 #include "runtime/model/tokenizer.h"
 
 namespace rft::train {
-
-using model::Result;
 
 struct Example {
   size_t line = 0;                          // 1-based line in the file
@@ -49,11 +46,11 @@ struct DatasetRequirements {
 // Reads a JSONL file. Every bad row is reported (by line, up to a limit) and the result is an
 // error naming the file: "train.jsonl: 3 bad rows:\n  line 4: ...". Blank lines are skipped.
 // An empty dataset is an error.
-Result<Dataset> load_dataset(const std::string& path, const DatasetRequirements& req);
+Expected<Dataset> load_dataset(const std::string& path, const DatasetRequirements& req);
 
 // The text given to the model for an example: `prompt` as it is, or `messages` in the
 // tokenizer's chat format with the assistant header appended (an error when the tokenizer has no
 // chat format rft knows).
-Result<std::string> prompt_text(const Example& example, const model::Tokenizer& tokenizer);
+Expected<std::string> prompt_text(const Example& example, const model::Tokenizer& tokenizer);
 
 }  // namespace rft::train

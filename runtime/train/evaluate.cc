@@ -9,13 +9,12 @@
 
 namespace rft::train {
 
-Result<EvalSums> evaluate_rows(const Dataset& data, const std::vector<std::string>& prompts,
-                               size_t from, size_t to, size_t chunk, uint64_t seed,
-                               const GenerateRows& generate, const EvalSetup& setup,
-                               int samples_shown,
-                               const std::function<void(size_t, size_t)>& progress) {
-  using Failure = Result<EvalSums>;
-  if (!setup.grade) return Failure::failure("evaluation needs a reward to grade with");
+Expected<EvalSums> evaluate_rows(const Dataset& data, const std::vector<std::string>& prompts,
+                                 size_t from, size_t to, size_t chunk, uint64_t seed,
+                                 const GenerateRows& generate, const EvalSetup& setup,
+                                 int samples_shown,
+                                 const std::function<void(size_t, size_t)>& progress) {
+  if (!setup.grade) return failure("evaluation needs a reward to grade with");
   EvalSums sums;
   sums.components.assign(setup.component_names.size(), 0.0);
   chunk = std::max<size_t>(1, chunk);
@@ -23,11 +22,11 @@ Result<EvalSums> evaluate_rows(const Dataset& data, const std::vector<std::strin
     const size_t e = std::min(to, b + chunk);
     std::vector<uint64_t> seeds;
     for (size_t i = b; i < e; ++i) seeds.push_back(row_seed(seed, i));
-    Result<std::vector<RowGeneration>> texts = generate(b, e, seeds);
-    if (!texts.ok()) return Failure::failure(texts.error());
+    Expected<std::vector<RowGeneration>> texts = generate(b, e, seeds);
+    if (!texts.ok()) return failure(texts.error());
     if (texts->size() != e - b) {
-      return Failure::failure("the model gave " + std::to_string(texts->size()) +
-                              " completions for " + std::to_string(e - b) + " prompts");
+      return failure("the model gave " + std::to_string(texts->size()) + " completions for " +
+                     std::to_string(e - b) + " prompts");
     }
     std::vector<Rollout> rollouts;
     for (size_t i = b; i < e; ++i) {
@@ -36,8 +35,8 @@ Result<EvalSums> evaluate_rows(const Dataset& data, const std::vector<std::strin
     }
     std::vector<Score> scores = setup.grade(rollouts);
     if (scores.size() != rollouts.size()) {
-      return Failure::failure("grading gave " + std::to_string(scores.size()) + " scores for " +
-                              std::to_string(rollouts.size()) + " completions");
+      return failure("grading gave " + std::to_string(scores.size()) + " scores for " +
+                     std::to_string(rollouts.size()) + " completions");
     }
     for (size_t i = b; i < e; ++i) {
       const Score& s = scores[i - b];
@@ -57,11 +56,10 @@ Result<EvalSums> evaluate_rows(const Dataset& data, const std::vector<std::strin
   return sums;
 }
 
-Result<ModelEval> evaluate_model(model::TextGenerator& generator, const Dataset& data,
-                                 const EvalSetup& setup, const EvalOptions& options,
-                                 const std::function<void(size_t, size_t)>& progress) {
-  using Failure = Result<ModelEval>;
-  if (!setup.grade) return Failure::failure("evaluation needs a reward to grade with");
+Expected<ModelEval> evaluate_model(model::TextGenerator& generator, const Dataset& data,
+                                   const EvalSetup& setup, const EvalOptions& options,
+                                   const std::function<void(size_t, size_t)>& progress) {
+  if (!setup.grade) return failure("evaluation needs a reward to grade with");
   auto start = std::chrono::steady_clock::now();
   size_t n = data.examples.size();
   if (options.limit > 0) n = std::min(n, static_cast<size_t>(options.limit));
@@ -71,8 +69,8 @@ Result<ModelEval> evaluate_model(model::TextGenerator& generator, const Dataset&
   std::vector<std::string> prompts;
   int64_t width = 0;
   for (size_t i = 0; i < n; ++i) {
-    Result<std::string> p = prompt_text(data.examples[i], generator.tokenizer());
-    if (!p.ok()) return Failure::failure(data.path + ": " + p.error());
+    Expected<std::string> p = prompt_text(data.examples[i], generator.tokenizer());
+    if (!p.ok()) return failure(data.path + ": " + p.error());
     prompts.push_back(std::move(p).value());
     width = std::max(width, static_cast<int64_t>(generator.tokenizer().encode_prompt(prompts.back()).size()));
   }
@@ -91,11 +89,12 @@ Result<ModelEval> evaluate_model(model::TextGenerator& generator, const Dataset&
     for (model::TextResult& t : generator.generate(batch, to_options)) {
       rows.push_back(RowGeneration{std::move(t.text), t.finish == "length", t.new_tokens});
     }
-    return Result<std::vector<RowGeneration>>(std::move(rows));
+    return Expected<std::vector<RowGeneration>>(std::move(rows));
   };
-  Result<EvalSums> sums = evaluate_rows(data, prompts, 0, n, static_cast<size_t>(std::max(1, options.batch)),
-                                        options.seed, generate, setup, options.samples_shown, progress);
-  if (!sums.ok()) return Failure::failure(sums.error());
+  Expected<EvalSums> sums =
+      evaluate_rows(data, prompts, 0, n, static_cast<size_t>(std::max(1, options.batch)),
+                    options.seed, generate, setup, options.samples_shown, progress);
+  if (!sums.ok()) return failure(sums.error());
 
   ModelEval eval;
   eval.rows = n;

@@ -65,7 +65,7 @@ struct RowGeneration {
 
 // Generates rows [from, to) of an evaluation, row i from seed row_seeds[i - from]; one result
 // per row, in order.
-using GenerateRows = std::function<Result<std::vector<RowGeneration>>(
+using GenerateRows = std::function<Expected<std::vector<RowGeneration>>(
     size_t from, size_t to, const std::vector<uint64_t>& row_seeds)>;
 
 // The sums over the rows an evaluation has done (the means divide them by `rows`).
@@ -81,16 +81,16 @@ struct EvalSums {
 // `prompts`, indexed like data.examples), generated in chunks of `chunk` with row i seeded by
 // row_seed(seed, i), graded chunk by chunk. `progress(done, total)` (may be null) counts the rows
 // of [from, to).
-Result<EvalSums> evaluate_rows(const Dataset& data, const std::vector<std::string>& prompts,
-                               size_t from, size_t to, size_t chunk, uint64_t seed,
-                               const GenerateRows& generate, const EvalSetup& setup,
-                               int samples_shown = 0,
-                               const std::function<void(size_t, size_t)>& progress = nullptr);
+Expected<EvalSums> evaluate_rows(const Dataset& data, const std::vector<std::string>& prompts,
+                                 size_t from, size_t to, size_t chunk, uint64_t seed,
+                                 const GenerateRows& generate, const EvalSetup& setup,
+                                 int samples_shown = 0,
+                                 const std::function<void(size_t, size_t)>& progress = nullptr);
 
 // Evaluates one model on `data`. `progress(done, total)` may be null.
-Result<ModelEval> evaluate_model(model::TextGenerator& generator, const Dataset& data,
-                                 const EvalSetup& setup, const EvalOptions& options,
-                                 const std::function<void(size_t, size_t)>& progress = nullptr);
+Expected<ModelEval> evaluate_model(model::TextGenerator& generator, const Dataset& data,
+                                   const EvalSetup& setup, const EvalOptions& options,
+                                   const std::function<void(size_t, size_t)>& progress = nullptr);
 
 // The side-by-side table, one column per model (the first is the baseline; later columns show
 // the change against it), as aligned text.

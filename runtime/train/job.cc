@@ -339,7 +339,7 @@ class JobParser {
         require_reward_(require_reward),
         fields_(job_fields(base_dir, require_reward)) {}
 
-  Result<JobConfig> parse(const std::string& text) {
+  Expected<JobConfig> parse(const std::string& text) {
     YAML::Node root;
     try {
       root = YAML::Load(text);
@@ -499,14 +499,14 @@ class JobParser {
   }
   void error_no_line(const std::string& message) { errors_.push_back(name_ + ": " + message); }
 
-  Result<JobConfig> finish() {
+  Expected<JobConfig> finish() {
     if (errors_.empty()) {
       job_.path = name_;
       return job_;
     }
     std::string all;
     for (const std::string& e : errors_) all += (all.empty() ? "" : "\n") + e;
-    return Result<JobConfig>::failure(all);
+    return failure(all);
   }
 
   std::string name_;
@@ -518,24 +518,23 @@ class JobParser {
 
 }  // namespace
 
-Result<JobConfig> parse_job(const std::string& yaml_text, const std::string& name,
-                            const std::string& base_dir, bool require_reward) {
+Expected<JobConfig> parse_job(const std::string& yaml_text, const std::string& name,
+                              const std::string& base_dir, bool require_reward) {
   try {
     return JobParser(name, base_dir, require_reward).parse(yaml_text);
   } catch (const std::exception& e) {  // yaml-cpp's node API may throw on odd documents
-    return Result<JobConfig>::failure(name + ": cannot read the job: " + e.what());
+    return failure(name + ": cannot read the job: " + e.what());
   }
 }
 
-Result<JobConfig> load_job(const std::string& path, bool require_reward) {
+Expected<JobConfig> load_job(const std::string& path, bool require_reward) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
-    return Result<JobConfig>::failure("cannot read job file `" + path + "`: it is a directory");
+    return failure("cannot read job file `" + path + "`: it is a directory");
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return Result<JobConfig>::failure("cannot read job file `" + path +
-                                      "`: " + std::strerror(errno));
+    return failure("cannot read job file `" + path + "`: " + std::strerror(errno));
   }
   std::ostringstream text;
   text << in.rdbuf();

@@ -10,11 +10,9 @@
 #include <vector>
 
 #include "runtime/common/engine_kind.h"
-#include "runtime/model/result.h"
+#include "runtime/common/expected.h"
 
 namespace rft::train {
-
-using model::Result;
 
 enum class LossAggregation {
   kGrpo,    // "grpo": each sequence's token mean, then the mean over sequences
@@ -101,12 +99,12 @@ struct JobConfig {
 // Reads and checks a job file. Errors name the file, the line and the key, and for a bad value
 // the allowed values: "job.yaml:7: `loss_aggregation`: `dpo` is not one of grpo, dapo, dr_grpo".
 // Unknown keys are errors (with a did-you-mean). `require_reward`: `rft train` needs `reward`.
-Result<JobConfig> load_job(const std::string& path, bool require_reward);
+Expected<JobConfig> load_job(const std::string& path, bool require_reward);
 
 // The same from YAML text (tests); `name` stands for the file in messages and relative paths
 // resolve against `base_dir`.
-Result<JobConfig> parse_job(const std::string& yaml_text, const std::string& name,
-                            const std::string& base_dir, bool require_reward);
+Expected<JobConfig> parse_job(const std::string& yaml_text, const std::string& name,
+                              const std::string& base_dir, bool require_reward);
 
 // The job as YAML with every field, defaults included (written next to the checkpoints).
 std::string job_to_yaml(const JobConfig& job);

@@ -7,10 +7,11 @@
 
 namespace rft::train {
 
-std::string MetricsWriter::open(const std::string& path, int64_t truncate_after_step) {
+Expected<void> MetricsWriter::open(const std::string& path, int64_t truncate_after_step) {
   path_ = path;
-  bool direct = false;
-  if (std::string why = io::OutputFile::check_target(path, &direct); !why.empty()) return why;
+  if (Expected<bool> target = io::OutputFile::check_target(path); !target) {
+    return failure(target.error());
+  }
   if (truncate_after_step >= 0 && std::filesystem::exists(path)) {
     // Keep the lines up to the step being resumed from; rewrite the file atomically.
     std::ifstream in(path, std::ios::binary);
@@ -22,11 +23,11 @@ std::string MetricsWriter::open(const std::string& path, int64_t truncate_after_
       if (j.value("step", int64_t{0}) > truncate_after_step) continue;
       kept << line << "\n";
     }
-    if (std::string why = io::write_whole(path, kept.str()); !why.empty()) return why;
+    if (Expected<void> w = io::write_whole(path, kept.str()); !w) return w;
   }
   out_.open(path, std::ios::binary | std::ios::app);
-  if (!out_) return "cannot open `" + path + "` for writing";
-  return "";
+  if (!out_) return failure("cannot open `" + path + "` for writing");
+  return {};
 }
 
 void MetricsWriter::write(const nlohmann::json& line) {

@@ -18,17 +18,18 @@
 
 #include <cstdint>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 
-#include <nlohmann/json.hpp>
+#include "runtime/common/expected.h"
 
 namespace rft::train {
 
 class MetricsWriter {
  public:
   // Opens `path` for appending. With `truncate_after_step` >= 0, first drops every line whose
-  // step is greater (what a resumed run must forget). Returns an error message, or "".
-  std::string open(const std::string& path, int64_t truncate_after_step = -1);
+  // step is greater (what a resumed run must forget).
+  Expected<void> open(const std::string& path, int64_t truncate_after_step = -1);
   void write(const nlohmann::json& line);  // one line, flushed
   const std::string& path() const { return path_; }
 

@@ -45,34 +45,32 @@ struct Prepared {
 };
 
 // Fails with `message`, naming this process's rank when it is one of several.
-template <typename T>
-Result<T> failure(const Prepared& p, const std::string& message) {
+Unexpected<std::string> rank_failure(const Prepared& p, const std::string& message) {
   if (!p.distributed.enabled() || message.empty() || message.rfind("rank ", 0) == 0) {
-    return Result<T>::failure(message);
+    return failure(message);
   }
-  return Result<T>::failure("rank " + std::to_string(p.distributed.rank) + ": " + message);
+  return failure("rank " + std::to_string(p.distributed.rank) + ": " + message);
 }
 
-Result<bool> prepare(JobKind kind, const JobOptions& o, const JobGraderFactory& open_grader,
-                     Prepared& p) {
-  using R = Result<bool>;
+Expected<void> prepare(JobKind kind, const JobOptions& o, const JobGraderFactory& open_grader,
+                       Prepared& p) {
   const bool sft = kind == JobKind::kSft;
-  Result<DistributedConfig> dist = distributed_from_env();
-  if (!dist.ok()) return R::failure(dist.error());
+  Expected<DistributedConfig> dist = distributed_from_env();
+  if (!dist.ok()) return failure(dist.error());
   p.distributed = std::move(dist).value();
-  Result<JobConfig> job = load_job(o.job, /*require_reward=*/!sft);
-  if (!job.ok()) return R::failure(job.error());
+  Expected<JobConfig> job = load_job(o.job, /*require_reward=*/!sft);
+  if (!job.ok()) return failure(job.error());
   p.job = std::move(job).value();
   if (o.max_judge_failures >= 0) p.job.max_judge_failures = o.max_judge_failures;
   if (!p.job.spec.empty()) {
-    if (!open_grader) return R::failure(o.job + ": this front end cannot open rewards");
-    Result<std::unique_ptr<JobGrader>> grader = open_grader(p.job, o.job);
-    if (!grader.ok()) return R::failure(grader.error());
+    if (!open_grader) return failure(o.job + ": this front end cannot open rewards");
+    Expected<std::unique_ptr<JobGrader>> grader = open_grader(p.job, o.job);
+    if (!grader.ok()) return failure(grader.error());
     p.grader = std::move(grader).value();
     p.pass_component = p.grader->pass_component(p.job.pass_component);
     if (p.pass_component == -2) {
-      return R::failure(o.job + ": `pass_component`: reward `" + p.job.reward +
-                        "` has no component `" + p.job.pass_component + "`");
+      return failure(o.job + ": `pass_component`: reward `" + p.job.reward +
+                     "` has no component `" + p.job.pass_component + "`");
     }
   }
   DatasetRequirements req;
@@ -80,23 +78,22 @@ Result<bool> prepare(JobKind kind, const JobOptions& o, const JobGraderFactory& 
   if (p.grader) {
     req.check_item = [&g = *p.grader](const nlohmann::json& row) { return g.check_item(row); };
   }
-  Result<Dataset> train_data = load_dataset(p.job.train_data, req);
-  if (!train_data.ok()) return R::failure(train_data.error());
+  Expected<Dataset> train_data = load_dataset(p.job.train_data, req);
+  if (!train_data.ok()) return failure(train_data.error());
   p.train_data = std::move(train_data).value();
   if (!p.job.eval_data.empty()) {
     DatasetRequirements eval_req;
     eval_req.check_item = req.check_item;
-    Result<Dataset> eval_data = load_dataset(p.job.eval_data, eval_req);
-    if (!eval_data.ok()) return R::failure(eval_data.error());
+    Expected<Dataset> eval_data = load_dataset(p.job.eval_data, eval_req);
+    if (!eval_data.ok()) return failure(eval_data.error());
     p.eval_data = std::move(eval_data).value();
     p.has_eval = true;
   }
-  if (!p.distributed.is_root()) return true;  // rank 0 writes into output_dir
+  if (!p.distributed.is_root()) return {};  // rank 0 writes into output_dir
   std::error_code ec;
   fs::create_directories(p.job.output_dir, ec);
-  std::string why = io::write_whole((fs::path(p.job.output_dir) / "job.yaml").string(), job_to_yaml(p.job));
-  if (!why.empty()) return R::failure(why);
-  return true;
+  return io::write_whole((fs::path(p.job.output_dir) / "job.yaml").string(), job_to_yaml(p.job));
+  return {};
 }
 
 TrainRequest request_for(Prepared& p, const JobOptions& o, JobKind kind, Progress& progress) {
@@ -142,9 +139,8 @@ TrainRequest request_for(Prepared& p, const JobOptions& o, JobKind kind, Progres
 
 // Evaluates `models` (label, directory) on the eval set with the one evaluation loop (every eval
 // row: eval_samples bounds only the evaluations during training); prints the table.
-Result<std::vector<ModelEval>> compare(Prepared& p,
-                                       const std::vector<std::pair<std::string, std::string>>& models) {
-  using R = Result<std::vector<ModelEval>>;
+Expected<std::vector<ModelEval>> compare(
+    Prepared& p, const std::vector<std::pair<std::string, std::string>>& models) {
   std::vector<ModelEval> evals;
   EvalSetup setup{p.grader->grade_fn(p.job.threads, /*max_judge_failures=*/1),
                   p.grader->component_names(), p.pass_component};
@@ -154,14 +150,14 @@ Result<std::vector<ModelEval>> compare(Prepared& p,
   eo.seed = p.job.seed;
   eo.threads = p.job.threads;
   for (const auto& [label, dir] : models) {
-    Result<std::unique_ptr<model::TextGenerator>> gen = model::load_text_generator(dir);
-    if (!gen.ok()) return R::failure(gen.error());
+    Expected<std::unique_ptr<model::TextGenerator>> gen = model::load_text_generator(dir);
+    if (!gen.ok()) return failure(gen.error());
     Progress bar("eval " + label, static_cast<int64_t>(p.eval_data.examples.size()));
-    Result<ModelEval> e = evaluate_model(
-        **gen, p.eval_data, setup, eo,
-        [&bar](size_t done, size_t) { bar.update(static_cast<int64_t>(done)); });
+    Expected<ModelEval> e =
+        evaluate_model(**gen, p.eval_data, setup, eo,
+                       [&bar](size_t done, size_t) { bar.update(static_cast<int64_t>(done)); });
     bar.finish();
-    if (!e.ok()) return R::failure(e.error());
+    if (!e.ok()) return failure(e.error());
     e->label = label;
     evals.push_back(std::move(e).value());
   }
@@ -170,26 +166,24 @@ Result<std::vector<ModelEval>> compare(Prepared& p,
 }
 
 // Writes OUTPUT/report.html from metrics.jsonl and the evaluations; returns its path.
-Result<std::string> write_job_report(const Prepared& p, const std::vector<ModelEval>& evals) {
+Expected<std::string> write_job_report(const Prepared& p, const std::vector<ModelEval>& evals) {
   ReportInput report{&p.job, (fs::path(p.job.output_dir) / "metrics.jsonl").string(),
                      p.component_names(), evals};
   std::string path = (fs::path(p.job.output_dir) / "report.html").string();
-  if (std::string why = write_report(report, path); !why.empty()) {
-    return Result<std::string>::failure(why);
-  }
+  if (Expected<void> w = write_report(report, path); !w) return failure(w.error());
   std::cerr << "report: " << path << "\n";
   return path;
 }
 
 }  // namespace
 
-Result<JobOutcome> run_job(JobKind kind, const JobOptions& o, const JobGraderFactory& open_grader) {
-  using R = Result<JobOutcome>;
+Expected<JobOutcome> run_job(JobKind kind, const JobOptions& o,
+                             const JobGraderFactory& open_grader) {
   const bool grpo = kind == JobKind::kGrpo;
   const char* name = grpo ? "train" : "sft";
   Prepared p;
-  if (Result<bool> ready = prepare(kind, o, open_grader, p); !ready.ok()) {
-    return failure<JobOutcome>(p, ready.error());
+  if (Expected<void> ready = prepare(kind, o, open_grader, p); !ready.ok()) {
+    return rank_failure(p, ready.error());
   }
   const JobConfig& job = p.job;
   const bool root = p.distributed.is_root();
@@ -205,9 +199,9 @@ Result<JobOutcome> run_job(JobKind kind, const JobOptions& o, const JobGraderFac
   }
   Progress progress(name, 0);
   TrainRequest request = request_for(p, o, kind, progress);
-  Result<TrainResult> result = grpo ? run_grpo(request) : run_sft(request);
+  Expected<TrainResult> result = grpo ? run_grpo(request) : run_sft(request);
   if (root) progress.finish();
-  if (!result.ok()) return failure<JobOutcome>(p, result.error());
+  if (!result.ok()) return rank_failure(p, result.error());
   JobOutcome outcome;
   outcome.trained = std::move(result).value();
   if (!root) return outcome;  // rank 0 evaluates and writes the report
@@ -226,18 +220,19 @@ Result<JobOutcome> run_job(JobKind kind, const JobOptions& o, const JobGraderFac
     std::vector<std::pair<std::string, std::string>> models;
     if (grpo) models = {{"base", job.model}, {"tuned", trained.final_checkpoint}};
     else models = {{"sft", trained.final_checkpoint}};
-    Result<std::vector<ModelEval>> evals = compare(p, models);
-    if (!evals.ok()) return R::failure(evals.error());
+    Expected<std::vector<ModelEval>> evals = compare(p, models);
+    if (!evals.ok()) return failure(evals.error());
     outcome.evals = std::move(evals).value();
     if (grpo) {
       std::string eval_json = eval_to_json(outcome.evals, p.grader->component_names()).dump(2) + "\n";
-      std::string why = io::write_whole((fs::path(job.output_dir) / "eval.json").string(), eval_json);
-      if (!why.empty()) return R::failure(why);
+      Expected<void> w =
+          io::write_whole((fs::path(job.output_dir) / "eval.json").string(), eval_json);
+      if (!w) return failure(w.error());
     }
   }
   if (p.grader) std::cerr << p.grader->judge_summary();
-  Result<std::string> report = write_job_report(p, outcome.evals);
-  if (!report.ok()) return R::failure(report.error());
+  Expected<std::string> report = write_job_report(p, outcome.evals);
+  if (!report.ok()) return failure(report.error());
   outcome.report = std::move(report).value();
   return outcome;
 }

@@ -42,7 +42,7 @@ class JobGrader {
 // Opens the reward a job names (job.spec, job.reward, job.engine, its judge settings;
 // `job_path` for messages). On failure, the message; an empty message when the problem has
 // already been reported (a spec's diagnostics).
-using JobGraderFactory = std::function<Result<std::unique_ptr<JobGrader>>(
+using JobGraderFactory = std::function<Expected<std::unique_ptr<JobGrader>>(
     const JobConfig& job, const std::string& job_path)>;
 
 enum class JobKind { kGrpo, kSft };
@@ -67,7 +67,7 @@ struct JobOutcome {
 // the `final` link, eval.json and report.html. Progress and notes go to stderr, the comparison
 // table to stdout. An error of a rank of several starts with "rank N: ". `open_grader` may be
 // null for SFT without a reward.
-Result<JobOutcome> run_job(JobKind kind, const JobOptions& options,
-                           const JobGraderFactory& open_grader);
+Expected<JobOutcome> run_job(JobKind kind, const JobOptions& options,
+                             const JobGraderFactory& open_grader);
 
 }  // namespace rft::train

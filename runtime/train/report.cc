@@ -299,12 +299,12 @@ std::string page_html(const ReportInput& input, const std::vector<json>& lines) 
 
 }  // namespace
 
-std::string write_report(const ReportInput& input, const std::string& path) {
+Expected<void> write_report(const ReportInput& input, const std::string& path) {
   std::string html;
   try {
     html = page_html(input, read_metrics(input.metrics_path));
   } catch (const std::exception& e) {
-    return "cannot make the report `" + path + "`: " + e.what();
+    return failure("cannot make the report `" + path + "`: " + e.what());
   }
   return io::write_whole(path, html);
 }

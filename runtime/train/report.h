@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "runtime/common/expected.h"
 #include "runtime/train/evaluate.h"
 #include "runtime/train/job.h"
 
@@ -18,7 +19,7 @@ struct ReportInput {
   std::vector<ModelEval> evals;              // base first, then the tuned model; may be empty
 };
 
-// Writes `path` atomically (a temporary file, then rename). Returns an error message, or "".
-std::string write_report(const ReportInput& input, const std::string& path);
+// Writes `path` atomically (a temporary file, then rename).
+Expected<void> write_report(const ReportInput& input, const std::string& path);
 
 }  // namespace rft::train

@@ -61,7 +61,7 @@ struct DistributedConfig {
 
 // Reads the torchrun variables; with no WORLD_SIZE set, a world of one. An error names the
 // variable and its value.
-Result<DistributedConfig> distributed_from_env();
+Expected<DistributedConfig> distributed_from_env();
 
 struct TrainRequest {
   const JobConfig* job = nullptr;
@@ -87,13 +87,13 @@ struct TrainResult {
 };
 
 // GRPO (`rft train`) and supervised fine-tuning (`rft sft`), run by the model runtime plugin.
-Result<TrainResult> run_grpo(const TrainRequest& request);
-Result<TrainResult> run_sft(const TrainRequest& request);
+Expected<TrainResult> run_grpo(const TrainRequest& request);
+Expected<TrainResult> run_sft(const TrainRequest& request);
 
 // The plugin's table (grpo.cc), looked up by train.cc.
 struct TrainPlugin {
-  Result<TrainResult> (*grpo)(const TrainRequest& request);
-  Result<TrainResult> (*sft)(const TrainRequest& request);
+  Expected<TrainResult> (*grpo)(const TrainRequest& request);
+  Expected<TrainResult> (*sft)(const TrainRequest& request);
 };
 inline constexpr const char* kTrainPluginSymbol = "rft_train_plugin";
 

@@ -43,10 +43,23 @@ struct TempDir {
 };
 
 std::unique_ptr<codegen::Jit> make_jit() {
-  std::string error;
-  auto jit = codegen::Jit::create(&error);
-  EXPECT_TRUE(jit) << error;
-  return jit;
+  auto jit = codegen::Jit::create();
+  if (!jit) {
+    ADD_FAILURE() << jit.error();
+    return nullptr;
+  }
+  return std::move(jit).value();
+}
+
+// The loaded grader, or null with the failure reported.
+std::unique_ptr<codegen::JitGrader> load(codegen::Jit& jit, const Program& program,
+                                         const codegen::JitOptions& options) {
+  auto g = jit.load(program, options);
+  if (!g) {
+    ADD_FAILURE() << g.error();
+    return nullptr;
+  }
+  return std::move(g).value();
 }
 
 Grade grade_native(const codegen::JitGrader& g, const std::string& reward,
@@ -66,12 +79,11 @@ TEST(Jit, SecondLoadComesFromTheCacheAndAgrees) {
   auto jit = make_jit();
   codegen::JitOptions options;
   options.cache_dir = dir.path.string();
-  std::string error;
-  auto cold = jit->load(*spec.program, options, &error);
-  ASSERT_TRUE(cold) << error;
+  auto cold = load(*jit, *spec.program, options);
+  ASSERT_TRUE(cold);
   EXPECT_FALSE(cold->from_cache());
-  auto warm = jit->load(*spec.program, options, &error);
-  ASSERT_TRUE(warm) << error;
+  auto warm = load(*jit, *spec.program, options);
+  ASSERT_TRUE(warm);
   EXPECT_TRUE(warm->from_cache());
   EXPECT_EQ(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()), 1);
 
@@ -95,8 +107,7 @@ TEST(Jit, ADamagedCacheEntryIsRecompiled) {
   auto jit = make_jit();
   codegen::JitOptions options;
   options.cache_dir = dir.path.string();
-  std::string error;
-  ASSERT_TRUE(jit->load(*spec.program, options, &error)) << error;
+  ASSERT_TRUE(load(*jit, *spec.program, options));
   ASSERT_EQ(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()), 1);
   const fs::path entry = fs::directory_iterator(dir.path)->path();
   const std::string good = [&] {
@@ -117,17 +128,17 @@ TEST(Jit, ADamagedCacheEntryIsRecompiled) {
     SCOPED_TRACE(what);
     std::ofstream(entry, std::ios::binary | std::ios::trunc) << bytes;
     ::testing::internal::CaptureStderr();
-    auto g = jit->load(*spec.program, options, &error);
+    auto g = load(*jit, *spec.program, options);
     std::string note = ::testing::internal::GetCapturedStderr();
-    ASSERT_TRUE(g) << error;
+    ASSERT_TRUE(g);
     EXPECT_FALSE(g->from_cache());
     EXPECT_NE(note.find("the compile cache entry `" + entry.string() +
                         "` is damaged; compiling the spec again"),
               std::string::npos)
         << note;
     EXPECT_EQ(grade_native(*g, "r", "answer: 3", {{"answer", "3"}}).total, 1.5);
-    auto again = jit->load(*spec.program, options, &error);
-    ASSERT_TRUE(again) << error;
+    auto again = load(*jit, *spec.program, options);
+    ASSERT_TRUE(again);
     EXPECT_TRUE(again->from_cache());
   }
 }
@@ -138,17 +149,16 @@ TEST(Jit, SpecsLoadSideBySideAndUnloadIndependently) {
   auto jit = make_jit();
   codegen::JitOptions options;
   options.use_cache = false;
-  std::string error;
-  auto ga = jit->load(*a.program, options, &error);
-  auto gb = jit->load(*b.program, options, &error);
-  ASSERT_TRUE(ga && gb) << error;
+  auto ga = load(*jit, *a.program, options);
+  auto gb = load(*jit, *b.program, options);
+  ASSERT_TRUE(ga && gb);
   EXPECT_EQ(grade_native(*ga, "r", "", {}).total, 1);
   EXPECT_EQ(grade_native(*gb, "r", "", {}).total, 2);
   ga.reset();  // frees a's code; b keeps working
   EXPECT_EQ(grade_native(*gb, "r", "", {}).total, 2);
   for (int i = 0; i < 3; ++i) {  // reloading after unloading
-    auto again = jit->load(*a.program, options, &error);
-    ASSERT_TRUE(again) << error;
+    auto again = load(*jit, *a.program, options);
+    ASSERT_TRUE(again);
     EXPECT_EQ(grade_native(*again, "r", "", {}).total, 1);
   }
 }
@@ -160,9 +170,8 @@ TEST(Batch, GradeBatchKeepsOrderAndAgreesWithTheInterpreter) {
   auto jit = make_jit();
   codegen::JitOptions options;
   options.use_cache = false;
-  std::string error;
-  auto g = jit->load(*spec.program, options, &error);
-  ASSERT_TRUE(g) << error;
+  auto g = load(*jit, *spec.program, options);
+  ASSERT_TRUE(g);
   std::vector<std::string> completions;
   std::vector<nlohmann::json> rows;
   for (int i = 0; i < 500; ++i) {
@@ -191,9 +200,8 @@ TEST(Jit, InfoBlockDescribesTheRewards) {
   auto jit = make_jit();
   codegen::JitOptions options;
   options.use_cache = false;
-  std::string error;
-  auto g = jit->load(*spec.program, options, &error);
-  ASSERT_TRUE(g) << error;
+  auto g = load(*jit, *spec.program, options);
+  ASSERT_TRUE(g);
   const rft_grader_info* info = g->info();
   EXPECT_EQ(info->abi_version, RFT_GRADER_ABI_VERSION);
   EXPECT_EQ(std::string(info->source_hash), codegen::source_hash(*spec.program));
@@ -257,9 +265,8 @@ reward r {
   auto jit = make_jit();
   codegen::JitOptions options;
   options.use_cache = false;
-  std::string error;
-  auto g = jit->load(*spec.program, options, &error);
-  ASSERT_TRUE(g) << error;
+  auto g = load(*jit, *spec.program, options);
+  ASSERT_TRUE(g);
   nlohmann::json row = {{"topic", "tea"}};
 
   Recorder recorder;
@@ -291,24 +298,25 @@ TEST(Jit, RefusesAProgramWithErrors) {
   auto program = load_program_from_string("bad.reward", "reward r {\n  total = nosuch\n}\n");
   ASSERT_FALSE(program->ok());
   auto jit = make_jit();
-  std::string error;
-  EXPECT_FALSE(jit->load(*program, codegen::JitOptions{}, &error));
-  EXPECT_NE(error.find("errors"), std::string::npos) << error;
+  auto loaded = jit->load(*program, codegen::JitOptions{});
+  ASSERT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.error().find("errors"), std::string::npos) << loaded.error();
 }
 
 TEST(Aot, CompileToFileWritesObjectsAndRefusesBadPaths) {
   TempDir dir;
   Spec spec(kSpec);
-  std::string error;
   std::string obj = (dir.path / "g.o").string();
-  ASSERT_TRUE(codegen::compile_to_file(*spec.program, {}, obj, &error)) << error;
+  Expected<void> written = codegen::compile_to_file(*spec.program, {}, obj);
+  ASSERT_TRUE(written) << written.error();
   std::ifstream in(obj, std::ios::binary);
   char magic[4] = {};
   in.read(magic, 4);
   EXPECT_EQ(std::string(magic, 4), "\x7f" "ELF");
   EXPECT_FALSE(fs::exists(obj + ".partial"));
-  EXPECT_FALSE(codegen::compile_to_file(*spec.program, {}, "/nonexistent/dir/g.so", &error));
-  EXPECT_NE(error.find("/nonexistent/dir/g.so"), std::string::npos) << error;
+  Expected<void> refused = codegen::compile_to_file(*spec.program, {}, "/nonexistent/dir/g.so");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().find("/nonexistent/dir/g.so"), std::string::npos) << refused.error();
 }
 
 }  // namespace

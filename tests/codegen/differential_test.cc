@@ -229,9 +229,9 @@ TEST_F(DifferentialTest, InterpreterJitAndSharedObjectAgree) {
   const bool verbose = env_i64("RFT_DIFF_VERBOSE", 0) != 0;
   const int64_t max_reports = 5;
 
-  std::string error;
-  std::unique_ptr<codegen::Jit> jit = codegen::Jit::create(&error);
-  ASSERT_NE(jit, nullptr) << error;
+  Expected<std::unique_ptr<codegen::Jit>> created = codegen::Jit::create();
+  ASSERT_TRUE(created) << created.error();
+  std::unique_ptr<codegen::Jit> jit = std::move(created).value();
   codegen::JitOptions jit_options;
   jit_options.use_cache = false;
 
@@ -272,21 +272,25 @@ TEST_F(DifferentialTest, InterpreterJitAndSharedObjectAgree) {
 
     g_current = where + "\n(while compiling it with the JIT)\n" + gp.source;
     t = std::chrono::steady_clock::now();
-    std::unique_ptr<codegen::JitGrader> jitted = jit->load(*program, jit_options, &error);
+    Expected<std::unique_ptr<codegen::JitGrader>> loaded = jit->load(*program, jit_options);
     st.jit_build_ms += ms_since(t);
-    if (!jitted) {
-      ADD_FAILURE() << where << ": the JIT cannot compile a program that checks: " << error
-                    << "\n" << gp.source;
+    if (!loaded) {
+      ADD_FAILURE() << where << ": the JIT cannot compile a program that checks: " << loaded.error()
+                    << "\n"
+                    << gp.source;
       continue;
     }
+    std::unique_ptr<codegen::JitGrader> jitted = std::move(loaded).value();
 
     std::unique_ptr<rft_grader, void (*)(rft_grader*)> shared(nullptr, rft_grader_close);
     if (aot_every > 0 && i % aot_every == 0) {
       g_current = where + "\n(while building a shared object)\n" + gp.source;
       t = std::chrono::steady_clock::now();
       std::string so = (dir_ / ("p" + std::to_string(i) + ".so")).string();
-      if (!codegen::compile_to_file(*program, codegen::CompileOptions{}, so, &error)) {
-        ADD_FAILURE() << where << ": cannot build a shared object: " << error << "\n" << gp.source;
+      if (Expected<void> built = codegen::compile_to_file(*program, codegen::CompileOptions{}, so);
+          !built) {
+        ADD_FAILURE() << where << ": cannot build a shared object: " << built.error() << "\n"
+                      << gp.source;
         continue;
       }
       char why[512] = "";
@@ -526,9 +530,9 @@ reward fast {
 )spec";
 
 TEST_F(DifferentialTest, FastPathsAgreeOnLongCompletions) {
-  std::string error;
-  std::unique_ptr<codegen::Jit> jit = codegen::Jit::create(&error);
-  ASSERT_NE(jit, nullptr) << error;
+  Expected<std::unique_ptr<codegen::Jit>> created = codegen::Jit::create();
+  ASSERT_TRUE(created) << created.error();
+  std::unique_ptr<codegen::Jit> jit = std::move(created).value();
   codegen::JitOptions jit_options;
   jit_options.use_cache = false;
   const std::string root = RFT_SOURCE_ROOT;
@@ -549,10 +553,12 @@ TEST_F(DifferentialTest, FastPathsAgreeOnLongCompletions) {
     interp::Interpreter interp(program);
     const ast::RewardDecl* reward = program.find_reward(specs[s].reward);
     ASSERT_NE(reward, nullptr);
-    std::unique_ptr<codegen::JitGrader> jitted = jit->load(program, jit_options, &error);
-    ASSERT_NE(jitted, nullptr) << error;
+    Expected<std::unique_ptr<codegen::JitGrader>> loaded = jit->load(program, jit_options);
+    ASSERT_TRUE(loaded) << loaded.error();
+    std::unique_ptr<codegen::JitGrader> jitted = std::move(loaded).value();
     std::string so = (dir_ / ("long" + std::to_string(s) + ".so")).string();
-    ASSERT_TRUE(codegen::compile_to_file(program, codegen::CompileOptions{}, so, &error)) << error;
+    Expected<void> built = codegen::compile_to_file(program, codegen::CompileOptions{}, so);
+    ASSERT_TRUE(built) << built.error();
     char why[512] = "";
     std::unique_ptr<rft_grader, void (*)(rft_grader*)> shared(rft_grader_open(so.c_str(), why, sizeof why),
                                                                rft_grader_close);

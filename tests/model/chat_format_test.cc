@@ -116,14 +116,15 @@ TEST(DetectChatTemplate, RealTokenizerConfigs) {
   EXPECT_EQ(qwen->encode("Hi", true), qwen->encode("Hi", false));
 
   // The markup is made of the models' special tokens.
-  const Result<std::string> prompt = llama->apply_chat_template(std::span(kConversation).first(2));
+  const Expected<std::string> prompt =
+      llama->apply_chat_template(std::span(kConversation).first(2));
   ASSERT_TRUE(prompt.ok()) << prompt.error();
   const std::vector<int32_t> ids = llama->encode(*prompt);
   ASSERT_GE(ids.size(), 4u);
   EXPECT_EQ(ids[0], 128000);
   EXPECT_EQ(ids[1], 128006);  // <|start_header_id|>
   EXPECT_EQ(llama->decode(ids), *prompt);
-  const Result<std::string> qwen_prompt = qwen->apply_chat_template(kConversation);
+  const Expected<std::string> qwen_prompt = qwen->apply_chat_template(kConversation);
   ASSERT_TRUE(qwen_prompt.ok());
   EXPECT_EQ(qwen->encode(*qwen_prompt)[0], 151644);  // <|im_start|>
 }

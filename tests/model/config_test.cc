@@ -34,7 +34,7 @@ const char* kQwen3 = R"({
   "eos_token_id": 151645})";
 
 TEST(ModelConfig, Qwen2) {
-  Result<ModelConfig> c = parse_model_config(kQwen25);
+  Expected<ModelConfig> c = parse_model_config(kQwen25);
   ASSERT_TRUE(c.ok()) << c.error();
   EXPECT_EQ(c->family, Family::kQwen2);
   EXPECT_EQ(c->hidden_size, 896);
@@ -51,7 +51,7 @@ TEST(ModelConfig, Qwen2) {
 }
 
 TEST(ModelConfig, Llama3WithRopeScaling) {
-  Result<ModelConfig> c = parse_model_config(kLlama32);
+  Expected<ModelConfig> c = parse_model_config(kLlama32);
   ASSERT_TRUE(c.ok()) << c.error();
   EXPECT_EQ(c->family, Family::kLlama);
   EXPECT_EQ(c->head_dim, 64);
@@ -64,7 +64,7 @@ TEST(ModelConfig, Llama3WithRopeScaling) {
 }
 
 TEST(ModelConfig, Qwen3HasQkNormAndItsOwnHeadDim) {
-  Result<ModelConfig> c = parse_model_config(kQwen3);
+  Expected<ModelConfig> c = parse_model_config(kQwen3);
   ASSERT_TRUE(c.ok()) << c.error();
   EXPECT_EQ(c->family, Family::kQwen3);
   EXPECT_TRUE(c->qk_norm);
@@ -104,11 +104,11 @@ TEST(ModelConfig, UnsupportedOrInvalidValuesAreErrors) {
       {"[1, 2]", "config.json: not a JSON object"},
   };
   for (const auto& c : cases) {
-    Result<ModelConfig> r = parse_model_config(c.json);
+    Expected<ModelConfig> r = parse_model_config(c.json);
     ASSERT_FALSE(r.ok()) << c.json;
     EXPECT_EQ(r.error(), c.expected) << c.json;
   }
-  Result<ModelConfig> missing = load_model_config("/nonexistent/dir");
+  Expected<ModelConfig> missing = load_model_config("/nonexistent/dir");
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error(), "/nonexistent/dir: cannot read");
 }

@@ -202,10 +202,10 @@ TEST(Scoring, LogprobsAreDifferentiable) {
 TEST(TextGenerator, BuiltinModelStreamsAndStops) {
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() / ("rft-builtin-" + std::to_string(::getpid()));
-  Result<std::string> wrote = write_builtin_model(dir.string(), "tiny", 5);
+  Expected<std::string> wrote = write_builtin_model(dir.string(), "tiny", 5);
   ASSERT_TRUE(wrote.ok()) << wrote.error();
   EXPECT_FALSE(write_builtin_model(dir.string(), "huge", 5).ok());
-  Result<std::unique_ptr<TextGenerator>> loaded = load_text_generator(dir.string());
+  Expected<std::unique_ptr<TextGenerator>> loaded = load_text_generator(dir.string());
   ASSERT_TRUE(loaded.ok()) << loaded.error();
   TextGenerator* gen = loaded->get();
   TextOptions o;

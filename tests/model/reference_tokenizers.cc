@@ -43,7 +43,7 @@ const Tokenizer* reference_tokenizer(const std::string& name) {
     ADD_FAILURE() << dir << "/tokenizer.json is missing: " << kSetupHint;
     return nullptr;
   }
-  Result<Tokenizer> t = Tokenizer::load(dir);
+  Expected<Tokenizer> t = Tokenizer::load(dir);
   if (!t.ok()) {
     ADD_FAILURE() << t.error();
     return nullptr;

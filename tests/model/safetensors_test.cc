@@ -49,7 +49,7 @@ TEST_F(SafetensorsTest, ReadsAFileBuiltFromTheFormatDescription) {
                       R"({"__metadata__":{"format":"pt"},"w":{"dtype":"F32","shape":[2],)"
                       R"("data_offsets":[0,8]},"h":{"dtype":"BF16","shape":[1,2],"data_offsets":[8,12]}})",
                       data);
-  Result<SafetensorsFile> f = SafetensorsFile::open(p);
+  Expected<SafetensorsFile> f = SafetensorsFile::open(p);
   ASSERT_TRUE(f.ok()) << f.error();
   ASSERT_EQ(f->tensors().size(), 2u);
   const TensorView* w = f->find("w");
@@ -76,11 +76,11 @@ TEST_F(SafetensorsTest, WriteThenReadRoundTrips) {
       {"scale", DType::kF16, {2}, std::as_bytes(std::span(half.data(), half.size()))},
       {"empty", DType::kBF16, {0, 4}, {}},
   };
-  Result<size_t> n = write_safetensors(path("m.safetensors"), tensors, {{"format", "pt"}});
+  Expected<size_t> n = write_safetensors(path("m.safetensors"), tensors, {{"format", "pt"}});
   ASSERT_TRUE(n.ok()) << n.error();
   EXPECT_EQ(*n, fs::file_size(path("m.safetensors")));
   EXPECT_FALSE(fs::exists(path("m.safetensors.tmp")));
-  Result<SafetensorsFile> f = SafetensorsFile::open(path("m.safetensors"));
+  Expected<SafetensorsFile> f = SafetensorsFile::open(path("m.safetensors"));
   ASSERT_TRUE(f.ok()) << f.error();
   // The data starts 8-byte aligned, as the format recommends.
   EXPECT_EQ(reinterpret_cast<uintptr_t>(f->tensors()[0].data.data()) % 8, 0u);
@@ -127,7 +127,7 @@ TEST_F(SafetensorsTest, DamageIsAnErrorNamingTheProblem) {
   }
   cases.push_back({path("missing"), "No such file"});
   for (const auto& c : cases) {
-    Result<SafetensorsFile> f = SafetensorsFile::open(c.file);
+    Expected<SafetensorsFile> f = SafetensorsFile::open(c.file);
     ASSERT_FALSE(f.ok()) << c.file;
     EXPECT_NE(f.error().find(c.file + ": "), std::string::npos) << f.error();
     EXPECT_NE(f.error().find(c.expected), std::string::npos) << c.file << ": " << f.error();
@@ -144,7 +144,7 @@ TEST_F(SafetensorsTest, ShardedCheckpointFollowsItsIndex) {
                   .ok());
   std::ofstream(path("model.safetensors.index.json"))
       << R"({"metadata":{"total_size":12},"weight_map":{"a":"model-00001-of-00002.safetensors","b":"model-00002-of-00002.safetensors"}})";
-  Result<Checkpoint> ckpt = Checkpoint::open(dir_.string());
+  Expected<Checkpoint> ckpt = Checkpoint::open(dir_.string());
   ASSERT_TRUE(ckpt.ok()) << ckpt.error();
   EXPECT_EQ(ckpt->names(), (std::vector<std::string>{"a", "b"}));
   ASSERT_NE(ckpt->find("b"), nullptr);
@@ -154,7 +154,7 @@ TEST_F(SafetensorsTest, ShardedCheckpointFollowsItsIndex) {
 
   std::ofstream(path("model.safetensors.index.json"))
       << R"({"weight_map":{"a":"model-00001-of-00002.safetensors","c":"model-00002-of-00002.safetensors"}})";
-  Result<Checkpoint> bad = Checkpoint::open(dir_.string());
+  Expected<Checkpoint> bad = Checkpoint::open(dir_.string());
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().find("lists `c` in model-00002-of-00002.safetensors, which has no such tensor"),
             std::string::npos)
@@ -162,7 +162,7 @@ TEST_F(SafetensorsTest, ShardedCheckpointFollowsItsIndex) {
 
   std::ofstream(path("model.safetensors.index.json"))
       << R"({"weight_map":{"a":"model-00009-of-00009.safetensors"}})";
-  Result<Checkpoint> missing = Checkpoint::open(dir_.string());
+  Expected<Checkpoint> missing = Checkpoint::open(dir_.string());
   ASSERT_FALSE(missing.ok());
   EXPECT_NE(missing.error().find("model-00009-of-00009.safetensors: No such file"), std::string::npos)
       << missing.error();
@@ -170,8 +170,9 @@ TEST_F(SafetensorsTest, ShardedCheckpointFollowsItsIndex) {
 
 TEST_F(SafetensorsTest, WriteRefusesDataThatDoesNotMatchTheShape) {
   std::vector<float> a = {1, 2};
-  Result<size_t> n = write_safetensors(
-      path("x.safetensors"), std::vector<TensorView>{{"a", DType::kF32, {3}, std::as_bytes(std::span(a))}});
+  Expected<size_t> n = write_safetensors(
+      path("x.safetensors"),
+      std::vector<TensorView>{{"a", DType::kF32, {3}, std::as_bytes(std::span(a))}});
   ASSERT_FALSE(n.ok());
   EXPECT_NE(n.error().find("tensor `a` has 8 bytes"), std::string::npos) << n.error();
   EXPECT_FALSE(fs::exists(path("x.safetensors")));

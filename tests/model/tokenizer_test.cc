@@ -59,14 +59,14 @@ Json tiny_tokenizer() {
 }
 
 Tokenizer load(const Json& j, const Json& config = nullptr) {
-  Result<Tokenizer> t = Tokenizer::from_json(j.dump(), config.is_null() ? "" : config.dump());
+  Expected<Tokenizer> t = Tokenizer::from_json(j.dump(), config.is_null() ? "" : config.dump());
   EXPECT_TRUE(t.ok()) << t.error();
   if (!t.ok()) std::abort();
   return std::move(t).value();
 }
 
 std::string load_error(const Json& j, const Json& config = nullptr) {
-  Result<Tokenizer> t = Tokenizer::from_json(j.dump(), config.is_null() ? "" : config.dump());
+  Expected<Tokenizer> t = Tokenizer::from_json(j.dump(), config.is_null() ? "" : config.dump());
   return t.ok() ? "(loaded)" : t.error();
 }
 
@@ -306,7 +306,7 @@ TEST(TokenizerErrors, Files) {
                 "value - unexpected '}'; expected '[', '{', or a literal");
   std::ofstream(dir / "tokenizer.json") << tiny_tokenizer().dump();
   std::ofstream(dir / "tokenizer_config.json") << R"({"eos_token": "<sep>"})";
-  Result<Tokenizer> t = Tokenizer::load((dir / "tokenizer.json").string());
+  Expected<Tokenizer> t = Tokenizer::load((dir / "tokenizer.json").string());
   ASSERT_TRUE(t.ok()) << t.error();
   EXPECT_EQ(t->eos_id(), 303);
   fs::remove_all(dir);

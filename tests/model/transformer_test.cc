@@ -78,7 +78,7 @@ TEST_P(Families, SaveThenLoadGivesBitwiseEqualLogits) {
   ModelConfig c = small_config(GetParam());
   Transformer m = random_model(c, 1);
   ASSERT_TRUE(save_transformer(m, dir.path.string()).ok());
-  Result<Transformer> loaded = load_transformer(dir.path.string());
+  Expected<Transformer> loaded = load_transformer(dir.path.string());
   ASSERT_TRUE(loaded.ok()) << loaded.error();
   torch::Tensor tokens = tokens_of({1, 5, 9, 60, 3, 3, 7});
   EXPECT_TRUE(torch::equal(full_forward(m, tokens), full_forward(*loaded, tokens)));
@@ -215,7 +215,7 @@ TEST(Load, MissingOrMisshapenTensorsAreNamed) {
   ModelConfig bigger = c;
   bigger.intermediate_size = 64;
   std::ofstream(dir.path / "config.json") << model_config_json(bigger);
-  Result<Transformer> r = load_transformer(dir.path.string());
+  Expected<Transformer> r = load_transformer(dir.path.string());
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().find("model.layers.0.mlp.gate_proj.weight"), std::string::npos) << r.error();
   EXPECT_NE(r.error().find("[48, 32]"), std::string::npos) << r.error();
@@ -241,10 +241,10 @@ TEST(Load, Bf16CheckpointsLoadAndRun) {
   Transformer m = random_model(c, 6);
   m->to(torch::kBFloat16);
   ASSERT_TRUE(save_transformer(m, dir.path.string()).ok());
-  Result<SafetensorsFile> f = SafetensorsFile::open((dir.path / "model.safetensors").string());
+  Expected<SafetensorsFile> f = SafetensorsFile::open((dir.path / "model.safetensors").string());
   ASSERT_TRUE(f.ok()) << f.error();
   EXPECT_EQ(f->tensors()[0].dtype, DType::kBF16);
-  Result<Transformer> loaded = load_transformer(dir.path.string(), torch::kFloat32);
+  Expected<Transformer> loaded = load_transformer(dir.path.string(), torch::kFloat32);
   ASSERT_TRUE(loaded.ok()) << loaded.error();
   torch::Tensor tokens = tokens_of({3, 1, 4, 1, 5});
   torch::Tensor want = full_forward(m, tokens);  // bf16 weights, f32 logits

@@ -68,14 +68,14 @@ TEST(Checkpoint, AFailedOptimizerWriteIsAnErrorAndKeepsThePreviousCheckpoint) {
   loss.backward();
   opt.step();
 
-  Result<std::string> first = save_checkpoint(out.string(), 1, m, opt, {{"step", 1}}, "");
+  Expected<std::string> first = save_checkpoint(out.string(), 1, m, opt, {{"step", 1}}, "");
   ASSERT_TRUE(first.ok()) << first.error();
   const auto weights = fs::file_size(fs::path(*first) / "model.safetensors");
   const auto optimizer = fs::file_size(fs::path(*first) / "optimizer.pt");
   // Adam keeps two values per weight: the optimizer's file is the larger one.
   ASSERT_GT(optimizer, weights + 8192);
 
-  Result<std::string> second = Result<std::string>::failure("not run");
+  Expected<std::string> second = failure("not run");
   {
     FileSizeLimit limit(weights + 4096);  // the weights fit; the optimizer's state does not
     if (!limit.ok) GTEST_SKIP() << "cannot set RLIMIT_FSIZE here";
@@ -92,7 +92,7 @@ TEST(Checkpoint, AFailedOptimizerWriteIsAnErrorAndKeepsThePreviousCheckpoint) {
     EXPECT_EQ(e.path(), fs::path(*first)) << "left behind: " << e.path();
   }
   torch::optim::Adam restored(m->parameters(), torch::optim::AdamOptions(1e-3));
-  Result<nlohmann::json> state = load_trainer_state(*first, restored);
+  Expected<nlohmann::json> state = load_trainer_state(*first, restored);
   ASSERT_TRUE(state.ok()) << state.error();
   EXPECT_EQ((*state)["step"], 1);
   fs::remove_all(out);

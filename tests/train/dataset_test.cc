@@ -13,7 +13,7 @@ namespace {
 using testutil::TempDir;
 
 std::string error_of(const std::string& path, const DatasetRequirements& req = {}) {
-  Result<Dataset> r = load_dataset(path, req);
+  Expected<Dataset> r = load_dataset(path, req);
   return r.ok() ? "(loaded)" : r.error();
 }
 
@@ -27,7 +27,7 @@ TEST(Dataset, ReadsPromptsChatsAndItemFields) {
       "{\"messages\": [{\"role\": \"system\", \"content\": \"Be brief.\"}, "
       "{\"role\": \"user\", \"content\": \"3 + 3?\"}], \"answer\": \"6\", \"completion\": \"6\"}\n"
       "{\"prompt\": \"\", \"completion\": 7}");
-  Result<Dataset> r = load_dataset(path, {});
+  Expected<Dataset> r = load_dataset(path, {});
   ASSERT_TRUE(r.ok()) << r.error();
   EXPECT_EQ(r->path, path);
   ASSERT_EQ(r->examples.size(), 3u);
@@ -166,20 +166,20 @@ TEST(Dataset, PromptText) {
   Example plain;
   plain.prompt = "2 + 2 =";
   const model::Tokenizer chatml = testutil::byte_tokenizer(/*chatml=*/true);
-  Result<std::string> p = prompt_text(plain, chatml);
+  Expected<std::string> p = prompt_text(plain, chatml);
   ASSERT_TRUE(p.ok()) << p.error();
   EXPECT_EQ(*p, "2 + 2 =");
 
   Example chat;
   chat.line = 3;
   chat.messages = {{"system", "Be brief."}, {"user", "3 + 3?"}};
-  Result<std::string> c = prompt_text(chat, chatml);
+  Expected<std::string> c = prompt_text(chat, chatml);
   ASSERT_TRUE(c.ok()) << c.error();
   EXPECT_EQ(*c,
             "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\n3 + 3?<|im_end|>\n"
             "<|im_start|>assistant\n");
 
-  Result<std::string> none = prompt_text(chat, testutil::byte_tokenizer(/*chatml=*/false));
+  Expected<std::string> none = prompt_text(chat, testutil::byte_tokenizer(/*chatml=*/false));
   ASSERT_FALSE(none.ok());
   EXPECT_EQ(none.error(),
             "line 3: the row is a chat (`messages`), but the model's tokenizer has no chat "

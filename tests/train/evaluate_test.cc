@@ -102,7 +102,7 @@ ModelEval evaluate(FakeGenerator& gen, CountingGrader& grader, const EvalOptions
                    std::vector<std::pair<size_t, size_t>>* progress = nullptr) {
   Dataset data = five_rows();
   EvalSetup setup{grader.fn(), kComponents, 0};
-  Result<ModelEval> r = evaluate_model(gen, data, setup, o, [&](size_t done, size_t total) {
+  Expected<ModelEval> r = evaluate_model(gen, data, setup, o, [&](size_t done, size_t total) {
     if (progress != nullptr) progress->emplace_back(done, total);
   });
   EXPECT_TRUE(r.ok()) << r.error();
@@ -206,7 +206,7 @@ TEST(Evaluate, ChatWithoutATemplateFailsBeforeGenerating) {
   FakeGenerator gen(base_completions(), /*chatml=*/false);
   CountingGrader grader;
   Dataset data = five_rows();
-  Result<ModelEval> r = evaluate_model(gen, data, {grader.fn(), kComponents, 0}, options());
+  Expected<ModelEval> r = evaluate_model(gen, data, {grader.fn(), kComponents, 0}, options());
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error(),
             "rows.jsonl: line 8: the row is a chat (`messages`), but the model's tokenizer has no "

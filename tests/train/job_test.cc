@@ -27,17 +27,17 @@ std::string with_hyper(const std::string& lines) {
   return kJob + lines;
 }
 
-Result<JobConfig> parse(const std::string& text, bool require_reward = true) {
+Expected<JobConfig> parse(const std::string& text, bool require_reward = true) {
   return parse_job(text, "job.yaml", "/jobs", require_reward);
 }
 
 std::string error_of(const std::string& text, bool require_reward = true) {
-  Result<JobConfig> r = parse(text, require_reward);
+  Expected<JobConfig> r = parse(text, require_reward);
   return r.ok() ? "(parsed)" : r.error();
 }
 
 TEST(Job, DefaultsAndResolvedPaths) {
-  Result<JobConfig> r = parse(kJob);
+  Expected<JobConfig> r = parse(kJob);
   ASSERT_TRUE(r.ok()) << r.error();
   JobConfig expected;
   expected.path = "job.yaml";
@@ -55,7 +55,7 @@ TEST(Job, DefaultsAndResolvedPaths) {
 }
 
 TEST(Job, EveryKeyIsRead) {
-  Result<JobConfig> r = parse(
+  Expected<JobConfig> r = parse(
       "model: /models/qwen/\n"
       "data: {train: ../data/train.jsonl, eval: ./eval.jsonl}\n"
       "reward: {spec: arith.reward, name: exact, engine: interp, pass_component: correct}\n"
@@ -118,7 +118,7 @@ TEST(Job, EveryKeyIsRead) {
 }
 
 TEST(Job, SftNeedsNoRewardAndMaySampleOnce) {
-  Result<JobConfig> r = parse(
+  Expected<JobConfig> r = parse(
       "model: base\ndata:\n  train: t.jsonl\noutput_dir: out\n"
       "hyperparameters:\n  samples_per_prompt: 1\n",
       /*require_reward=*/false);
@@ -128,7 +128,7 @@ TEST(Job, SftNeedsNoRewardAndMaySampleOnce) {
 }
 
 TEST(Job, JudgeEndpointsAndCache) {
-  Result<JobConfig> r = parse(
+  Expected<JobConfig> r = parse(
       "model: m\ndata: {train: t}\noutput_dir: o\n"
       "reward:\n  spec: s.reward\n  name: n\n"
       "  allow_endpoints:\n    - https://api.example.com/v1\n    - HTTP://judge.lan:8000\n"
@@ -138,11 +138,11 @@ TEST(Job, JudgeEndpointsAndCache) {
             (std::vector<std::string>{"https://api.example.com/v1", "HTTP://judge.lan:8000"}));
   EXPECT_FALSE(r->judge_cache);
   // By default only this machine's endpoints, and the cache.
-  Result<JobConfig> d = parse(kJob);
+  Expected<JobConfig> d = parse(kJob);
   ASSERT_TRUE(d.ok()) << d.error();
   EXPECT_TRUE(d->allow_endpoints.empty());
   EXPECT_TRUE(d->judge_cache);
-  Result<JobConfig> none = parse(
+  Expected<JobConfig> none = parse(
       "model: m\ndata: {train: t}\noutput_dir: o\n"
       "reward: {spec: s, name: n, allow_endpoints: []}\n");
   ASSERT_TRUE(none.ok()) << none.error();
@@ -323,7 +323,7 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(Job, LoadResolvesAgainstTheFilesFolder) {
   testutil::TempDir dir;
   std::string path = dir.write("jobs/job.yaml", kJob);
-  Result<JobConfig> r = load_job(path, true);
+  Expected<JobConfig> r = load_job(path, true);
   ASSERT_TRUE(r.ok()) << r.error();
   EXPECT_EQ(r->path, path);
   EXPECT_EQ(r->model, dir.path() + "/jobs/base");
@@ -333,13 +333,13 @@ TEST(Job, LoadResolvesAgainstTheFilesFolder) {
 TEST(Job, LoadNamesTheFileInErrors) {
   testutil::TempDir dir;
   std::string path = dir.write("job.yaml", with_hyper("  top_k: -3\n"));
-  Result<JobConfig> r = load_job(path, true);
+  Expected<JobConfig> r = load_job(path, true);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error(), path + ":9: `top_k`: must be >= 0, found `-3`");
 }
 
 TEST(Job, MissingFile) {
-  Result<JobConfig> r = load_job("/nonexistent/job.yaml", true);
+  Expected<JobConfig> r = load_job("/nonexistent/job.yaml", true);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error(), "cannot read job file `/nonexistent/job.yaml`: No such file or directory");
 }
@@ -369,7 +369,7 @@ TEST(Job, ToYamlReadsBackAsTheSameJob) {
   j.save_interval = 5, j.keep_last = 4, j.seed = 1ull << 63, j.threads = 1;
   j.device = "cuda", j.dtype = "bfloat16", j.stop_at_eval_score = 1.0 / 3;
   std::string yaml = job_to_yaml(j);
-  Result<JobConfig> back = parse(yaml);
+  Expected<JobConfig> back = parse(yaml);
   ASSERT_TRUE(back.ok()) << back.error() << "\n" << yaml;
   EXPECT_EQ(*back, j) << yaml;
   EXPECT_NE(yaml.find("  learning_rate: 1.0e-05\n"), std::string::npos) << yaml;
@@ -386,7 +386,7 @@ TEST(Job, ToYamlOfDefaultsWritesEveryKey) {
   j.model = "m", j.train_data = "t", j.output_dir = "o";
   std::string yaml = job_to_yaml(j);
   // An SFT job without a reward reads back as itself; so does every default.
-  Result<JobConfig> back = parse_job(yaml, "job.yaml", "", /*require_reward=*/false);
+  Expected<JobConfig> back = parse_job(yaml, "job.yaml", "", /*require_reward=*/false);
   ASSERT_TRUE(back.ok()) << back.error() << "\n" << yaml;
   EXPECT_EQ(*back, j);
   EXPECT_EQ(yaml,

@@ -15,9 +15,9 @@ int main(int argc, char** argv) {
   std::string dir = argv[1];
   rft::train::report_fixture::SampleRun run;
   rft::train::report_fixture::make_sample_run(dir, 40, run);
-  std::string error = rft::train::write_report(run.input, dir + "/report.html");
-  if (!error.empty()) {
-    std::fprintf(stderr, "rft_report_fixture: %s\n", error.c_str());
+  rft::Expected<void> written = rft::train::write_report(run.input, dir + "/report.html");
+  if (!written) {
+    std::fprintf(stderr, "rft_report_fixture: %s\n", written.error().c_str());
     return 1;
   }
   std::printf("%s/report.html\ncharts=%d series=%d\n", dir.c_str(),

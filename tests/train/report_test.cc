@@ -67,7 +67,7 @@ TEST(ReportTest, EmbedsTheChartDataOfEveryCurve) {
   SampleRun run;
   report_fixture::make_sample_run(dir.path.string(), 20, run);
   std::string path = dir / "report.html";
-  ASSERT_EQ(write_report(run.input, path), "");
+  ASSERT_TRUE(write_report(run.input, path).ok());
   EXPECT_FALSE(fs::exists(path + ".tmp"));
   std::string html = read_file(path);
 
@@ -117,7 +117,7 @@ TEST(ReportTest, EscapesMarkupInCompletions) {
   SampleRun run;
   report_fixture::make_sample_run(dir.path.string(), 5, run);
   std::string path = dir / "report.html";
-  ASSERT_EQ(write_report(run.input, path), "");
+  ASSERT_TRUE(write_report(run.input, path).ok());
   std::string html = read_file(path);
 
   // Exactly two script elements end: the data and the chart script. A "</script>" in a
@@ -147,7 +147,7 @@ TEST(ReportTest, EmptyMetricsAndNoEvaluation) {
   std::ofstream(run.input.metrics_path, std::ios::trunc).close();
   run.input.evals.clear();
   std::string path = dir / "report.html";
-  ASSERT_EQ(write_report(run.input, path), "");
+  ASSERT_TRUE(write_report(run.input, path).ok());
   std::string html = read_file(path);
   EXPECT_TRUE(embedded_data(html)["charts"].empty());
   EXPECT_NE(html.find("No metrics in"), std::string::npos);
@@ -160,7 +160,7 @@ TEST(ReportTest, MissingMetricsFileAndNoJob) {
   ReportInput input;  // no job, no components, no evaluations
   input.metrics_path = dir / "absent.jsonl";
   std::string path = dir / "report.html";
-  ASSERT_EQ(write_report(input, path), "");
+  ASSERT_TRUE(write_report(input, path).ok());
   std::string html = read_file(path);
   EXPECT_NE(html.find("No metrics in"), std::string::npos);
   EXPECT_EQ(html.find("Hyperparameters"), std::string::npos);
@@ -180,7 +180,7 @@ TEST(ReportTest, SftMetricsDrawLossOnly) {
   ReportInput input;
   input.metrics_path = metrics;
   std::string path = dir / "report.html";
-  ASSERT_EQ(write_report(input, path), "");
+  ASSERT_TRUE(write_report(input, path).ok());
   nlohmann::json data = embedded_data(read_file(path));
   ASSERT_EQ(data["charts"].size(), 1u);
   EXPECT_EQ(data["charts"][0]["id"], "loss");
@@ -189,7 +189,9 @@ TEST(ReportTest, SftMetricsDrawLossOnly) {
 
 TEST(ReportTest, UnwritablePathIsAnError) {
   ReportInput input;
-  std::string error = write_report(input, "/nonexistent-dir/report.html");
+  Expected<void> written = write_report(input, "/nonexistent-dir/report.html");
+  ASSERT_FALSE(written.ok());
+  const std::string& error = written.error();
   EXPECT_NE(error.find("cannot write `/nonexistent-dir/report.html.partial`"), std::string::npos)
       << error;
 }

@@ -55,7 +55,7 @@ model::Tokenizer byte_tokenizer(bool chatml) {
         "{% for m in messages %}<|im_start|>{{ m.role }}\n{{ m.content }}<|im_end|>\n{% endfor %}"
         "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}";
   }
-  model::Result<model::Tokenizer> t = model::Tokenizer::from_json(tokenizer.dump(), config.dump());
+  Expected<model::Tokenizer> t = model::Tokenizer::from_json(tokenizer.dump(), config.dump());
   if (!t.ok()) std::abort();
   return std::move(t).value();
 }

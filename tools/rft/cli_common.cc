@@ -51,10 +51,9 @@ int user_error(const std::string& command, const std::string& message) {
 
 LoadedReward load_reward(const std::string& command, const std::string& spec,
                          const std::string& name) {
-  std::string error;
-  LoadedReward out = rft::load_reward(spec, name, &error);
+  LoadedReward out = rft::load_reward(spec, name);
   print_diagnostics(*out.program);
-  if (!error.empty()) user_error(command, error);
+  if (!out.missing.empty()) user_error(command, out.missing);
   return out;
 }
 
@@ -83,11 +82,13 @@ std::unique_ptr<GraderEngine> open_grader(const std::string& command, const std:
                                           bool use_cache, const judge::ServiceOptions* judges) {
   LoadedReward loaded = load_reward(command, spec, reward);
   if (loaded.reward == nullptr) return nullptr;
-  std::string error;
-  std::unique_ptr<GraderEngine> g =
-      GraderEngine::create(std::move(loaded), engine, use_cache, &error, judges);
-  if (g == nullptr) user_error(command, error);
-  return g;
+  Expected<std::unique_ptr<GraderEngine>> g =
+      GraderEngine::create(std::move(loaded), engine, use_cache, judges);
+  if (!g) {
+    user_error(command, g.error());
+    return nullptr;
+  }
+  return std::move(g).value();
 }
 
 }  // namespace rft::cli

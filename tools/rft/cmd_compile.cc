@@ -29,9 +29,8 @@ int run_compile(const CompileCliOptions& o) {
   codegen::CompileOptions options;
   options.opt_level = o.opt_level;
   options.cpu = o.cpu;
-  std::string error;
-  if (!codegen::compile_to_file(*program, options, o.out, &error)) {
-    return user_error("compile", error);
+  if (Expected<void> written = codegen::compile_to_file(*program, options, o.out); !written) {
+    return user_error("compile", written.error());
   }
   std::cerr << "wrote " << o.out << ":";
   const char* sep = " ";

@@ -77,7 +77,7 @@ int run_eval(const EvalCliOptions& o) {
   }
   train::DatasetRequirements req;
   req.check_item = [&g = *grader](const nlohmann::json& row) { return g.check_item(row); };
-  model::Result<train::Dataset> data = train::load_dataset(o.data, req);
+  Expected<train::Dataset> data = train::load_dataset(o.data, req);
   if (!data.ok()) return fail(data.error());
 
   std::vector<std::string> components = grader->component_names();
@@ -90,12 +90,11 @@ int run_eval(const EvalCliOptions& o) {
   std::vector<train::ModelEval> evals;
   for (size_t i = 0; i < o.models.size(); ++i) {
     // One model in memory at a time.
-    model::Result<std::unique_ptr<model::TextGenerator>> gen =
-        model::load_text_generator(o.models[i]);
+    Expected<std::unique_ptr<model::TextGenerator>> gen = model::load_text_generator(o.models[i]);
     if (!gen.ok()) return fail(gen.error());
     std::optional<train::Progress> bar;
     if (tty) bar.emplace("eval " + labels[i], static_cast<int64_t>(rows));
-    model::Result<train::ModelEval> e =
+    Expected<train::ModelEval> e =
         train::evaluate_model(**gen, *data, setup, o.eval, [&bar](size_t done, size_t) {
           if (bar) bar->update(static_cast<int64_t>(done));
         });

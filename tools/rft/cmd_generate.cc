@@ -33,8 +33,8 @@ double seconds_since(std::chrono::steady_clock::time_point t) {
 
 // `prompt` as the model is to see it: as it is, or with --chat as a user message (after the
 // --system message, if any) in the model's chat format, ending with the assistant's header.
-model::Result<std::string> model_prompt(const GenerateOptions& o, const model::TextGenerator& gen,
-                                        const std::string& prompt) {
+Expected<std::string> model_prompt(const GenerateOptions& o, const model::TextGenerator& gen,
+                                   const std::string& prompt) {
   if (!o.chat) return prompt;
   std::vector<model::ChatMessage> messages;
   if (!o.system.empty()) messages.push_back({"system", o.system});
@@ -45,13 +45,13 @@ model::Result<std::string> model_prompt(const GenerateOptions& o, const model::T
 int run_generate(const GenerateOptions& o) {
   if (o.prompt.empty() == o.data.empty()) return fail("give exactly one of --prompt and --data");
   if (!o.system.empty() && !o.chat) return fail("--system needs --chat");
-  model::Result<std::unique_ptr<model::TextGenerator>> loaded = model::load_text_generator(o.model);
+  Expected<std::unique_ptr<model::TextGenerator>> loaded = model::load_text_generator(o.model);
   if (!loaded.ok()) return fail(loaded.error());
   model::TextGenerator& gen = **loaded;
   std::cerr << "model: " << gen.describe() << "\n";
 
   if (!o.prompt.empty()) {
-    model::Result<std::string> prompt = model_prompt(o, gen, o.prompt);
+    Expected<std::string> prompt = model_prompt(o, gen, o.prompt);
     if (!prompt.ok()) return fail(prompt.error());
     auto start = std::chrono::steady_clock::now();
     auto results = gen.generate({*prompt}, o.text, [](size_t, std::string_view piece) {
@@ -70,7 +70,7 @@ int run_generate(const GenerateOptions& o) {
   std::ifstream in(o.data, std::ios::binary);
   if (!in) return fail("cannot read `" + o.data + "`");
   ResultsOutput output;
-  if (std::string why = output.open(o.out); !why.empty()) return fail(why);
+  if (Expected<void> opened = output.open(o.out); !opened) return fail(opened.error());
   std::ostream& out = output.stream();
   struct Row {
     size_t line;
@@ -86,7 +86,8 @@ int run_generate(const GenerateOptions& o) {
       r.error = "not a JSON object";
     } else if (!j.contains("prompt") || !j["prompt"].is_string()) {
       r.error = "`prompt` is missing or not a string";
-    } else if (model::Result<std::string> p = model_prompt(o, gen, j["prompt"].get<std::string>()); !p.ok()) {
+    } else if (Expected<std::string> p = model_prompt(o, gen, j["prompt"].get<std::string>());
+               !p.ok()) {
       return fail(p.error());
     } else {
       r.prompt = std::move(p).value();
@@ -134,7 +135,7 @@ int run_generate(const GenerateOptions& o) {
   std::fprintf(stderr, "\rgenerated %zu rows (%zu errors), %lld tokens in %.2f s (%.1f tokens/s)\n",
                rows.size(), errors, static_cast<long long>(tokens), s,
                s > 0 ? static_cast<double>(tokens) / s : 0.0);
-  if (std::string why = output.commit(); !why.empty()) return fail(why);
+  if (Expected<void> done = output.commit(); !done) return fail(done.error());
   return kOk;
 }
 
@@ -145,7 +146,7 @@ struct InitOptions {
 };
 
 int run_init(const InitOptions& o) {
-  model::Result<std::string> r = model::write_builtin_model(o.dir, o.size, o.seed);
+  Expected<std::string> r = model::write_builtin_model(o.dir, o.size, o.seed);
   if (!r.ok()) return user_error("init-model", r.error());
   std::cerr << *r << "\n";
   return kOk;

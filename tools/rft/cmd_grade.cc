@@ -82,7 +82,7 @@ int grade_rows(const GradeOptions& o, const Engine& engine,
     in = &file;
   }
   ResultsOutput results;
-  if (std::string why = results.open(o.out); !why.empty()) return fail(why);
+  if (Expected<void> opened = results.open(o.out); !opened) return fail(opened.error());
 
   bool tty = isatty(STDERR_FILENO) != 0 && !o.out.empty();
   auto progress = [&](size_t rows) {
@@ -91,7 +91,7 @@ int grade_rows(const GradeOptions& o, const Engine& engine,
   BatchSummary& s = *summary;
   s = grade_jsonl(components, item, engine, *in, results.stream(), options, progress);
   if (tty) std::fprintf(stderr, "\r");
-  if (std::string why = results.commit(); !why.empty()) return fail(why);
+  if (Expected<void> done = results.commit(); !done) return fail(done.error());
 
   size_t graded = s.rows - s.errors;
   std::cerr << "graded " << s.rows << " rows (" << s.errors << " errors, " << s.flagged
@@ -111,10 +111,10 @@ int grade_rows(const GradeOptions& o, const Engine& engine,
 int run_grade_spec(const GradeOptions& o) {
   LoadedReward loaded = load_reward("grade", o.spec, o.reward);
   if (loaded.reward == nullptr) return kUserError;
-  std::string error;
-  std::unique_ptr<GraderEngine> grader =
-      GraderEngine::create(std::move(loaded), o.engine, !o.no_cache, &error, &o.judges);
-  if (!grader) return fail(error);
+  Expected<std::unique_ptr<GraderEngine>> created =
+      GraderEngine::create(std::move(loaded), o.engine, !o.no_cache, &o.judges);
+  if (!created) return fail(created.error());
+  std::unique_ptr<GraderEngine> grader = std::move(created).value();
   BatchOptions options;
   options.threads = grader->grading_threads(o.threads);
   std::optional<TranscribingEngine> transcribing;
@@ -137,13 +137,14 @@ int run_grade_spec(const GradeOptions& o) {
 // A shared object carries the reward's code, component names and item fields, but not its
 // judges' settings (endpoints, prompts' models), which live in the spec.
 int run_grade_shared(const GradeOptions& o) {
-  std::string error;
-  std::unique_ptr<SharedGrader> g = SharedGrader::open(o.grader, o.reward, &error);
-  if (!g) return fail(error);
+  Expected<std::unique_ptr<SharedGrader>> g = SharedGrader::open(o.grader, o.reward);
+  if (!g) return fail(g.error());
   BatchOptions options;
   options.threads = o.threads;
   BatchSummary s;
-  return grade_rows(o, g->engine(), g->component_names(), g->item_fields(), options, &s);
+  const SharedGrader& shared = **g;
+  return grade_rows(o, shared.engine(), shared.component_names(), shared.item_fields(), options,
+                    &s);
 }
 
 int run_grade(const GradeOptions& o) {

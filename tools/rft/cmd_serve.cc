@@ -113,9 +113,10 @@ int run_serve(ServeOptions& o) {
   if (!o.spec.empty()) {
     LoadedReward loaded = load_reward("serve", o.spec, o.reward);
     if (loaded.reward == nullptr) return kUserError;
-    std::string error;
-    grader = GraderEngine::create(std::move(loaded), o.engine, true, &error, &o.judges);
-    if (!grader) return fail(error);
+    Expected<std::unique_ptr<GraderEngine>> created =
+        GraderEngine::create(std::move(loaded), o.engine, true, &o.judges);
+    if (!created) return fail(created.error());
+    grader = std::move(created).value();
     grading = std::make_unique<serve::Grading>(*grader, o.spec, grader->grading_threads(s.threads));
   }
 
@@ -124,11 +125,11 @@ int run_serve(ServeOptions& o) {
   for (const auto& [dir, name] :
        {std::pair{o.model, model_name}, std::pair{o.compare, compare_name}}) {
     if (dir.empty()) continue;
-    model::Result<std::unique_ptr<model::TextGenerator>> loaded = model::load_text_generator(dir);
+    Expected<std::unique_ptr<model::TextGenerator>> loaded = model::load_text_generator(dir);
     if (!loaded.ok()) return fail(loaded.error());
     model::TextGenerator& gen = **loaded;
     // The context length is the config's; the generator loaded it already, so it reads.
-    model::Result<model::ModelConfig> config = model::load_model_config(dir);
+    Expected<model::ModelConfig> config = model::load_model_config(dir);
     if (!config.ok()) return fail(config.error());
     std::cerr << "model `" << name << "`: " << gen.describe() << "\n";
     if (!gen.tokenizer().chat_template()) {
@@ -145,7 +146,7 @@ int run_serve(ServeOptions& o) {
 
   s.batch.seed = std::random_device{}();
   serve::Server server(served, s, grading.get());
-  model::Result<int> port = server.bind();
+  Expected<int> port = server.bind();
   if (!port.ok()) return fail(port.error());
   std::cerr << "playground: http://" << s.host << ":" << *port << "/\n";
   std::cerr << "serving `" << model_name << "`"

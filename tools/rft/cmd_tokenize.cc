@@ -28,8 +28,8 @@ int fail(const std::string& msg) {
 }
 
 // What the model is fed for `text`: as it is, or with --chat formatted as a user message.
-model::Result<std::string> tokenizer_input(const TokenizeOptions& o, const model::Tokenizer& tok,
-                                           const std::string& text) {
+Expected<std::string> tokenizer_input(const TokenizeOptions& o, const model::Tokenizer& tok,
+                                      const std::string& text) {
   if (!o.chat) return text;
   std::vector<model::ChatMessage> messages;
   if (!o.system.empty()) messages.push_back({"system", o.system});
@@ -52,7 +52,7 @@ nlohmann::ordered_json tokens_json(const TokenizeOptions& o, const model::Tokeni
 }
 
 int print_text(const TokenizeOptions& o, const model::Tokenizer& tok) {
-  model::Result<std::string> input = tokenizer_input(o, tok, o.text);
+  Expected<std::string> input = tokenizer_input(o, tok, o.text);
   if (!input.ok()) return fail(input.error());
   nlohmann::ordered_json j = tokens_json(o, tok, *input);
   if (o.json) {
@@ -72,7 +72,7 @@ int tokenize_data(const TokenizeOptions& o, const model::Tokenizer& tok) {
   std::ifstream in(o.data, std::ios::binary);
   if (!in) return fail("cannot read `" + o.data + "`");
   ResultsOutput output;
-  if (std::string why = output.open(o.out); !why.empty()) return fail(why);
+  if (Expected<void> opened = output.open(o.out); !opened) return fail(opened.error());
   std::ostream& out = output.stream();
   size_t rows = 0, errors = 0, tokens = 0;
   std::string line_text;
@@ -87,7 +87,7 @@ int tokenize_data(const TokenizeOptions& o, const model::Tokenizer& tok) {
       error = "not a JSON object";
     } else if (!row.contains("text") || !row["text"].is_string()) {
       error = "`text` is missing or not a string";
-    } else if (model::Result<std::string> input =
+    } else if (Expected<std::string> input =
                    tokenizer_input(o, tok, row["text"].get<std::string>());
                !input.ok()) {
       return fail(input.error());
@@ -105,7 +105,7 @@ int tokenize_data(const TokenizeOptions& o, const model::Tokenizer& tok) {
     }
     out << result.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << "\n";
   }
-  if (std::string why = output.commit(); !why.empty()) return fail(why);
+  if (Expected<void> done = output.commit(); !done) return fail(done.error());
   std::fprintf(stderr, "tokenized %zu rows (%zu errors), %zu tokens\n", rows, errors, tokens);
   return errors > 0 ? kUserError : kOk;
 }
@@ -117,7 +117,7 @@ int run_tokenize(const TokenizeOptions& o) {
   if (o.text.empty() == o.data.empty()) return fail("give exactly one of --text and --data");
   if (!o.out.empty() && o.data.empty()) return fail("--out goes with --data");
   if (!o.system.empty() && !o.chat) return fail("--system needs --chat");
-  model::Result<model::Tokenizer> tok =
+  Expected<model::Tokenizer> tok =
       model::Tokenizer::load(o.tokenizer.empty() ? o.model : o.tokenizer);
   if (!tok.ok()) return fail(tok.error());
   return o.data.empty() ? print_text(o, *tok) : tokenize_data(o, *tok);

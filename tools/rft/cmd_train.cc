@@ -33,7 +33,7 @@ int launch(const std::string& command, const TrainOptions& o, bool sft) {
     return user_error(command, "--nproc starts its own ranks, but WORLD_SIZE is already set (a "
                                "launcher such as torchrun started this process); drop --nproc");
   }
-  model::Result<train::JobConfig> job = train::load_job(o.job, /*require_reward=*/!sft);
+  Expected<train::JobConfig> job = train::load_job(o.job, /*require_reward=*/!sft);
   if (!job.ok()) return user_error(command, job.error());
   std::vector<std::string> args{command, o.job};
   if (o.resume) args.emplace_back("--resume");
@@ -45,21 +45,22 @@ int launch(const std::string& command, const TrainOptions& o, bool sft) {
     args.emplace_back(rate);
   }
   std::cerr << command << ": " << o.nproc << " ranks on this machine\n";
-  std::string error;
-  if (!launch_local_ranks(o.nproc, args, &error)) return user_error(command, error);
+  if (Expected<void> ran = launch_local_ranks(o.nproc, args); !ran) {
+    return user_error(command, ran.error());
+  }
   return kOk;
 }
 
 // The job's reward, opened as every command opens one: diagnostics and errors printed here.
 train::JobGraderFactory grader_factory(const std::string& command) {
-  return [command](const train::JobConfig& job, const std::string& job_path)
-             -> model::Result<std::unique_ptr<train::JobGrader>> {
+  return [command](const train::JobConfig& job,
+                   const std::string& job_path) -> Expected<std::unique_ptr<train::JobGrader>> {
     judge::ServiceOptions judges;
     judges.allowed_endpoints = job.allow_endpoints;
     judges.use_cache = job.judge_cache;
     judges.allow_how = "by listing it under `reward.allow_endpoints` in " + job_path + ":";
     std::unique_ptr<GraderEngine> g = open_grader(command, job.spec, job.reward, job.engine, true, &judges);
-    if (!g) return model::Result<std::unique_ptr<train::JobGrader>>::failure("");  // reported
+    if (!g) return failure("");  // reported
     return job_grader(std::move(g));
   };
 }
@@ -68,7 +69,7 @@ int run_job(const std::string& command, const TrainOptions& o, train::JobKind ki
   const bool sft = kind == train::JobKind::kSft;
   if (o.nproc > 1) return launch(command, o, sft);
   train::JobOptions job{o.job, o.resume, o.no_eval, o.max_judge_failures};
-  model::Result<train::JobOutcome> outcome = train::run_job(kind, job, grader_factory(command));
+  Expected<train::JobOutcome> outcome = train::run_job(kind, job, grader_factory(command));
   if (!outcome.ok()) return outcome.error().empty() ? kUserError : user_error(command, outcome.error());
   return kOk;
 }

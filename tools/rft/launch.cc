@@ -34,26 +34,22 @@ extern "C" void on_signal(int sig) {
 }
 
 // A TCP port on 127.0.0.1 that nothing listens on now (rank 0's store binds it moments later).
-int free_port(std::string* error) {
+Expected<int> free_port() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) {
-    *error = std::string("cannot open a socket: ") + std::strerror(errno);
-    return -1;
-  }
+  if (fd < 0) return failure(std::string("cannot open a socket: ") + std::strerror(errno));
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   a.sin_port = 0;
   socklen_t len = sizeof a;
-  int port = -1;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
-      getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0) {
-    port = ntohs(a.sin_port);
-  } else {
-    *error = std::string("cannot find a free port on 127.0.0.1: ") + std::strerror(errno);
-  }
+  const bool found = bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0 &&
+                     getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len) == 0;
+  const int err = errno;
   close(fd);
-  return port;
+  if (!found) {
+    return failure(std::string("cannot find a free port on 127.0.0.1: ") + std::strerror(err));
+  }
+  return static_cast<int>(ntohs(a.sin_port));
 }
 
 std::string describe(int status) {
@@ -98,15 +94,13 @@ struct Failure {
 
 }  // namespace
 
-bool launch_local_ranks(int nproc, const std::vector<std::string>& args, std::string* error) {
-  const int port = free_port(error);
-  if (port < 0) return false;
+Expected<void> launch_local_ranks(int nproc, const std::vector<std::string>& args) {
+  Expected<int> free = free_port();
+  if (!free) return failure(free.error());
+  const int port = *free;
   std::error_code ec;
   const std::string exe = std::filesystem::read_symlink("/proc/self/exe", ec).string();
-  if (ec) {
-    *error = "cannot find this program's path: " + ec.message();
-    return false;
-  }
+  if (ec) return failure("cannot find this program's path: " + ec.message());
   // No SA_RESTART: a signal interrupts waitpid, and is passed on to the ranks.
   struct sigaction sa {};
   sa.sa_handler = on_signal;
@@ -122,14 +116,14 @@ bool launch_local_ranks(int nproc, const std::vector<std::string>& args, std::st
     pid_t pid = fork();
     if (pid == 0) exec_rank(exe, args, rank, nproc, port, parent);
     if (pid < 0) {
-      *error =
+      std::string why =
           std::string("cannot start rank ") + std::to_string(rank) + ": " + std::strerror(errno);
       for (pid_t p : pids) {
         if (p > 0) kill(p, SIGKILL);
       }
       while (wait(nullptr) > 0) {
       }
-      return false;
+      return failure(why);
     }
     pids[static_cast<size_t>(rank)] = pid;
     ++alive;
@@ -181,7 +175,7 @@ bool launch_local_ranks(int nproc, const std::vector<std::string>& args, std::st
     failures.push_back({rank, status});
   }
 
-  if (failures.empty() && interrupted == 0) return true;
+  if (failures.empty() && interrupted == 0) return {};
   // The rank that was killed by a signal is the likelier cause than those that then lost it.
   std::stable_partition(failures.begin(), failures.end(),
                         [](const Failure& f) { return WIFSIGNALED(f.status); });
@@ -199,8 +193,7 @@ bool launch_local_ranks(int nproc, const std::vector<std::string>& args, std::st
     for (int r : stopped) list += (list.empty() ? "" : ", ") + std::to_string(r);
     what += "; stopped rank" + std::string(stopped.size() > 1 ? "s " : " ") + list;
   }
-  *error = what;
-  return false;
+  return failure(what);
 }
 
 }  // namespace rft::cli

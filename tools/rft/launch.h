@@ -6,15 +6,17 @@
 #include <string>
 #include <vector>
 
+#include "runtime/common/expected.h"
+
 namespace rft::cli {
 
 // Runs this executable `nproc` times with `args` (the command line after the program name) as
 // ranks 0..nproc-1 of one job: each gets RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE,
 // MASTER_ADDR=127.0.0.1 and a free MASTER_PORT in its environment. Waits for every rank. When one
 // fails, the others are stopped (SIGTERM, then SIGKILL after a grace period); SIGINT or SIGTERM
-// to this process is passed on to the ranks. Returns true when every rank exited with status 0;
-// otherwise false with *error saying what happened, naming the rank:
+// to this process is passed on to the ranks. Succeeds when every rank exited with status 0;
+// otherwise fails saying what happened, naming the rank:
 // "rank 1 of 2 was killed by signal 9 (SIGKILL); stopped rank 0".
-bool launch_local_ranks(int nproc, const std::vector<std::string>& args, std::string* error);
+Expected<void> launch_local_ranks(int nproc, const std::vector<std::string>& args);
 
 }  // namespace rft::cli

@@ -36,13 +36,13 @@ class TorchTextGenerator final : public TextGenerator {
 
 }  // namespace
 
-Result<std::unique_ptr<TextGenerator>> load_torch_text_generator(const std::string& model_dir) {
-  using R = Result<std::unique_ptr<TextGenerator>>;
-  Result<Tokenizer> tok = Tokenizer::load(model_dir);
-  if (!tok.ok()) return R::failure(tok.error());
-  Result<Transformer> model = load_transformer(model_dir);
-  if (!model.ok()) return R::failure(model.error());
-  return R(std::make_unique<TorchTextGenerator>(std::move(model).value(), std::move(tok).value()));
+Expected<std::unique_ptr<TextGenerator>> load_torch_text_generator(const std::string& model_dir) {
+  Expected<Tokenizer> tok = Tokenizer::load(model_dir);
+  if (!tok.ok()) return failure(tok.error());
+  Expected<Transformer> model = load_transformer(model_dir);
+  if (!model.ok()) return failure(model.error());
+  return std::unique_ptr<TextGenerator>(
+      std::make_unique<TorchTextGenerator>(std::move(model).value(), std::move(tok).value()));
 }
 
 namespace {
@@ -150,8 +150,8 @@ std::vector<TextResult> TorchTextGenerator::generate(
   return out;
 }
 
-Result<std::string> write_builtin_model_torch(const std::string& dir, std::string_view size,
-                                              uint64_t seed) {
+Expected<std::string> write_builtin_model_torch(const std::string& dir, std::string_view size,
+                                                uint64_t seed) {
   ModelConfig c;
   c.family = Family::kLlama;
   c.architecture = "LlamaForCausalLM";
@@ -169,15 +169,15 @@ Result<std::string> write_builtin_model_torch(const std::string& dir, std::strin
     c.hidden_size = 512, c.intermediate_size = 1536, c.num_hidden_layers = 8;
     c.num_attention_heads = 8, c.num_key_value_heads = 4;
   } else {
-    return Result<std::string>::failure("unknown model size `" + std::string(size) +
-                                        "`; the built-in sizes are tiny and small");
+    return failure("unknown model size `" + std::string(size) +
+                   "`; the built-in sizes are tiny and small");
   }
   c.head_dim = c.hidden_size / c.num_attention_heads;
   torch::manual_seed(seed);
   Transformer m(c);
   init_random_weights(m, 0.02);
-  Result<size_t> bytes = save_transformer(m, dir);
-  if (!bytes.ok()) return Result<std::string>::failure(bytes.error());
+  Expected<size_t> bytes = save_transformer(m, dir);
+  if (!bytes.ok()) return failure(bytes.error());
 
   using Json = nlohmann::json;
   Json vocab = Json::object();
@@ -209,8 +209,8 @@ Result<std::string> write_builtin_model_torch(const std::string& dir, std::strin
                  {"chat_template", chatml}};
   for (const auto& [name, doc] : {std::pair{"tokenizer.json", tokenizer},
                                   std::pair{"tokenizer_config.json", config}}) {
-    if (std::string why = io::write_whole(dir + "/" + name, doc.dump(2) + "\n"); !why.empty()) {
-      return Result<std::string>::failure(why);
+    if (Expected<void> w = io::write_whole(dir + "/" + name, doc.dump(2) + "\n"); !w) {
+      return failure(w.error());
     }
   }
   int64_t n = 0;

@@ -12,10 +12,10 @@
 namespace rft::model {
 
 // Loads a model directory (config.json, safetensors, tokenizer.json) as a TextGenerator.
-Result<std::unique_ptr<TextGenerator>> load_torch_text_generator(const std::string& model_dir);
+Expected<std::unique_ptr<TextGenerator>> load_torch_text_generator(const std::string& model_dir);
 
 // Writes a small random model of rft's built-in family (see write_builtin_model).
-Result<std::string> write_builtin_model_torch(const std::string& dir, std::string_view size,
-                                              uint64_t seed);
+Expected<std::string> write_builtin_model_torch(const std::string& dir, std::string_view size,
+                                                uint64_t seed);
 
 }  // namespace rft::model

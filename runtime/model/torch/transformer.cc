@@ -239,29 +239,27 @@ std::string shape_text(c10::IntArrayRef shape) {
 
 }  // namespace
 
-Result<Transformer> load_transformer(const std::string& dir, torch::ScalarType dtype,
-                                     torch::Device device) {
-  Result<ModelConfig> config = load_model_config(dir);
-  if (!config.ok()) return Result<Transformer>::failure(config.error());
-  Result<Checkpoint> ckpt = Checkpoint::open(dir);
-  if (!ckpt.ok()) return Result<Transformer>::failure(ckpt.error());
+Expected<Transformer> load_transformer(const std::string& dir, torch::ScalarType dtype,
+                                       torch::Device device) {
+  Expected<ModelConfig> config = load_model_config(dir);
+  if (!config.ok()) return failure(config.error());
+  Expected<Checkpoint> ckpt = Checkpoint::open(dir);
+  if (!ckpt.ok()) return failure(ckpt.error());
   torch::NoGradGuard no_grad;
   Transformer model(*config);
   for (auto& p : model->named_parameters()) {
     std::string name = checkpoint_name(p.key());
     const TensorView* t = ckpt->find(name);
     if (t == nullptr) {
-      return Result<Transformer>::failure(dir + ": the checkpoint has no tensor `" + name + "`");
+      return failure(dir + ": the checkpoint has no tensor `" + name + "`");
     }
     if (t->dtype != DType::kF32 && t->dtype != DType::kF16 && t->dtype != DType::kBF16) {
-      return Result<Transformer>::failure(dir + ": tensor `" + name + "` is " +
-                                          std::string(dtype_name(t->dtype)) +
-                                          "; weights must be F32, F16 or BF16");
+      return failure(dir + ": tensor `" + name + "` is " + std::string(dtype_name(t->dtype)) +
+                     "; weights must be F32, F16 or BF16");
     }
     if (c10::IntArrayRef(t->shape) != p.value().sizes()) {
-      return Result<Transformer>::failure(dir + ": tensor `" + name + "` has shape " +
-                                          shape_text(t->shape) + ", but the config needs " +
-                                          shape_text(p.value().sizes()));
+      return failure(dir + ": tensor `" + name + "` has shape " + shape_text(t->shape) +
+                     ", but the config needs " + shape_text(p.value().sizes()));
     }
     // from_blob views the mapped bytes; the copy converts to the parameter's dtype.
     torch::Tensor src = torch::from_blob(const_cast<std::byte*>(t->data.data()), t->shape,
@@ -273,10 +271,10 @@ Result<Transformer> load_transformer(const std::string& dir, torch::ScalarType d
   return model;
 }
 
-Result<size_t> save_transformer(Transformer& model, const std::string& dir) {
+Expected<size_t> save_transformer(Transformer& model, const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  if (ec) return Result<size_t>::failure("cannot create `" + dir + "`: " + ec.message());
+  if (ec) return failure("cannot create `" + dir + "`: " + ec.message());
   std::vector<torch::Tensor> keep;  // contiguous CPU copies the views point into
   std::vector<TensorView> views;
   for (const auto& p : model->named_parameters()) {
@@ -293,13 +291,12 @@ Result<size_t> save_transformer(Transformer& model, const std::string& dir) {
     v.data = {static_cast<const std::byte*>(t.data_ptr()), static_cast<size_t>(t.nbytes())};
     views.push_back(std::move(v));
   }
-  Result<size_t> written =
+  Expected<size_t> written =
       write_safetensors(dir + "/model.safetensors", views, {{"format", "pt"}});
   if (!written.ok()) return written;
   std::string config_path = dir + "/config.json";
-  if (std::string why = io::write_whole(config_path, model_config_json(model->config()));
-      !why.empty()) {
-    return Result<size_t>::failure(why);
+  if (Expected<void> w = io::write_whole(config_path, model_config_json(model->config())); !w) {
+    return failure(w.error());
   }
   return *written;
 }

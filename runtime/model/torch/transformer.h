@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "runtime/common/expected.h"
 #include "runtime/model/config.h"
-#include "runtime/model/result.h"
 
 namespace rft::model {
 
@@ -108,11 +108,12 @@ torch::Tensor rope_inverse_frequencies(const ModelConfig& c);
 // Loads a Hugging Face checkpoint directory (config.json and model.safetensors or its shards):
 // every parameter must be present with the right shape; f32, f16 and bf16 are converted to
 // `dtype`. Errors name the tensor and the file.
-Result<Transformer> load_transformer(const std::string& dir, torch::ScalarType dtype = torch::kFloat32,
-                                     torch::Device device = torch::kCPU);
+Expected<Transformer> load_transformer(const std::string& dir,
+                                       torch::ScalarType dtype = torch::kFloat32,
+                                       torch::Device device = torch::kCPU);
 
 // Writes config.json and model.safetensors (f32, or the parameters' dtype) into `dir`, which is
 // created; files are written atomically.
-Result<size_t> save_transformer(Transformer& model, const std::string& dir);
+Expected<size_t> save_transformer(Transformer& model, const std::string& dir);
 
 }  // namespace rft::model

@@ -76,25 +76,25 @@ std::string checkpoint_dir(const std::string& output_dir, int64_t step) {
   return (fs::path(output_dir) / "checkpoints" / name).string();
 }
 
-Result<std::string> save_checkpoint(const std::string& output_dir, int64_t step,
-                                    model::Transformer& model,
-                                    const torch::optim::Optimizer& optimizer,
-                                    const nlohmann::json& state, const std::string& base_model_dir) {
-  using R = Result<std::string>;
+Expected<std::string> save_checkpoint(const std::string& output_dir, int64_t step,
+                                      model::Transformer& model,
+                                      const torch::optim::Optimizer& optimizer,
+                                      const nlohmann::json& state,
+                                      const std::string& base_model_dir) {
   const fs::path final_dir = checkpoint_dir(output_dir, step);
   const fs::path tmp = final_dir.parent_path() /
                        ("." + final_dir.filename().string() + ".tmp-" + std::to_string(getpid()));
   std::error_code ec;
   fs::remove_all(tmp, ec);
   fs::create_directories(tmp, ec);
-  if (ec) return R::failure("cannot create `" + tmp.string() + "`: " + ec.message());
+  if (ec) return failure("cannot create `" + tmp.string() + "`: " + ec.message());
   // A failure leaves no partial folder behind (it would hold the space a full disk lacks); the
   // checkpoints before this one are untouched.
   auto fail = [&](const std::string& why) {
     fs::remove_all(tmp, ec);
-    return R::failure("cannot write the checkpoint of step " + std::to_string(step) + ": " + why);
+    return failure("cannot write the checkpoint of step " + std::to_string(step) + ": " + why);
   };
-  Result<size_t> saved = model::save_transformer(model, tmp.string());
+  Expected<size_t> saved = model::save_transformer(model, tmp.string());
   if (!saved.ok()) return fail(saved.error());
   for (const char* name : kModelFiles) {
     fs::path from = fs::path(base_model_dir) / name;
@@ -110,7 +110,8 @@ Result<std::string> save_checkpoint(const std::string& output_dir, int64_t step,
   }
   fs::remove_all(final_dir, ec);  // a checkpoint of the same step from an earlier, abandoned run
   fs::rename(tmp, final_dir, ec);
-  if (ec) return R::failure("cannot move the checkpoint into `" + final_dir.string() + "`: " + ec.message());
+  if (ec)
+    return failure("cannot move the checkpoint into `" + final_dir.string() + "`: " + ec.message());
   return final_dir.string();
 }
 
@@ -134,17 +135,17 @@ void prune_checkpoints(const std::string& output_dir, int keep_last) {
   }
 }
 
-Result<nlohmann::json> load_trainer_state(const std::string& dir, torch::optim::Optimizer& optimizer) {
-  using R = Result<nlohmann::json>;
+Expected<nlohmann::json> load_trainer_state(const std::string& dir,
+                                            torch::optim::Optimizer& optimizer) {
   std::ifstream f(fs::path(dir) / "trainer_state.json");
   nlohmann::json state = nlohmann::json::parse(f, nullptr, /*allow_exceptions=*/false);
   if (!state.is_object() || !state.contains("step")) {
-    return R::failure("`" + dir + "/trainer_state.json` is missing or damaged");
+    return failure("`" + dir + "/trainer_state.json` is missing or damaged");
   }
   try {
     torch::load(optimizer, (fs::path(dir) / "optimizer.pt").string());
   } catch (const std::exception& e) {
-    return R::failure("cannot read the optimizer state in `" + dir + "`: " + e.what());
+    return failure("cannot read the optimizer state in `" + dir + "`: " + e.what());
   }
   return state;
 }

@@ -20,10 +20,11 @@ namespace rft::train {
 std::string checkpoint_dir(const std::string& output_dir, int64_t step);
 
 // Writes the checkpoint of `step`; returns its folder. `state` is stored as trainer_state.json.
-Result<std::string> save_checkpoint(const std::string& output_dir, int64_t step,
-                                    model::Transformer& model,
-                                    const torch::optim::Optimizer& optimizer,
-                                    const nlohmann::json& state, const std::string& base_model_dir);
+Expected<std::string> save_checkpoint(const std::string& output_dir, int64_t step,
+                                      model::Transformer& model,
+                                      const torch::optim::Optimizer& optimizer,
+                                      const nlohmann::json& state,
+                                      const std::string& base_model_dir);
 
 // The newest complete checkpoint under `output_dir`, or "" when there is none.
 std::string latest_checkpoint(const std::string& output_dir);
@@ -32,6 +33,7 @@ std::string latest_checkpoint(const std::string& output_dir);
 void prune_checkpoints(const std::string& output_dir, int keep_last);
 
 // Reads trainer_state.json and restores the optimizer from a checkpoint folder.
-Result<nlohmann::json> load_trainer_state(const std::string& dir, torch::optim::Optimizer& optimizer);
+Expected<nlohmann::json> load_trainer_state(const std::string& dir,
+                                            torch::optim::Optimizer& optimizer);
 
 }  // namespace rft::train

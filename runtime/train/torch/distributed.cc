@@ -53,20 +53,19 @@ ProcessGroup::ProcessGroup(const DistributedConfig& c)
     : config_(c), impl_(std::make_unique<Impl>()) {}
 ProcessGroup::~ProcessGroup() = default;
 
-Result<std::unique_ptr<ProcessGroup>> ProcessGroup::join(const DistributedConfig& config,
-                                                         const torch::Device& device,
-                                                         std::chrono::milliseconds timeout) {
-  using R = Result<std::unique_ptr<ProcessGroup>>;
+Expected<std::unique_ptr<ProcessGroup>> ProcessGroup::join(const DistributedConfig& config,
+                                                           const torch::Device& device,
+                                                           std::chrono::milliseconds timeout) {
   std::unique_ptr<ProcessGroup> pg(new ProcessGroup(config));
   pg->impl_->timeout = timeout;
   pg->impl_->device = device;
   if (!config.enabled()) return pg;
 #ifndef RFT_WITH_NCCL
   if (device.is_cuda()) {
-    return R::failure("training on several ranks with `device: " + device.str() +
-                      "` needs torch.distributed's NCCL backend, which this build of rft does not "
-                      "have; train with `device: cpu` (Gloo), or build rft with RFT_WITH_NCCL=ON "
-                      "against a CUDA libtorch (docs/distributed.md)");
+    return failure("training on several ranks with `device: " + device.str() +
+                   "` needs torch.distributed's NCCL backend, which this build of rft does not "
+                   "have; train with `device: cpu` (Gloo), or build rft with RFT_WITH_NCCL=ON "
+                   "against a CUDA libtorch (docs/distributed.md)");
   }
 #endif
   // A peer that dies closes its sockets; writing to one must fail the collective with a
@@ -102,10 +101,10 @@ Result<std::unique_ptr<ProcessGroup>> ProcessGroup::join(const DistributedConfig
     pg->impl_->group = c10::make_intrusive<c10d::ProcessGroupGloo>(pg->impl_->store, config.rank,
                                                                    config.world_size, opts);
   } catch (const std::exception& e) {
-    return R::failure("rank " + std::to_string(config.rank) + " of " +
-                      std::to_string(config.world_size) + " could not join the others at " + where +
-                      " within " + seconds_text(timeout) + ": " + first_line(e) +
-                      " (is every rank started, with the same MASTER_ADDR and MASTER_PORT?)");
+    return failure("rank " + std::to_string(config.rank) + " of " +
+                   std::to_string(config.world_size) + " could not join the others at " + where +
+                   " within " + seconds_text(timeout) + ": " + first_line(e) +
+                   " (is every rank started, with the same MASTER_ADDR and MASTER_PORT?)");
   }
   return pg;
 }

@@ -33,9 +33,9 @@ class ProcessGroup {
  public:
   // Joins the group `config` describes; waits up to `timeout` for every rank to arrive. On CUDA
   // without NCCL in libtorch, or when the rendezvous fails, returns the reason.
-  static Result<std::unique_ptr<ProcessGroup>> join(const DistributedConfig& config,
-                                                    const torch::Device& device,
-                                                    std::chrono::milliseconds timeout);
+  static Expected<std::unique_ptr<ProcessGroup>> join(const DistributedConfig& config,
+                                                      const torch::Device& device,
+                                                      std::chrono::milliseconds timeout);
   ~ProcessGroup();
   ProcessGroup(const ProcessGroup&) = delete;
   ProcessGroup& operator=(const ProcessGroup&) = delete;

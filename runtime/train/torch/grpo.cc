@@ -45,11 +45,10 @@ enum Column : size_t { kTotal, kFlagged, kTruncated, kNewTokens, kScoredTokens, 
 
 }  // namespace
 
-Result<TrainResult> run_grpo_in_process(const TrainRequest& request) {
-  using R = Result<TrainResult>;
-  if (!request.grade) return R::failure("GRPO needs a reward to grade with");
-  Result<std::unique_ptr<Session>> opened = Session::open(request, /*sft=*/false);
-  if (!opened.ok()) return R::failure(opened.error());
+Expected<TrainResult> run_grpo_in_process(const TrainRequest& request) {
+  if (!request.grade) return failure("GRPO needs a reward to grade with");
+  Expected<std::unique_ptr<Session>> opened = Session::open(request, /*sft=*/false);
+  if (!opened.ok()) return failure(opened.error());
   Session& s = **opened;
   const JobConfig& job = s.job();
   const size_t g = static_cast<size_t>(job.samples_per_prompt);
@@ -58,9 +57,9 @@ Result<TrainResult> run_grpo_in_process(const TrainRequest& request) {
   model::Transformer reference{nullptr};
   if (job.beta > 0) {
     torch::Device device = s.policy()->parameters().front().device();
-    Result<model::Transformer> ref = model::load_transformer(
-        job.model, s.policy()->parameters().front().scalar_type(), device);
-    if (!ref.ok()) return R::failure(ref.error());
+    Expected<model::Transformer> ref =
+        model::load_transformer(job.model, s.policy()->parameters().front().scalar_type(), device);
+    if (!ref.ok()) return failure(ref.error());
     reference = std::move(ref).value();
     reference->eval();
     for (auto& p : reference->parameters()) p.set_requires_grad(false);
@@ -289,13 +288,13 @@ Result<TrainResult> run_grpo_in_process(const TrainRequest& request) {
       }
     }
     if (job.save_interval > 0 && (step + 1) % job.save_interval == 0 && !last) {
-      Result<std::string> saved = s.save(step + 1);
-      if (!saved.ok()) return R::failure(saved.error());
+      Expected<std::string> saved = s.save(step + 1);
+      if (!saved.ok()) return failure(saved.error());
     }
   }
   if (job.eval_interval > 0) s.evaluate(s.total_steps());
-  Result<std::string> saved = s.save(s.total_steps());
-  if (!saved.ok()) return R::failure(saved.error());
+  Expected<std::string> saved = s.save(s.total_steps());
+  if (!saved.ok()) return failure(saved.error());
   return s.result(saved.value(), s.total_steps());
 }
 

@@ -13,14 +13,14 @@ namespace rft::train {
 namespace {
 
 // A trainer whose exceptions (torch's, a judge's that failed too often) become failures.
-template <Result<TrainResult> (*Run)(const TrainRequest&)>
-Result<TrainResult> guarded(const TrainRequest& request) {
+template <Expected<TrainResult> (*Run)(const TrainRequest&)>
+Expected<TrainResult> guarded(const TrainRequest& request) {
   try {
     return Run(request);
   } catch (const c10::Error& e) {
-    return Result<TrainResult>::failure("torch: " + std::string(e.what_without_backtrace()));
+    return failure("torch: " + std::string(e.what_without_backtrace()));
   } catch (const std::exception& e) {
-    return Result<TrainResult>::failure(e.what());
+    return failure(e.what());
   }
 }
 

@@ -21,15 +21,14 @@ namespace {
 
 std::vector<int64_t> to_long(const std::vector<int32_t>& ids) { return {ids.begin(), ids.end()}; }
 
-Result<std::vector<EncodedExample>> encode_all(const Dataset& data, const model::Tokenizer& tok,
-                                               const JobConfig& job, bool sft,
-                                               const std::vector<int64_t>& eos) {
-  using R = Result<std::vector<EncodedExample>>;
+Expected<std::vector<EncodedExample>> encode_all(const Dataset& data, const model::Tokenizer& tok,
+                                                 const JobConfig& job, bool sft,
+                                                 const std::vector<int64_t>& eos) {
   std::vector<EncodedExample> out;
   out.reserve(data.examples.size());
   for (const Example& e : data.examples) {
-    Result<std::string> text = prompt_text(e, tok);
-    if (!text.ok()) return R::failure(data.path + ":" + std::to_string(e.line) + ": " + text.error());
+    Expected<std::string> text = prompt_text(e, tok);
+    if (!text.ok()) return failure(data.path + ":" + std::to_string(e.line) + ": " + text.error());
     EncodedExample x;
     x.text = std::move(text).value();
     x.prompt = to_long(tok.encode_prompt(x.text));
@@ -48,8 +47,7 @@ Result<std::vector<EncodedExample>> encode_all(const Dataset& data, const model:
 
 }  // namespace
 
-Result<std::unique_ptr<Session>> Session::open(const TrainRequest& request, bool sft) {
-  using R = Result<std::unique_ptr<Session>>;
+Expected<std::unique_ptr<Session>> Session::open(const TrainRequest& request, bool sft) {
   const JobConfig& job = *request.job;
   std::unique_ptr<Session> s(new Session(request));
   s->start_ = std::chrono::steady_clock::now();
@@ -64,22 +62,22 @@ Result<std::unique_ptr<Session>> Session::open(const TrainRequest& request, bool
     const bool per_rank = dist.enabled() && job.device == "cuda";
     s->device_ = torch::Device(per_rank ? "cuda:" + std::to_string(dist.local_rank) : job.device);
   } catch (const std::exception&) {
-    return R::failure("`device`: `" + job.device + "` is not a device (cpu, cuda or cuda:N)");
+    return failure("`device`: `" + job.device + "` is not a device (cpu, cuda or cuda:N)");
   }
   if (s->device_.is_cuda() && !torch::cuda::is_available()) {
-    return R::failure("`device` is `" + job.device + "` but this libtorch sees no CUDA device");
+    return failure("`device` is `" + job.device + "` but this libtorch sees no CUDA device");
   }
   const torch::ScalarType dtype = job.dtype == "bfloat16" ? torch::kBFloat16 : torch::kFloat32;
 
-  Result<model::Tokenizer> tok = model::Tokenizer::load(job.model);
-  if (!tok.ok()) return R::failure(tok.error());
+  Expected<model::Tokenizer> tok = model::Tokenizer::load(job.model);
+  if (!tok.ok()) return failure(tok.error());
   s->tokenizer_.emplace(std::move(tok).value());
 
   // Resume from the newest complete checkpoint, or start from the base model.
   std::string resume_dir = request.resume ? latest_checkpoint(job.output_dir) : "";
-  Result<model::Transformer> m =
+  Expected<model::Transformer> m =
       model::load_transformer(resume_dir.empty() ? job.model : resume_dir, dtype, s->device_);
-  if (!m.ok()) return R::failure(m.error());
+  if (!m.ok()) return failure(m.error());
   s->policy_ = std::move(m).value();
   s->policy_->train();
   s->eos_ids_ = s->policy_->config().eos_token_ids;
@@ -87,12 +85,14 @@ Result<std::unique_ptr<Session>> Session::open(const TrainRequest& request, bool
     if (std::find(s->eos_ids_.begin(), s->eos_ids_.end(), *e) == s->eos_ids_.end()) s->eos_ids_.push_back(*e);
   }
 
-  Result<std::vector<EncodedExample>> train = encode_all(*request.train, *s->tokenizer_, job, sft, s->eos_ids_);
-  if (!train.ok()) return R::failure(train.error());
+  Expected<std::vector<EncodedExample>> train =
+      encode_all(*request.train, *s->tokenizer_, job, sft, s->eos_ids_);
+  if (!train.ok()) return failure(train.error());
   s->train_ = std::move(train).value();
   if (request.eval != nullptr) {
-    Result<std::vector<EncodedExample>> eval = encode_all(*request.eval, *s->tokenizer_, job, false, s->eos_ids_);
-    if (!eval.ok()) return R::failure(eval.error());
+    Expected<std::vector<EncodedExample>> eval =
+        encode_all(*request.eval, *s->tokenizer_, job, false, s->eos_ids_);
+    if (!eval.ok()) return failure(eval.error());
     s->eval_ = std::move(eval).value();
   }
   const int64_t n = static_cast<int64_t>(s->train_.size());
@@ -105,12 +105,12 @@ Result<std::unique_ptr<Session>> Session::open(const TrainRequest& request, bool
 
   std::error_code ec;
   fs::create_directories(job.output_dir, ec);
-  if (ec) return R::failure("cannot create `" + job.output_dir + "`: " + ec.message());
+  if (ec) return failure("cannot create `" + job.output_dir + "`: " + ec.message());
   int64_t keep_until = -1;
   const std::string metrics_path = (fs::path(job.output_dir) / "metrics.jsonl").string();
   if (!resume_dir.empty()) {
-    Result<nlohmann::json> state = load_trainer_state(resume_dir, *s->optimizer_);
-    if (!state.ok()) return R::failure(state.error());
+    Expected<nlohmann::json> state = load_trainer_state(resume_dir, *s->optimizer_);
+    if (!state.ok()) return failure(state.error());
     s->start_step_ = state->value("step", int64_t{0});
     s->skipped_ = state->value("skipped_steps", int64_t{0});
     s->elapsed_before_ = state->value("elapsed", 0.0);
@@ -118,21 +118,21 @@ Result<std::unique_ptr<Session>> Session::open(const TrainRequest& request, bool
   } else {
     std::string earlier = latest_checkpoint(job.output_dir);
     if (!earlier.empty() && !request.resume) {
-      return R::failure("`" + job.output_dir + "` already holds a run (" + earlier +
-                        "); pass --resume to continue it, or choose another output_dir");
+      return failure("`" + job.output_dir + "` already holds a run (" + earlier +
+                     "); pass --resume to continue it, or choose another output_dir");
     }
     if (dist.is_root()) fs::remove(metrics_path, ec);  // a fresh run
   }
   if (dist.is_root()) {
-    if (std::string why = s->metrics_.open(metrics_path, keep_until); !why.empty()) {
-      return R::failure(why);
+    if (Expected<void> opened = s->metrics_.open(metrics_path, keep_until); !opened) {
+      return failure(opened.error());
     }
   }
   // Every rank has checked the output directory before any can write into it: joining waits
   // for all of them.
   const auto timeout = std::chrono::milliseconds(static_cast<int64_t>(job.collective_timeout * 1000));
-  Result<std::unique_ptr<ProcessGroup>> group = ProcessGroup::join(dist, s->device_, timeout);
-  if (!group.ok()) return R::failure(group.error());
+  Expected<std::unique_ptr<ProcessGroup>> group = ProcessGroup::join(dist, s->device_, timeout);
+  if (!group.ok()) return failure(group.error());
   s->group_ = std::move(group).value();
   s->group_->broadcast(s->policy_->parameters());
   return s;
@@ -223,11 +223,11 @@ double Session::evaluate(int64_t step) {
       out.push_back(RowGeneration{decode(g.tokens), g.finish == model::Finish::kLength,
                                   static_cast<int64_t>(g.tokens.size())});
     }
-    return Result<std::vector<RowGeneration>>(std::move(out));
+    return Expected<std::vector<RowGeneration>>(std::move(out));
   };
   const EvalSetup setup{request_.grade, request_.component_names, request_.pass_component};
-  Result<EvalSums> mine_sums = evaluate_rows(*request_.eval, prompts, mine.from, mine.to,
-                                             /*chunk=*/64, step_seed(-1 - step), generate, setup);
+  Expected<EvalSums> mine_sums = evaluate_rows(*request_.eval, prompts, mine.from, mine.to,
+                                               /*chunk=*/64, step_seed(-1 - step), generate, setup);
   policy_->train();
   if (!mine_sums.ok()) throw std::runtime_error(mine_sums.error());
   const size_t c = request_.component_names.size();
@@ -260,7 +260,7 @@ std::string Session::eval_note(int64_t step, double score) const {
   return buf;
 }
 
-Result<std::string> Session::save(int64_t step) {
+Expected<std::string> Session::save(int64_t step) {
   const JobConfig& job = *request_.job;
   nlohmann::json state = {{"step", step},
                           {"total_steps", total_steps_},
@@ -268,14 +268,13 @@ Result<std::string> Session::save(int64_t step) {
                           {"elapsed", elapsed()},
                           {"seed", job.seed},
                           {"base_model", job.model}};
-  Result<std::string> dir = checkpoint_dir(job.output_dir, step);
+  Expected<std::string> dir = checkpoint_dir(job.output_dir, step);
   if (is_root()) {
     dir = save_checkpoint(job.output_dir, step, policy_, *optimizer_, state, job.model);
     if (dir.ok()) prune_checkpoints(job.output_dir, job.keep_last);
   }
   if (!group_->all_true(dir.ok()) && dir.ok()) {
-    return Result<std::string>::failure("rank 0 could not write the checkpoint of step " +
-                                        std::to_string(step));
+    return failure("rank 0 could not write the checkpoint of step " + std::to_string(step));
   }
   return dir;
 }

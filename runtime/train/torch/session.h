@@ -34,7 +34,7 @@ class Session {
   // Loads the tokenizer and the model (the base, or the newest checkpoint when resuming), sets
   // the thread count, encodes the datasets, creates the optimizer, opens metrics.jsonl (rank 0),
   // and with several ranks joins them and takes rank 0's weights.
-  static Result<std::unique_ptr<Session>> open(const TrainRequest& request, bool sft);
+  static Expected<std::unique_ptr<Session>> open(const TrainRequest& request, bool sft);
 
   const JobConfig& job() const { return *request_.job; }
   const TrainRequest& request() const { return request_; }
@@ -81,7 +81,7 @@ class Session {
 
   // Rank 0 writes `step`'s checkpoint and prunes old ones; every rank must call it and learns
   // whether that worked. Returns the checkpoint's folder.
-  Result<std::string> save(int64_t step);
+  Expected<std::string> save(int64_t step);
 
   // Rank 0 only; other ranks' lines are dropped.
   void write_metrics(nlohmann::json line) {

@@ -10,10 +10,9 @@
 
 namespace rft::train {
 
-Result<TrainResult> run_sft_in_process(const TrainRequest& request) {
-  using R = Result<TrainResult>;
-  Result<std::unique_ptr<Session>> opened = Session::open(request, /*sft=*/true);
-  if (!opened.ok()) return R::failure(opened.error());
+Expected<TrainResult> run_sft_in_process(const TrainRequest& request) {
+  Expected<std::unique_ptr<Session>> opened = Session::open(request, /*sft=*/true);
+  if (!opened.ok()) return failure(opened.error());
   Session& s = **opened;
   const JobConfig& job = s.job();
   auto since = [](std::chrono::steady_clock::time_point t) {
@@ -90,12 +89,12 @@ Result<TrainResult> run_sft_in_process(const TrainRequest& request) {
       }
     }
     if (job.save_interval > 0 && (step + 1) % job.save_interval == 0 && !last) {
-      Result<std::string> saved = s.save(step + 1);
-      if (!saved.ok()) return R::failure(saved.error());
+      Expected<std::string> saved = s.save(step + 1);
+      if (!saved.ok()) return failure(saved.error());
     }
   }
-  Result<std::string> saved = s.save(step);
-  if (!saved.ok()) return R::failure(saved.error());
+  Expected<std::string> saved = s.save(step);
+  if (!saved.ok()) return failure(saved.error());
   return s.result(saved.value(), step);
 }
 

@@ -7,7 +7,7 @@
 
 namespace rft::train {
 
-Result<TrainResult> run_grpo_in_process(const TrainRequest& request);  // grpo.cc
-Result<TrainResult> run_sft_in_process(const TrainRequest& request);   // sft.cc
+Expected<TrainResult> run_grpo_in_process(const TrainRequest& request);  // grpo.cc
+Expected<TrainResult> run_sft_in_process(const TrainRequest& request);   // sft.cc
 
 }  // namespace rft::train
