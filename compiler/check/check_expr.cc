@@ -383,9 +383,8 @@ const Type* Checker::check_inner(ast::Expr& e, Scope& s, const Type* expected) {
 
 const Type* Checker::check_regex_literal(ast::StringExpr& e) {
   e.is_regex = true;
-  std::string err;
-  if (!grader::compile_regex(e.value, &err)) {
-    error(codes::kBadRegex, e.range, "invalid regex: " + err,
+  if (Expected<std::unique_ptr<re2::RE2>> re = grader::compile_regex(e.value); !re) {
+    error(codes::kBadRegex, e.range, "invalid regex: " + re.error(),
           "rft uses RE2 syntax (no backreferences or lookaround)");
     return types::error();
   }

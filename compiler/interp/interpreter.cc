@@ -57,7 +57,10 @@ Interpreter::Interpreter(const Program& program) {
   std::function<void(const ast::Expr&)> visit = [&](const ast::Expr& e) {
     if (e.kind == ast::ExprKind::kString && e.as<ast::StringExpr>().is_regex) {
       auto* lit = &e.as<ast::StringExpr>();
-      if (regexes_.count(lit) == 0) regexes_[lit] = grader::compile_regex(lit->value, nullptr);
+      if (regexes_.count(lit) == 0) {
+        Expected<std::unique_ptr<re2::RE2>> re = grader::compile_regex(lit->value);
+        regexes_[lit] = re ? std::move(re).value() : nullptr;
+      }
     }
     ast::for_each_child(e, visit);
   };

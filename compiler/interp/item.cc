@@ -67,8 +67,13 @@ std::vector<std::string> validate_item(const nlohmann::json& row, std::span<cons
 
 std::string read_sample_row(std::string_view text, std::span<const ItemField> item,
                             nlohmann::json& row) {
+  Expected<nlohmann::json> read = grader::read_json_document(text);
+  if (!read) {
+    row = nlohmann::json();
+    return std::move(read).error();
+  }
+  row = std::move(read).value();
   std::string error;
-  if (!grader::read_json_document(text, row, error)) return error;
   if (!row.is_object()) return "the row is " + json_kind(row) + ", not an object";
   auto completion = row.find("completion");
   if (completion == row.end()) return "`completion` is missing";

@@ -105,22 +105,18 @@ bool json_nesting_exceeds(std::string_view text, int limit) {
   return false;
 }
 
-bool read_json_document(std::string_view text, json& out, std::string& error) {
-  out = json();
+Expected<json> read_json_document(std::string_view text) {
   if (json_nesting_exceeds(text, kMaxJsonDepth)) {
-    error = "the row is nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
-    return false;
+    return failure("the row is nested deeper than " + std::to_string(kMaxJsonDepth) + " levels");
   }
   if (!is_valid_utf8(text)) {
     for (const CodePoint& c : code_points(text)) {
-      if (c.valid) continue;
-      error = "invalid UTF-8 at byte " + std::to_string(c.offset + 1);
-      return false;
+      if (!c.valid) return failure("invalid UTF-8 at byte " + std::to_string(c.offset + 1));
     }
   }
+  std::string error;
   try {
-    out = json::parse(text.begin(), text.end());
-    return true;
+    return json::parse(text.begin(), text.end());
   } catch (const json::parse_error& e) {
     error = std::string("not valid JSON: ") + e.what();
   } catch (const json::out_of_range& e) {
@@ -136,8 +132,7 @@ bool read_json_document(std::string_view text, json& out, std::string& error) {
   } catch (const json::exception& e) {
     error = std::string("not valid JSON: ") + e.what();
   }
-  out = json();
-  return false;
+  return failure(error);
 }
 
 const json* parse_json(Context& ctx, std::string_view text) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "runtime/common/expected.h"
 #include "runtime/grader/context.h"
 #include "runtime/grader/value.h"
 
@@ -27,11 +28,10 @@ const nlohmann::json* parse_json(Context& ctx, std::string_view text);
 bool json_nesting_exceeds(std::string_view text, int limit = kMaxJsonDepth);
 
 // Reads one dataset row, sample or request body: every place rft takes a JSON document from a
-// user reads it here. Returns true with the document in `out`; otherwise false with a message
-// for the row's error in `error` (nesting beyond kMaxJsonDepth, invalid UTF-8 with its byte,
-// invalid JSON with its position, a number beyond the double range such as 1e999 or a 400-digit
-// integer, in any field). Never throws.
-bool read_json_document(std::string_view text, nlohmann::json& out, std::string& error);
+// user reads it here. Fails with a message for the row's error (nesting beyond kMaxJsonDepth,
+// invalid UTF-8 with its byte, invalid JSON with its position, a number beyond the double range
+// such as 1e999 or a 400-digit integer, in any field). Never throws.
+Expected<nlohmann::json> read_json_document(std::string_view text);
 
 inline const nlohmann::json& json_of(const rft_value& v) {
   return *static_cast<const nlohmann::json*>(v.as.json);

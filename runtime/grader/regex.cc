@@ -89,15 +89,14 @@ std::string one_line(std::string_view message) {
 
 }  // namespace
 
-std::unique_ptr<re2::RE2> compile_regex(std::string_view pattern, std::string* error) {
+Expected<std::unique_ptr<re2::RE2>> compile_regex(std::string_view pattern) {
   re2::RE2::Options options;
   options.set_encoding(re2::RE2::Options::EncodingUTF8);
   options.set_log_errors(false);
   options.set_max_mem(kRegexMaxMem);
   auto re = std::make_unique<re2::RE2>(piece(pattern), options);
-  if (re->ok()) return re;
-  if (error != nullptr) *error = one_line(re->error());
-  return nullptr;
+  if (!re->ok()) return failure(one_line(re->error()));
+  return re;
 }
 
 RFT_BUILTIN(matches) {

@@ -9,6 +9,7 @@
 
 #include <re2/re2.h>
 
+#include "runtime/common/expected.h"
 #include "runtime/grader/value.h"
 
 namespace rft::grader {
@@ -19,9 +20,8 @@ inline constexpr int64_t kRegexMaxMem = int64_t{16} << 20;
 // group, or a backslash before something other than a digit or a backslash).
 inline constexpr std::string_view kFlagBadRewrite = "bad_rewrite";
 
-// Compiles `pattern` (UTF-8, RE2 syntax). On error returns null and sets *error (if given) to
-// RE2's message on one line.
-std::unique_ptr<re2::RE2> compile_regex(std::string_view pattern, std::string* error);
+// Compiles `pattern` (UTF-8, RE2 syntax); a failure is RE2's message on one line.
+Expected<std::unique_ptr<re2::RE2>> compile_regex(std::string_view pattern);
 
 inline rft_value regex_value(const re2::RE2* re) {
   rft_value v = rft_none();

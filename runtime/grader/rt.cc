@@ -110,7 +110,7 @@ std::string render_judge_prompt(std::string_view t, std::span<const std::string_
 
 rft_value zero_value(std::string_view type) {
   static const nlohmann::json json_null;
-  static const std::unique_ptr<re2::RE2> empty_regex = compile_regex("", nullptr);
+  static const std::unique_ptr<re2::RE2> empty_regex = std::move(*compile_regex(""));
   rft_value v = rft_none();
   v.as.str = {nullptr, 0};
   if (type.ends_with('?')) return v;
@@ -131,7 +131,8 @@ namespace g = rft::grader;
 extern "C" {
 
 int rft_rt_regex_new(const char* pattern, uint64_t len, const void** slot) {
-  *slot = g::compile_regex({pattern, len}, nullptr).release();
+  rft::Expected<std::unique_ptr<re2::RE2>> re = g::compile_regex({pattern, len});
+  *slot = re ? std::move(re).value().release() : nullptr;
   return *slot == nullptr ? 1 : 0;
 }
 

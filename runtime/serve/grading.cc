@@ -59,10 +59,11 @@ Json Grading::describe() const {
 }
 
 Expected<Json, ApiError> Grading::grade(std::string_view body) const {
-  nlohmann::json req;
-  if (std::string why; !grader::read_json_document(body, req, why)) {
-    return bad("The request body must be a JSON object: " + why + ".", "", "invalid_json");
+  Expected<nlohmann::json> read = grader::read_json_document(body);
+  if (!read) {
+    return bad("The request body must be a JSON object: " + read.error() + ".", "", "invalid_json");
   }
+  const nlohmann::json& req = *read;
   if (!req.is_object()) return bad("The request body must be a JSON object.", "", "invalid_json");
   auto samples_it = req.find("samples");
   if (samples_it == req.end()) {

@@ -71,10 +71,12 @@ Example read_example(const std::string& text, size_t line, const DatasetRequirem
                      std::vector<std::string>& problems) {
   Example ex;
   ex.line = line;
-  if (std::string why; !grader::read_json_document(text, ex.row, why)) {
-    problems.push_back(std::move(why));
+  Expected<nlohmann::json> row = grader::read_json_document(text);
+  if (!row) {
+    problems.push_back(std::move(row).error());
     return ex;
   }
+  ex.row = std::move(row).value();
   if (!ex.row.is_object()) {
     problems.push_back("expected a JSON object, found " + a_type(ex.row));
     return ex;

@@ -176,11 +176,10 @@ rft_value BuiltinTest::J(std::string_view text) {
 }
 
 rft_value BuiltinTest::R(std::string_view pattern) {
-  std::string error;
-  auto re = compile_regex(pattern, &error);
-  EXPECT_NE(re, nullptr) << "invalid test regex " << pattern << ": " << error;
-  if (re == nullptr) return rft_none();
-  regexes_.push_back(std::move(re));
+  auto re = compile_regex(pattern);
+  EXPECT_TRUE(re) << "invalid test regex " << pattern << ": " << re.error();
+  if (!re) return rft_none();
+  regexes_.push_back(std::move(re).value());
   return regex_value(regexes_.back().get());
 }
 
