@@ -133,8 +133,14 @@ std::string yaml_string(const std::string& s) {
   return plain ? s : quoted(s);
 }
 
-template <typename T>
-Field integer(std::string_view key, T JobConfig::*member, Range range) {
+// The value a field reads and writes: a member pointer (&JobConfig::epochs) or a function of the
+// job that returns a reference (a member of a nested section's struct).
+template <typename Access>
+using FieldType = std::remove_cvref_t<std::invoke_result_t<Access, JobConfig&>>;
+
+template <typename Access>
+Field integer(std::string_view key, Access member, Range range) {
+  using T = FieldType<Access>;
   auto read = [member, range](const std::string& s, JobConfig& job) -> std::string {
     T v{};
     if (std::is_unsigned_v<T> && !s.empty() && s[0] == '-') {
@@ -148,14 +154,15 @@ Field integer(std::string_view key, T JobConfig::*member, Range range) {
     if (!range.contains(static_cast<double>(v))) {
       return "must be " + range.describe() + ", found `" + s + "`";
     }
-    job.*member = v;
+    std::invoke(member, job) = v;
     return {};
   };
-  auto write = [member](const JobConfig& job) { return std::to_string(job.*member); };
+  auto write = [member](const JobConfig& job) { return std::to_string(std::invoke(member, job)); };
   return {"hyperparameters", key, read, write};
 }
 
-Field real(std::string_view key, double JobConfig::*member, Range range) {
+template <typename Access>
+Field real(std::string_view key, Access member, Range range) {
   auto read = [member, range](const std::string& s, JobConfig& job) -> std::string {
     char* end = nullptr;
     double v = s.empty() ? 0 : std::strtod(s.c_str(), &end);
@@ -163,12 +170,12 @@ Field real(std::string_view key, double JobConfig::*member, Range range) {
       return "expected a number, found `" + s + "`";
     }
     if (!range.contains(v)) return "must be " + range.describe() + ", found `" + s + "`";
-    job.*member = v;
+    std::invoke(member, job) = v;
     return {};
   };
   auto write = [member](const JobConfig& job) {
     // "1.0e-05" rather than "1e-05", which YAML 1.1 readers (PyYAML) take for a string.
-    std::string t = format_double(job.*member);
+    std::string t = format_double(std::invoke(member, job));
     if (t.find('.') == std::string::npos) t.insert(std::min(t.find('e'), t.size()), ".0");
     return t;
   };
@@ -176,13 +183,13 @@ Field real(std::string_view key, double JobConfig::*member, Range range) {
 }
 
 // A value from a fixed list: an enum (`names` in declaration order) or a string.
-template <typename T>
-Field choice(std::string_view section, std::string_view key, T JobConfig::*member, Names<T> names) {
+template <typename T, typename Access>
+Field choice(std::string_view section, std::string_view key, Access member, Names<T> names) {
   auto read = [member, names](const std::string& s, JobConfig& job) -> std::string {
     std::string allowed;
     for (const auto& [value, name] : names) {
       if (s == name) {
-        job.*member = value;
+        std::invoke(member, job) = value;
         return {};
       }
       allowed += (allowed.empty() ? "" : ", ") + std::string(name);
@@ -190,7 +197,7 @@ Field choice(std::string_view section, std::string_view key, T JobConfig::*membe
     return "`" + s + "` is not one of " + allowed;
   };
   auto write = [member, names](const JobConfig& job) {
-    return std::string(name_of(names, job.*member));
+    return std::string(name_of(names, std::invoke(member, job)));
   };
   return {section, key, read, write};
 }
@@ -252,9 +259,18 @@ Field in_section(std::string_view section, Field f) {
   return f;
 }
 
+// A member of the job's `monitor:` section.
+template <typename T>
+auto in_monitor(T MonitorOptions::*member) {
+  return [member](auto& job) -> auto& {
+    return job.monitor.*member;
+  };
+}
+
 // Every key, in the order job_to_yaml writes them.
 std::vector<Field> job_fields(const std::string& base_dir, bool require_reward) {
   using J = JobConfig;
+  const Names<bool> yes_no = {{true, "true"}, {false, "false"}};
   Names<EngineKind> engines;
   for (const auto& [name, kind] : kEngineKinds) engines.emplace_back(kind, name);
   const bool r = require_reward;
@@ -314,10 +330,26 @@ std::vector<Field> job_fields(const std::string& base_dir, bool require_reward) 
                           {{"float32", "float32"}, {"bfloat16", "bfloat16"}}),
       real("stop_at_eval_score", &J::stop_at_eval_score, at_least(0)),
       real("collective_timeout", &J::collective_timeout, above(0)),
+      choice<bool>("monitor", "enabled", in_monitor(&MonitorOptions::enabled), yes_no),
+      choice<bool>("monitor", "stop_on_alarm", in_monitor(&MonitorOptions::stop_on_alarm), yes_no),
+      in_section("monitor", integer("window", in_monitor(&MonitorOptions::window), at_least(1))),
+      in_section("monitor",
+                 real("length_correlation", in_monitor(&MonitorOptions::length_correlation),
+                      {-1, 1, false, false})),
+      in_section("monitor",
+                 real("length_growth", in_monitor(&MonitorOptions::length_growth), at_least(0))),
+      in_section("monitor", real("component_share", in_monitor(&MonitorOptions::component_share),
+                                 {0, 1, false, false})),
+      in_section("monitor", real("entropy_floor", in_monitor(&MonitorOptions::entropy_floor),
+                                 {0, 1, false, false})),
+      in_section("monitor",
+                 integer("eval_window", in_monitor(&MonitorOptions::eval_window), at_least(1))),
+      in_section("monitor", real("min_reward_rise", in_monitor(&MonitorOptions::min_reward_rise),
+                                 at_least(0))),
   };
 }
 
-constexpr std::string_view kSections[] = {"data", "reward", "hyperparameters"};
+constexpr std::string_view kSections[] = {"data", "reward", "hyperparameters", "monitor"};
 
 std::string describe_node(const YAML::Node& node) {
   switch (node.Type()) {

@@ -11,6 +11,7 @@
 
 #include "runtime/common/engine_kind.h"
 #include "runtime/common/expected.h"
+#include "runtime/train/monitor.h"
 
 namespace rft::train {
 
@@ -92,6 +93,9 @@ struct JobConfig {
   // Several ranks (docs/distributed.md): seconds a collective waits for the other ranks before
   // the job ends with an error (a rank that died or hangs).
   double collective_timeout = 300;
+
+  // `monitor:`: reward-hacking signals and alarms for GRPO (docs/training.md#monitors).
+  MonitorOptions monitor;
 
   bool operator==(const JobConfig&) const = default;
 };

@@ -11,6 +11,8 @@
 //    "completion_length":5.1,"rows":200}
 //
 // "pass_rate" is present only when the reward has a pass component; "kl" only when beta > 0.
+// GRPO train lines carry the monitors' "signals" and, where one first held, "alarms"
+// (runtime/train/monitor.h).
 // SFT writes "kind":"train" lines with "loss", "lr", "tokens_per_second" and "elapsed", and eval
 // lines when it evaluates. completion_length counts tokens. On resume, lines after the checkpoint's
 // step are dropped first, so the file always matches the weights.

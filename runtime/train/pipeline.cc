@@ -211,6 +211,9 @@ Expected<JobOutcome> run_job(JobKind kind, const JobOptions& o,
     std::cerr << "trained " << trained.steps << " steps in " << fixed(trained.seconds, 1) << " s"
               << (trained.skipped_steps > 0 ? " (" + std::to_string(trained.skipped_steps) + " skipped)" : "")
               << "; tuned model: " << trained.final_checkpoint << "\n";
+    if (!trained.stopped_by.empty()) {
+      std::cerr << "train: stopped early (monitor.stop_on_alarm) on " << trained.stopped_by << "\n";
+    }
   } else {
     std::cerr << "trained " << trained.steps << " steps in " << fixed(trained.seconds, 1)
               << " s; model: " << trained.final_checkpoint << "\n";

@@ -84,6 +84,9 @@ struct TrainResult {
   int64_t skipped_steps = 0;     // NaN or infinite losses
   int64_t resumed_from = 0;      // step resumed from; 0: started fresh
   double seconds = 0;
+  // The alarm that stopped the run early (monitor.stop_on_alarm), as its warning; empty when the
+  // run went to its end.
+  std::string stopped_by;
 };
 
 // GRPO (`rft train`) and supervised fine-tuning (`rft sft`), run by the model runtime plugin.

@@ -117,6 +117,38 @@ TEST(Job, EveryKeyIsRead) {
   EXPECT_EQ(j.stop_at_eval_score, 0.9);
 }
 
+TEST(Job, MonitorSection) {
+  Expected<JobConfig> r = parse(
+      "model: m\ndata: {train: t}\noutput_dir: o\nreward: {spec: s, name: n}\n"
+      "monitor:\n  stop_on_alarm: true\n  window: 5\n  length_correlation: 0.6\n"
+      "  length_growth: 0.5\n  component_share: 0.7\n  entropy_floor: 0.05\n"
+      "  eval_window: 2\n  min_reward_rise: 0.1\n");
+  ASSERT_TRUE(r.ok()) << r.error();
+  MonitorOptions want;
+  want.stop_on_alarm = true;
+  want.window = 5;
+  want.length_correlation = 0.6;
+  want.length_growth = 0.5;
+  want.component_share = 0.7;
+  want.entropy_floor = 0.05;
+  want.eval_window = 2;
+  want.min_reward_rise = 0.1;
+  EXPECT_EQ(r->monitor, want);
+  Expected<JobConfig> off = parse(
+      "model: m\ndata: {train: t}\noutput_dir: o\nreward: {spec: s, name: n}\n"
+      "monitor: {enabled: false}\n");
+  ASSERT_TRUE(off.ok()) << off.error();
+  EXPECT_FALSE(off->monitor.enabled);
+  EXPECT_EQ(error_of("model: m\ndata: {train: t}\noutput_dir: o\nreward: {spec: s, name: n}\n"
+                     "monitor:\n  windw: 5\n",
+                     true),
+            "job.yaml:6: unknown key `windw` in `monitor`; did you mean `window`?");
+  EXPECT_EQ(error_of("model: m\ndata: {train: t}\noutput_dir: o\nreward: {spec: s, name: n}\n"
+                     "monitor:\n  component_share: 1.5\n",
+                     true),
+            "job.yaml:6: `monitor.component_share`: must be in [0, 1], found `1.5`");
+}
+
 TEST(Job, SftNeedsNoRewardAndMaySampleOnce) {
   Expected<JobConfig> r = parse(
       "model: base\ndata:\n  train: t.jsonl\noutput_dir: out\n"
@@ -408,7 +440,10 @@ TEST(Job, ToYamlOfDefaultsWritesEveryKey) {
             "  mask_truncated_completions: false\n"
             "  eval_interval: 0\n  eval_samples: 0\n  eval_temperature: 0.0\n"
             "  save_interval: 0\n  keep_last: 2\n  seed: 0\n  threads: 0\n  device: cpu\n"
-            "  dtype: float32\n  stop_at_eval_score: 0.0\n  collective_timeout: 300.0\n");
+            "  dtype: float32\n  stop_at_eval_score: 0.0\n  collective_timeout: 300.0\n"
+            "monitor:\n  enabled: true\n  stop_on_alarm: false\n  window: 10\n"
+            "  length_correlation: 0.5\n  length_growth: 0.25\n  component_share: 0.8\n"
+            "  entropy_floor: 0.1\n  eval_window: 3\n  min_reward_rise: 0.02\n");
 }
 
 TEST(Job, Names) {

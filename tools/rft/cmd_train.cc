@@ -71,6 +71,8 @@ int run_job(const std::string& command, const TrainOptions& o, train::JobKind ki
   train::JobOptions job{o.job, o.resume, o.no_eval, o.max_judge_failures};
   Expected<train::JobOutcome> outcome = train::run_job(kind, job, grader_factory(command));
   if (!outcome.ok()) return outcome.error().empty() ? kUserError : user_error(command, outcome.error());
+  // A run that an alarm stopped has its checkpoint, evaluation and report, and is not a success.
+  if (!outcome->trained.stopped_by.empty()) return kUserError;
   return kOk;
 }
 

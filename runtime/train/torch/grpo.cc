@@ -43,6 +43,33 @@ struct MicroBatch {
 // gives all of them, so advantages and metrics are those of the global batch on every rank.
 enum Column : size_t { kTotal, kFlagged, kTruncated, kNewTokens, kScoredTokens, kComponents };
 
+// The step's monitor signals (runtime/train/monitor.h) from the global batch's table: the
+// within-group correlation of reward with length, and each component's share of the advantage.
+nlohmann::json signals_json(const std::vector<double>& table, size_t width,
+                            const torch::Tensor& advantages, size_t group_size,
+                            const TrainRequest& request) {
+  const size_t n = width == 0 ? 0 : table.size() / width;
+  std::vector<double> totals(n), lengths(n), adv(n);
+  std::vector<std::vector<double>> components(request.component_names.size(),
+                                              std::vector<double>(n));
+  torch::Tensor a = advantages.to(torch::kCPU, torch::kDouble).contiguous();
+  for (size_t r = 0; r < n; ++r) {
+    const double* row = &table[r * width];
+    totals[r] = row[kTotal];
+    lengths[r] = row[kNewTokens];
+    adv[r] = a[static_cast<int64_t>(r)].item<double>();
+    for (size_t k = 0; k < components.size(); ++k) components[k][r] = row[kComponents + k];
+  }
+  BatchSignals b = batch_signals(totals, lengths, components, adv, group_size);
+  nlohmann::json share = nlohmann::json::object();
+  for (size_t k = 0; k < components.size(); ++k) {
+    share[request.component_names[k]] = b.advantage_share[k];
+  }
+  return {{"length_correlation",
+           b.length_correlation ? nlohmann::json(*b.length_correlation) : nlohmann::json()},
+          {"advantage_share", std::move(share)}};
+}
+
 }  // namespace
 
 Expected<TrainResult> run_grpo_in_process(const TrainRequest& request) {
@@ -161,10 +188,10 @@ Expected<TrainResult> run_grpo_in_process(const TrainRequest& request) {
     // Advantages, over the global batch; this rank keeps those of its rollouts.
     torch::Tensor rewards =
         torch::tensor(totals, torch::kDouble).view({static_cast<int64_t>(picked.size()), static_cast<int64_t>(g)});
-    torch::Tensor advantages = compute_advantages(rewards, job.reward_scaling)
-                                   .view({-1})
-                                   .slice(0, static_cast<int64_t>(first), static_cast<int64_t>(first + n))
-                                   .to(torch::kFloat);
+    torch::Tensor all_advantages = compute_advantages(rewards, job.reward_scaling).view({-1});
+    torch::Tensor advantages =
+        all_advantages.slice(0, static_cast<int64_t>(first), static_cast<int64_t>(first + n))
+            .to(torch::kFloat);
     const double zero_std_groups =
         (rewards.amax(1) - rewards.amin(1) == 0).to(torch::kDouble).mean().item<double>();
 
@@ -265,6 +292,8 @@ Expected<TrainResult> run_grpo_in_process(const TrainRequest& request) {
       comp[request.component_names[k]] = component_sums[k] / static_cast<double>(n_all);
     }
     line["components"] = comp;
+    if (job.monitor.enabled)
+      line["signals"] = signals_json(table, width, all_advantages, g, request);
     if (request.pass_component >= 0) {
       line["pass_rate"] = component_sums[static_cast<size_t>(request.pass_component)] / static_cast<double>(n_all);
     }
@@ -290,6 +319,13 @@ Expected<TrainResult> run_grpo_in_process(const TrainRequest& request) {
     if (job.save_interval > 0 && (step + 1) % job.save_interval == 0 && !last) {
       Expected<std::string> saved = s.save(step + 1);
       if (!saved.ok()) return failure(saved.error());
+    }
+    if (std::optional<Alarm> alarm = s.stopping_alarm(); alarm && !last) {
+      Expected<std::string> saved = s.save(step + 1);
+      if (!saved.ok()) return failure(saved.error());
+      TrainResult stopped = s.result(saved.value(), step + 1);
+      stopped.stopped_by = alarm_warning(*alarm);
+      return stopped;
     }
   }
   if (job.eval_interval > 0) s.evaluate(s.total_steps());

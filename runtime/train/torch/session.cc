@@ -127,6 +127,12 @@ Expected<std::unique_ptr<Session>> Session::open(const TrainRequest& request, bo
     if (Expected<void> opened = s->metrics_.open(metrics_path, keep_until); !opened) {
       return failure(opened.error());
     }
+    // GRPO's monitors read the run's history: a resumed run's alarms are those it raised before.
+    if (!sft && job.monitor.enabled) {
+      s->monitor_.emplace(job.monitor, request.component_names, request.pass_component);
+      for (nlohmann::json line : read_metrics(metrics_path)) s->monitor_->observe(line);
+      s->alarms_before_ = s->monitor_->raised().size();
+    }
   }
   // Every rank has checked the output directory before any can write into it: joining waits
   // for all of them.
@@ -282,6 +288,29 @@ Expected<std::string> Session::save(int64_t step) {
 double Session::elapsed() const {
   return elapsed_before_ +
          std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void Session::write_metrics(nlohmann::json line) {
+  if (!is_root()) return;
+  if (request_.annotate_metrics) request_.annotate_metrics(line);
+  if (monitor_) {
+    for (const Alarm& a : monitor_->observe(line)) {
+      report({a.step, total_steps_, line.value("reward_mean", 0.0), 0, elapsed(), false,
+              alarm_warning(a)});
+    }
+  }
+  metrics_.write(line);
+}
+
+std::optional<Alarm> Session::stopping_alarm() {
+  if (!job().monitor.stop_on_alarm) return std::nullopt;
+  // Only this run's alarms: a run resumed after an alarm stopped it goes on.
+  const bool raised = monitor_ && monitor_->raised().size() > alarms_before_;
+  std::vector<double> flag{raised ? 1.0 : 0.0};
+  group_->all_reduce_sum(flag);  // rank 0 decides for every rank
+  if (flag[0] == 0) return std::nullopt;
+  if (raised) return monitor_->raised()[alarms_before_];
+  return Alarm{"alarm", 0, "raised on rank 0"};
 }
 
 TrainResult Session::result(const std::string& final_checkpoint, int64_t steps) const {

@@ -15,10 +15,11 @@
 #include <string>
 #include <vector>
 
-#include "runtime/model/torch/generate.h"
 #include "runtime/model/tokenizer.h"
-#include "runtime/train/torch/distributed.h"
+#include "runtime/model/torch/generate.h"
 #include "runtime/train/metrics.h"
+#include "runtime/train/monitor.h"
+#include "runtime/train/torch/distributed.h"
 #include "runtime/train/train.h"
 
 namespace rft::train {
@@ -83,12 +84,12 @@ class Session {
   // whether that worked. Returns the checkpoint's folder.
   Expected<std::string> save(int64_t step);
 
-  // Rank 0 only; other ranks' lines are dropped.
-  void write_metrics(nlohmann::json line) {
-    if (!is_root()) return;
-    if (request_.annotate_metrics) request_.annotate_metrics(line);
-    metrics_.write(line);
-  }
+  // Rank 0 only; other ranks' lines are dropped. GRPO's lines pass through the monitors first
+  // (runtime/train/monitor.h): an alarm is added to the line and shown as a progress note.
+  void write_metrics(nlohmann::json line);
+  // With monitor.stop_on_alarm, the first alarm this run raised (rank 0's, for every rank); none
+  // otherwise. Every rank must call it at the same point.
+  std::optional<Alarm> stopping_alarm();
   void report(const StepReport& r) const {
     if (request_.on_step && is_root()) request_.on_step(r);
   }
@@ -109,6 +110,8 @@ class Session {
   int64_t start_step_ = 0, total_steps_ = 0, steps_per_epoch_ = 1, skipped_ = 0;
   double elapsed_before_ = 0;  // seconds spent before a resume
   MetricsWriter metrics_;
+  std::optional<RewardMonitor> monitor_;  // GRPO on rank 0, unless monitor.enabled is false
+  size_t alarms_before_ = 0;              // raised before a resume
   std::unique_ptr<ProcessGroup> group_;
   std::chrono::steady_clock::time_point start_;
 };
