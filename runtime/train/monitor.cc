@@ -117,11 +117,11 @@ RewardMonitor::RewardMonitor(MonitorOptions options, std::vector<std::string> co
 }
 
 bool RewardMonitor::raise(const std::string& signal, int64_t step, const std::string& message,
-                          std::vector<Alarm>& out) {
+                          const std::string& chart, std::vector<Alarm>& out) {
   for (const Alarm& a : raised_) {
     if (a.signal == signal) return false;
   }
-  raised_.push_back({signal, step, message});
+  raised_.push_back({signal, step, message, chart});
   out.push_back(raised_.back());
   return true;
 }
@@ -135,7 +135,9 @@ std::vector<Alarm> RewardMonitor::observe(nlohmann::json& line) {
   if (kind == "eval") out = observe_eval(line, step);
   if (!out.empty()) {
     nlohmann::json alarms = nlohmann::json::array();
-    for (const Alarm& a : out) alarms.push_back({{"signal", a.signal}, {"message", a.message}});
+    for (const Alarm& a : out) {
+      alarms.push_back({{"signal", a.signal}, {"message", a.message}, {"chart", a.chart}});
+    }
     line["alarms"] = std::move(alarms);
   }
   return out;
@@ -193,7 +195,7 @@ std::vector<Alarm> RewardMonitor::observe_train(nlohmann::json& line, int64_t st
                 " within groups (mean of " + steps(window_from, step) +
                 ") while completions grew " + percent(now / base - 1) + " (from " + fixed(base, 1) +
                 " to " + fixed(now, 1) + " tokens): the reward may pay for length",
-            out);
+            "signals.length_correlation", out);
     }
     const double start = mean(first_entropy), recent = mean(last(entropy_, w));
     if (start > kTiny && recent < options_.entropy_floor * start) {
@@ -202,7 +204,7 @@ std::vector<Alarm> RewardMonitor::observe_train(nlohmann::json& line, int64_t st
                 fixed(start, 3) + " at the start (" +
                 steps(first_step, first_step + static_cast<int64_t>(w) - 1) +
                 "): the policy has collapsed onto few answers",
-            out);
+            "entropy", out);
     }
   }
   if (pass_ >= 0 && static_cast<size_t>(pass_) < components_.size() && n >= w) {
@@ -222,7 +224,7 @@ std::vector<Alarm> RewardMonitor::observe_train(nlohmann::json& line, int64_t st
                 "), the pass component `" + components_[static_cast<size_t>(pass_)] + "` " +
                 fixed(pass_share) + ": the policy learns from `" + components_[k] +
                 "`, not from the task",
-            out);
+            "advantage_share." + components_[k], out);
       break;
     }
   }
@@ -250,7 +252,7 @@ std::vector<Alarm> RewardMonitor::observe_eval(const nlohmann::json& line, int64
               fixed(eval_reward_[n - 1], 3) + " over the last " + std::to_string(k) +
               " evaluations while the pass rate went from " + fixed(eval_pass_[a], 3) + " to " +
               fixed(eval_pass_[n - 1], 3) + ": the reward improves and the task does not",
-          out);
+          "reward_mean", out);
   }
   return out;
 }

@@ -62,6 +62,7 @@ struct Alarm {
       signal;  // length_hacking | component_dominance | entropy_collapse | reward_without_pass
   int64_t step = 0;
   std::string message;  // one line: the values that tripped the rule
+  std::string chart;    // the report's chart of the signal ("entropy", "advantage_share.bonus")
 };
 
 // Reads the metrics lines of one run in order and checks the rules. Each rule raises its alarm
@@ -82,7 +83,7 @@ class RewardMonitor {
 
  private:
   bool raise(const std::string& signal, int64_t step, const std::string& message,
-             std::vector<Alarm>& out);
+             const std::string& chart, std::vector<Alarm>& out);
   std::vector<Alarm> observe_train(nlohmann::json& line, int64_t step);
   std::vector<Alarm> observe_eval(const nlohmann::json& line, int64_t step);
 

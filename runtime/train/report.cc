@@ -71,13 +71,17 @@ std::string format_fixed(double v, int decimals) {
 
 // ---- charts -------------------------------------------------------------------------------------
 
-// The value at `key` (or at components.`key` when `component`), if it is a finite number.
-const json* number_at(const json& line, const std::string& key, bool component) {
+// The value at `key` in the line's object at `within` (dotted: "components",
+// "signals.advantage_share"; empty: the line itself), if it is a finite number.
+const json* number_at(const json& line, const std::string& key, const std::string& within) {
   const json* obj = &line;
-  if (component) {
-    auto it = line.find("components");
-    if (it == line.end() || !it->is_object()) return nullptr;
+  for (size_t from = 0; from < within.size();) {
+    size_t dot = within.find('.', from);
+    if (dot == std::string::npos) dot = within.size();
+    auto it = obj->find(within.substr(from, dot - from));
+    if (it == obj->end() || !it->is_object()) return nullptr;
     obj = &*it;
+    from = dot + 1;
   }
   auto it = obj->find(key);
   if (it == obj->end() || !it->is_number()) return nullptr;
@@ -87,7 +91,7 @@ const json* number_at(const json& line, const std::string& key, bool component) 
 
 struct ChartSpec {
   std::string id, title, y_label, key;
-  bool component = false;
+  std::string within;     // the object of the line that holds `key` (see number_at)
   bool with_eval = true;  // eval lines carry this value too
 };
 
@@ -100,9 +104,9 @@ json chart_data(const ChartSpec& spec, const std::vector<json>& lines) {
     for (size_t i = 0; i < lines.size(); ++i) {
       const json& line = lines[i];
       if (line.value("kind", "train") != kind) continue;
-      const json* v = number_at(line, spec.key, spec.component);
+      const json* v = number_at(line, spec.key, spec.within);
       if (v == nullptr) continue;
-      const json* step = number_at(line, "step", false);
+      const json* step = number_at(line, "step", "");
       points.push_back(json::array({step != nullptr ? *step : json(i), *v}));
     }
     if (!points.empty()) series.push_back({{"name", kind}, {"kind", kind}, {"points", points}});
@@ -133,13 +137,22 @@ json charts_data(const ReportInput& input, const std::vector<json>& lines) {
   std::vector<ChartSpec> specs = {
       {"reward_mean", "Mean reward", "reward", "reward_mean"},
   };
-  for (const std::string& name : component_names(input, lines)) {
-    specs.push_back({"component." + name, "Component: " + name, name, name, true});
+  const std::vector<std::string> components = component_names(input, lines);
+  for (const std::string& name : components) {
+    specs.push_back({"component." + name, "Component: " + name, name, name, "components"});
   }
   specs.push_back({"pass_rate", "Pass rate", "pass rate", "pass_rate"});
   specs.push_back({"completion_length", "Completion length", "tokens", "completion_length"});
-  specs.push_back({"loss", "Loss", "loss", "loss", false, false});
-  specs.push_back({"kl", "KL to the base model", "kl", "kl", false, false});
+  specs.push_back({"loss", "Loss", "loss", "loss", "", false});
+  specs.push_back({"kl", "KL to the base model", "kl", "kl", "", false});
+  // The monitors' signals (docs/training.md#monitors); GRPO runs only.
+  specs.push_back({"entropy", "Entropy", "nats per token", "entropy", "", false});
+  specs.push_back({"signals.length_correlation", "Reward-length correlation within groups",
+                   "correlation", "length_correlation", "signals", false});
+  for (const std::string& name : components) {
+    specs.push_back({"advantage_share." + name, "Advantage share: " + name, "share", name,
+                     "signals.advantage_share", false});
+  }
   json charts = json::array();
   for (const ChartSpec& spec : specs) {
     json chart = chart_data(spec, lines);
@@ -240,6 +253,37 @@ std::string samples_html(const std::vector<ModelEval>& evals) {
   return html.str();
 }
 
+// ---- the monitors' alarms
+// ------------------------------------------------------------------------
+
+// A banner with every alarm the run raised, each linked to the chart of its signal.
+std::string alarms_html(const std::vector<json>& lines) {
+  std::ostringstream html;
+  size_t n = 0;
+  for (const json& line : lines) {
+    auto alarms = line.find("alarms");
+    if (alarms == line.end() || !alarms->is_array()) continue;
+    for (const json& a : *alarms) {
+      if (!a.is_object()) continue;
+      if (n++ == 0) {
+        html << "<section class=\"alarms\" id=\"alarms\">\n<h2>Alarms</h2>\n<p>The monitors "
+                "saw signs that the reward and the task have come apart "
+                "(docs/training.md#monitors).</p>\n<ul>\n";
+      }
+      const std::string chart = a.value("chart", "");
+      html << "<li class=\"alarm\"><strong>step " << line.value("step", int64_t{0})
+           << "</strong> <code>" << html_escape(a.value("signal", ""))
+           << "</code>: " << html_escape(a.value("message", ""));
+      if (!chart.empty()) {
+        html << " (<a href=\"#chart-" << html_escape(chart) << "\">the curve</a>)";
+      }
+      html << "</li>\n";
+    }
+  }
+  if (n > 0) html << "</ul>\n</section>\n";
+  return html.str();
+}
+
 // ---- the page -----------------------------------------------------------------------------------
 
 std::string page_html(const ReportInput& input, const std::vector<json>& lines) {
@@ -270,6 +314,7 @@ std::string page_html(const ReportInput& input, const std::vector<json>& lines) 
   html << "<p class=\"job\">" << train_lines << " training steps logged, " << eval_lines
        << " evaluations</p>\n";
   html << "<pre id=\"errors\"></pre>\n";
+  html << alarms_html(lines);
 
   html << "<h2>Training curves</h2>\n";
   if (data["charts"].empty()) {

@@ -15,6 +15,9 @@ body { margin: 0 auto; max-width: 1200px; padding: 24px; color: var(--fg); backg
 h1 { font-size: 22px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 32px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
 h3 { font-size: 14px; margin: 0 0 4px; }
+section.alarms { margin: 16px 0; padding: 4px 16px; border: 1px solid var(--down); border-left-width: 6px;
+                 background: var(--panel); }
+section.alarms h2 { border: 0; margin: 8px 0 0; color: var(--down); }
 code, pre { font: 12.5px/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 .job { color: var(--muted); margin: 0; }
 .job code { color: var(--fg); }
@@ -112,6 +115,7 @@ const char kReportScript[] = R"js(
 
     var figure = document.createElement('figure');
     figure.className = 'chart-box';
+    figure.id = 'chart-' + chart.id;
     var title = document.createElement('h3');
     title.textContent = chart.title;
     figure.appendChild(title);

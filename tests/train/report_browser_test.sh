@@ -68,6 +68,12 @@ at_least "y tick labels" $((charts * 2)) "$(tags text | grep -c 'class="tick tic
 at_least "x tick labels" $((charts * 2)) "$(tags text | grep -c 'class="tick tick-x"' || true)"
 at_least "eval markers" 1 "$(tags circle | grep -c 'class="point"' || true)"
 check "<b> elements injected by a completion" 0 "$(tags b | wc -l)"
+# The alarms banner: one alarm, its markup shown as text, linked to a chart that was drawn.
+check "alarms" 1 "$(tags li | grep -c 'class="alarm"' || true)"
+check "escaped alarm message" 1 "$(grep -c 'format carries &lt;i&gt;most&lt;/i&gt;' "$dir/dom.html" || true)"
+check "<i> elements injected by an alarm" 0 "$(tags i | wc -l)"
+check "the alarm's chart" 1 "$(tags figure | grep -c 'id="chart-advantage_share.format"' || true)"
+check "the alarm's link" 1 "$(grep -c 'href="#chart-advantage_share.format"' "$dir/dom.html" || true)"
 check "escaped completion shown as text" 1 \
   "$(grep -c 'x &lt;/script&gt;&lt;b&gt;bold&lt;/b&gt;' "$dir/dom.html" || true)"
 

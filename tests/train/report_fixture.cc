@@ -23,21 +23,29 @@ void make_sample_run(const std::string& dir, int train_steps, SampleRun& run) {
   eval_line(0);
   for (int step = 1; step <= train_steps; ++step) {
     double r = 0.3 + 0.02 * step + 0.05 * std::sin(step);
-    out << nlohmann::json{{"kind", "train"},
-                          {"step", step},
-                          {"epoch", step / 10.0},
-                          {"lr", 1e-5},
-                          {"reward_mean", r},
-                          {"reward_std", 0.3},
-                          {"components", {{"correct", r}, {"format", 0.8 + 0.005 * step}}},
-                          {"pass_rate", r},
-                          {"kl", 0.001 * step},
-                          {"completion_length", 42 - step * 0.4},
-                          {"loss", -0.01 * std::cos(step)},
-                          {"skipped", false},
-                          {"elapsed", 1.5 * step}}
-               .dump()
-        << "\n";
+    nlohmann::json line = {{"kind", "train"},
+                           {"step", step},
+                           {"epoch", step / 10.0},
+                           {"lr", 1e-5},
+                           {"reward_mean", r},
+                           {"reward_std", 0.3},
+                           {"components", {{"correct", r}, {"format", 0.8 + 0.005 * step}}},
+                           {"pass_rate", r},
+                           {"kl", 0.001 * step},
+                           {"completion_length", 42 - step * 0.4},
+                           {"loss", -0.01 * std::cos(step)},
+                           {"entropy", 2.0 - 0.03 * step},
+                           {"signals",
+                            {{"length_correlation", 0.1 * std::sin(step)},
+                             {"advantage_share", {{"correct", 0.6}, {"format", 0.2}}}}},
+                           {"skipped", false},
+                           {"elapsed", 1.5 * step}};
+    if (step == kAlarmStep) {
+      line["alarms"] = {{{"signal", "component_dominance"},
+                         {"message", kAlarmMessage},
+                         {"chart", "advantage_share.format"}}};
+    }
+    out << line.dump() << "\n";
     if (step % 5 == 0) eval_line(step);
   }
 
