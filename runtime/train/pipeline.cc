@@ -93,7 +93,6 @@ Expected<void> prepare(JobKind kind, const JobOptions& o, const JobGraderFactory
   std::error_code ec;
   fs::create_directories(p.job.output_dir, ec);
   return io::write_whole((fs::path(p.job.output_dir) / "job.yaml").string(), job_to_yaml(p.job));
-  return {};
 }
 
 TrainRequest request_for(Prepared& p, const JobOptions& o, JobKind kind, Progress& progress) {

@@ -53,11 +53,12 @@ nlohmann::json signals_json(const std::vector<double>& table, size_t width,
   std::vector<std::vector<double>> components(request.component_names.size(),
                                               std::vector<double>(n));
   torch::Tensor a = advantages.to(torch::kCPU, torch::kDouble).contiguous();
+  const double* a_data = a.data_ptr<double>();
   for (size_t r = 0; r < n; ++r) {
     const double* row = &table[r * width];
     totals[r] = row[kTotal];
     lengths[r] = row[kNewTokens];
-    adv[r] = a[static_cast<int64_t>(r)].item<double>();
+    adv[r] = a_data[r];
     for (size_t k = 0; k < components.size(); ++k) components[k][r] = row[kComponents + k];
   }
   BatchSignals b = batch_signals(totals, lengths, components, adv, group_size);
@@ -292,8 +293,9 @@ Expected<TrainResult> run_grpo_in_process(const TrainRequest& request) {
       comp[request.component_names[k]] = component_sums[k] / static_cast<double>(n_all);
     }
     line["components"] = comp;
-    if (job.monitor.enabled)
+    if (job.monitor.enabled) {
       line["signals"] = signals_json(table, width, all_advantages, g, request);
+    }
     if (request.pass_component >= 0) {
       line["pass_rate"] = component_sums[static_cast<size_t>(request.pass_component)] / static_cast<double>(n_all);
     }
