@@ -38,6 +38,20 @@ Expected<EvalSums> evaluate_rows(const Dataset& data, const std::vector<std::str
       return failure("grading gave " + std::to_string(scores.size()) + " scores for " +
                      std::to_string(rollouts.size()) + " completions");
     }
+    if (setup.verify) {
+      std::vector<Score> checked = setup.verify(rollouts);
+      if (checked.size() != rollouts.size()) {
+        return failure("the verifier gave " + std::to_string(checked.size()) + " scores for " +
+                       std::to_string(rollouts.size()) + " completions");
+      }
+      const auto pc = static_cast<size_t>(setup.verify_pass_component);
+      for (const Score& v : checked) {
+        sums.verifier_total += v.total;
+        if (setup.verify_pass_component >= 0 && pc < v.components.size()) {
+          sums.verifier_pass += v.components[pc];
+        }
+      }
+    }
     for (size_t i = b; i < e; ++i) {
       const Score& s = scores[i - b];
       sums.total += s.total;
@@ -109,6 +123,10 @@ Expected<ModelEval> evaluate_model(model::TextGenerator& generator, const Datase
       static_cast<size_t>(setup.pass_component) < eval.component_means.size()) {
     eval.pass_rate = eval.component_means[static_cast<size_t>(setup.pass_component)];
   }
+  if (setup.verify) {
+    eval.verifier_mean = sums->verifier_total / rows;
+    if (setup.verify_pass_component >= 0) eval.verifier_pass_rate = sums->verifier_pass / rows;
+  }
   eval.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return eval;
 }
@@ -172,6 +190,18 @@ std::string format_eval_table(const std::vector<ModelEval>& evals,
     add_row(
         "pass rate", 2, [](const ModelEval& m) { return m.pass_rate; }, has_pass);
   }
+  auto has_verifier = [](const ModelEval& m) { return m.verifier_mean.has_value(); };
+  if (std::any_of(evals.begin(), evals.end(), has_verifier)) {
+    add_row(
+        "verifier", 2, [](const ModelEval& m) { return m.verifier_mean.value_or(0); },
+        has_verifier);
+  }
+  auto has_verifier_pass = [](const ModelEval& m) { return m.verifier_pass_rate.has_value(); };
+  if (std::any_of(evals.begin(), evals.end(), has_verifier_pass)) {
+    add_row(
+        "verifier pass rate", 2,
+        [](const ModelEval& m) { return m.verifier_pass_rate.value_or(0); }, has_verifier_pass);
+  }
   add_row("mean length", 1, [](const ModelEval& m) { return m.mean_length; });
   add_row("flagged", 0, [](const ModelEval& m) { return static_cast<double>(m.flagged); });
 
@@ -213,6 +243,10 @@ nlohmann::json eval_to_json(const std::vector<ModelEval>& evals,
                         {"flagged", m.flagged},     {"seconds", m.seconds},
                         {"samples", samples}};
     if (m.pass_rate >= 0) j["pass_rate"] = m.pass_rate;
+    if (m.verifier_mean) {
+      j["verifier"] = {{"reward_mean", *m.verifier_mean}};
+      if (m.verifier_pass_rate) j["verifier"]["pass_rate"] = *m.verifier_pass_rate;
+    }
     models.push_back(std::move(j));
   }
   return {{"components", component_names}, {"models", models}};

@@ -9,10 +9,10 @@
 
 #include <cstdint>
 #include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "runtime/model/text_generator.h"
 #include "runtime/train/dataset.h"
@@ -48,12 +48,18 @@ struct ModelEval {
   size_t flagged = 0;          // rows whose grading raised a flag
   double seconds = 0;
   std::vector<EvalSample> samples;
+  // The held-out verifier's mean total and pass rate (the job's `reward.verifier`), when there
+  // is one and (for the pass rate) it has a pass component.
+  std::optional<double> verifier_mean, verifier_pass_rate;
 };
 
 struct EvalSetup {
   GradeFn grade;
   std::vector<std::string> component_names;
   int pass_component = -1;
+  // A second reward that grades the same completions and is never trained on (may be null).
+  GradeFn verify;
+  int verify_pass_component = -1;
 };
 
 // What the model wrote for one row.
@@ -75,6 +81,7 @@ struct EvalSums {
   std::vector<double> components;
   size_t flagged = 0;
   std::vector<EvalSample> samples;  // the first rows, up to samples_shown
+  double verifier_total = 0, verifier_pass = 0;  // with setup.verify
 };
 
 // The one evaluation loop: rows [from, to) of `data` (their prompts as the model sees them in

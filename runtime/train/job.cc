@@ -286,6 +286,8 @@ std::vector<Field> job_fields(const std::string& base_dir, bool require_reward) 
       choice<bool>("reward", "judge_cache", &J::judge_cache, {{true, "true"}, {false, "false"}}),
       in_section("reward",
                  real("max_judge_failures", &J::max_judge_failures, {0, 1, false, false})),
+      text("reward", "verifier", &J::verifier, false, false, base_dir),
+      text("reward", "verifier_spec", &J::verifier_spec, true, false, base_dir),
       text("", "output_dir", &J::output_dir, true, true, base_dir),
       integer("epochs", &J::epochs, at_least(1)),
       integer("max_steps", &J::max_steps, at_least(0)),
@@ -423,6 +425,11 @@ class JobParser {
     // `rft sft` grades (for evaluation) only when the job names a reward: a spec and a name.
     if (!require_reward_ && job_.spec.empty() != job_.reward.empty()) {
       missing(*find("reward", job_.spec.empty() ? "spec" : "name"));
+    }
+    // A verifier is a reward too: it needs a spec (its own or the trained reward's) and a name.
+    if (!job_.verifier_spec.empty() && job_.verifier.empty()) missing(*find("reward", "verifier"));
+    if (!job_.verifier.empty() && job_.spec.empty() && job_.verifier_spec.empty()) {
+      missing(*find("reward", "verifier_spec"));
     }
     return finish();
   }

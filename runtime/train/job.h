@@ -49,6 +49,11 @@ struct JobConfig {
   // `reward.max_judge_failures`: the job stops when more than this fraction of one judge's
   // requests in a step's grading fail (1: never).
   double max_judge_failures = 0.5;
+  // `reward.verifier`: a held-out reward, graded on the eval set at every evaluation beside the
+  // trained one and never trained on (docs/training.md#monitors); in `verifier_spec`
+  // (`reward.verifier_spec`) when set, else in `spec`.
+  std::string verifier;
+  std::string verifier_spec;
   std::string output_dir;  // `output_dir` (required)
 
   // `hyperparameters:` (GRPO and SFT share what applies to both).

@@ -232,13 +232,22 @@ std::vector<Alarm> RewardMonitor::observe_train(nlohmann::json& line, int64_t st
 }
 
 std::vector<Alarm> RewardMonitor::observe_eval(const nlohmann::json& line, int64_t step) {
+  // The task's measure: the held-out verifier when the job has one, else the pass rate.
   auto reward = line.find("reward_mean");
-  auto pass = line.find("pass_rate");
-  if (reward == line.end() || !reward->is_number() || pass == line.end() || !pass->is_number()) {
+  const nlohmann::json* verifier = nullptr;
+  if (auto v = line.find("verifier"); v != line.end() && v->is_object()) {
+    if (auto m = v->find("reward_mean"); m != v->end() && m->is_number()) verifier = &*m;
+  }
+  auto pass = verifier != nullptr ? line.end() : line.find("pass_rate");
+  const nlohmann::json* task = verifier != nullptr  ? verifier
+                               : pass != line.end() ? &*pass
+                                                    : nullptr;
+  if (reward == line.end() || !reward->is_number() || task == nullptr || !task->is_number()) {
     return {};
   }
   eval_reward_.push_back(reward->get<double>());
-  eval_pass_.push_back(pass->get<double>());
+  eval_pass_.push_back(task->get<double>());
+  const std::string measure = verifier != nullptr ? "held-out verifier" : "pass rate";
   const size_t k = static_cast<size_t>(options_.eval_window);
   const size_t n = eval_reward_.size();
   std::vector<Alarm> out;
@@ -247,12 +256,12 @@ std::vector<Alarm> RewardMonitor::observe_eval(const nlohmann::json& line, int64
   bool rising = eval_reward_[n - 1] - eval_reward_[a] >= options_.min_reward_rise;
   for (size_t i = a + 1; i < n; ++i) rising = rising && eval_reward_[i] > eval_reward_[i - 1];
   if (rising && eval_pass_[n - 1] <= eval_pass_[a]) {
-    raise("reward_without_pass", step,
+    raise(verifier != nullptr ? "reward_without_verifier" : "reward_without_pass", step,
           "the mean eval reward rose from " + fixed(eval_reward_[a], 3) + " to " +
               fixed(eval_reward_[n - 1], 3) + " over the last " + std::to_string(k) +
-              " evaluations while the pass rate went from " + fixed(eval_pass_[a], 3) + " to " +
-              fixed(eval_pass_[n - 1], 3) + ": the reward improves and the task does not",
-          "reward_mean", out);
+              " evaluations while the " + measure + " went from " + fixed(eval_pass_[a], 3) +
+              " to " + fixed(eval_pass_[n - 1], 3) + ": the reward improves and the task does not",
+          verifier != nullptr ? "verifier" : "reward_mean", out);
   }
   return out;
 }

@@ -58,8 +58,9 @@ BatchSignals batch_signals(std::span<const double> totals, std::span<const doubl
 double slope(std::span<const double> values);
 
 struct Alarm {
-  std::string
-      signal;  // length_hacking | component_dominance | entropy_collapse | reward_without_pass
+  // length_hacking | component_dominance | entropy_collapse | reward_without_pass |
+  // reward_without_verifier
+  std::string signal;
   int64_t step = 0;
   std::string message;  // one line: the values that tripped the rule
   std::string chart;    // the report's chart of the signal ("entropy", "advantage_share.bonus")

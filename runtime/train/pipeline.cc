@@ -34,6 +34,8 @@ void link_final(const std::string& output_dir, const std::string& checkpoint) {
 struct Prepared {
   JobConfig job;
   std::unique_ptr<JobGrader> grader;
+  std::unique_ptr<JobGrader> verifier;  // reward.verifier, for the evaluations; may be null
+  int verifier_pass = -1;
   Dataset train_data, eval_data;
   bool has_eval = false;
   int pass_component = -1;
@@ -73,6 +75,15 @@ Expected<void> prepare(JobKind kind, const JobOptions& o, const JobGraderFactory
                      "` has no component `" + p.job.pass_component + "`");
     }
   }
+  if (!p.job.verifier.empty()) {
+    JobConfig held_out = p.job;
+    held_out.reward = p.job.verifier;
+    if (!p.job.verifier_spec.empty()) held_out.spec = p.job.verifier_spec;
+    Expected<std::unique_ptr<JobGrader>> verifier = open_grader(held_out, o.job);
+    if (!verifier.ok()) return failure(verifier.error());
+    p.verifier = std::move(verifier).value();
+    p.verifier_pass = p.verifier->pass_component("");
+  }
   DatasetRequirements req;
   req.need_completion = sft;
   if (p.grader) {
@@ -84,6 +95,13 @@ Expected<void> prepare(JobKind kind, const JobOptions& o, const JobGraderFactory
   if (!p.job.eval_data.empty()) {
     DatasetRequirements eval_req;
     eval_req.check_item = req.check_item;
+    if (p.verifier) {  // the eval rows are graded by both rewards
+      eval_req.check_item = [&g = *p.grader, &v = *p.verifier](const nlohmann::json& row) {
+        std::vector<std::string> problems = g.check_item(row);
+        for (std::string& why : v.check_item(row)) problems.push_back("verifier: " + why);
+        return problems;
+      };
+    }
     Expected<Dataset> eval_data = load_dataset(p.job.eval_data, eval_req);
     if (!eval_data.ok()) return failure(eval_data.error());
     p.eval_data = std::move(eval_data).value();
@@ -103,6 +121,10 @@ TrainRequest request_for(Prepared& p, const JobOptions& o, JobKind kind, Progres
   r.eval = p.has_eval ? &p.eval_data : nullptr;
   if (p.grader) {
     r.grade = p.grader->grade_fn(p.job.threads, p.job.max_judge_failures);
+    if (p.verifier) {
+      r.verify = p.verifier->grade_fn(p.job.threads, /*max_judge_failures=*/1);
+      r.verifier_pass_component = p.verifier_pass;
+    }
     r.component_names = p.grader->component_names();
     r.pass_component = p.pass_component;
     if (p.grader->calls_judges()) {
@@ -143,6 +165,10 @@ Expected<std::vector<ModelEval>> compare(
   std::vector<ModelEval> evals;
   EvalSetup setup{p.grader->grade_fn(p.job.threads, /*max_judge_failures=*/1),
                   p.grader->component_names(), p.pass_component};
+  if (p.verifier) {
+    setup.verify = p.verifier->grade_fn(p.job.threads, /*max_judge_failures=*/1);
+    setup.verify_pass_component = p.verifier_pass;
+  }
   EvalOptions eo;
   eo.max_new_tokens = p.job.max_new_tokens;
   eo.temperature = p.job.eval_temperature;

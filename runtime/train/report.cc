@@ -142,6 +142,9 @@ json charts_data(const ReportInput& input, const std::vector<json>& lines) {
     specs.push_back({"component." + name, "Component: " + name, name, name, "components"});
   }
   specs.push_back({"pass_rate", "Pass rate", "pass rate", "pass_rate"});
+  // The held-out verifier (reward.verifier), graded at the evaluations only.
+  specs.push_back({"verifier", "Held-out verifier", "reward", "reward_mean", "verifier"});
+  specs.push_back({"verifier.gap", "Trained reward minus verifier", "gap", "gap", "verifier"});
   specs.push_back({"completion_length", "Completion length", "tokens", "completion_length"});
   specs.push_back({"loss", "Loss", "loss", "loss", "", false});
   specs.push_back({"kl", "KL to the base model", "kl", "kl", "", false});

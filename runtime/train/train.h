@@ -71,6 +71,9 @@ struct TrainRequest {
   GradeFn grade;                  // GRPO: required; SFT: for evaluation (may be null)
   std::vector<std::string> component_names;
   int pass_component = -1;        // index into component_names, or -1: no pass rate
+  // The held-out verifier (`reward.verifier`): grades the evaluations only; may be null.
+  GradeFn verify;
+  int verifier_pass_component = -1;
   bool resume = false;            // continue from the newest complete checkpoint
   std::function<void(const StepReport&)> on_step;  // may be null
   // Adds fields to each metrics.jsonl line (train and eval) just before it is written, such as

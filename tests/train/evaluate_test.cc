@@ -169,6 +169,43 @@ TEST(Evaluate, MeansPassRateLengthAndFlags) {
   EXPECT_EQ(e.samples[1].total, 0);
 }
 
+// A held-out verifier grades the same completions: its mean and pass rate go beside the trained
+// reward's, in the table and the JSON, and it never changes the trained reward's numbers.
+TEST(Evaluate, AVerifierGradesTheSameCompletions) {
+  FakeGenerator gen(base_completions(), /*chatml=*/true);
+  CountingGrader grader, strict;
+  Dataset data = five_rows();
+  EvalSetup setup{grader.fn(), kComponents, 0};
+  // The verifier pays only the correct answers (1, 0, 0, 1, 0) and passes on its `correct`.
+  GradeFn inner = strict.fn();
+  setup.verify = [inner](const std::vector<Rollout>& rollouts) {
+    std::vector<Score> scores = inner(rollouts);
+    for (Score& s : scores) s.total = s.components[0];
+    return scores;
+  };
+  setup.verify_pass_component = 0;
+  Expected<ModelEval> e = evaluate_model(gen, data, setup, options());
+  ASSERT_TRUE(e.ok()) << e.error();
+  EXPECT_DOUBLE_EQ(e->reward_mean, 0.7);
+  ASSERT_TRUE(e->verifier_mean && e->verifier_pass_rate);
+  EXPECT_DOUBLE_EQ(*e->verifier_mean, 0.4);
+  EXPECT_DOUBLE_EQ(*e->verifier_pass_rate, 0.4);
+  EXPECT_EQ(strict.calls, grader.calls);
+  EXPECT_EQ(strict.prompts, grader.prompts);
+  e->label = "base";
+  const std::string table = format_eval_table({*e}, kComponents);
+  EXPECT_NE(table.find("verifier            0.40\n"), std::string::npos) << table;
+  EXPECT_NE(table.find("verifier pass rate  0.40\n"), std::string::npos) << table;
+  nlohmann::json j = eval_to_json({*e}, kComponents);
+  EXPECT_EQ(j["models"][0]["verifier"], (nlohmann::json{{"reward_mean", 0.4}, {"pass_rate", 0.4}}));
+
+  Expected<ModelEval> without =
+      evaluate_model(gen, data, EvalSetup{grader.fn(), kComponents, 0}, options());
+  ASSERT_TRUE(without.ok());
+  EXPECT_FALSE(without->verifier_mean);
+  EXPECT_EQ(format_eval_table({*without}, kComponents).find("verifier"), std::string::npos);
+}
+
 // A row's seed is its own: evaluating one row per batch asks for the very seeds of batches of
 // two, and no two rows share one.
 TEST(Evaluate, EachRowHasItsOwnSeedWhateverTheBatch) {

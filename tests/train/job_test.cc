@@ -149,6 +149,24 @@ TEST(Job, MonitorSection) {
             "job.yaml:6: `monitor.component_share`: must be in [0, 1], found `1.5`");
 }
 
+TEST(Job, Verifier) {
+  Expected<JobConfig> same = parse(
+      "model: m\ndata: {train: t}\noutput_dir: o\n"
+      "reward: {spec: s.reward, name: n, verifier: strict}\n");
+  ASSERT_TRUE(same.ok()) << same.error();
+  EXPECT_EQ(same->verifier, "strict");
+  EXPECT_EQ(same->verifier_spec, "");
+  Expected<JobConfig> other = parse(
+      "model: m\ndata: {train: t}\noutput_dir: o\n"
+      "reward: {spec: s.reward, name: n, verifier: strict, verifier_spec: held/out.reward}\n");
+  ASSERT_TRUE(other.ok()) << other.error();
+  EXPECT_EQ(other->verifier_spec, "/jobs/held/out.reward");
+  EXPECT_EQ(error_of("model: m\ndata: {train: t}\noutput_dir: o\n"
+                     "reward: {spec: s, name: n, verifier_spec: v.reward}\n",
+                     true),
+            "job.yaml:4: `reward.verifier` is missing");
+}
+
 TEST(Job, SftNeedsNoRewardAndMaySampleOnce) {
   Expected<JobConfig> r = parse(
       "model: base\ndata:\n  train: t.jsonl\noutput_dir: out\n"
@@ -427,6 +445,7 @@ TEST(Job, ToYamlOfDefaultsWritesEveryKey) {
             "data:\n  train: t\n  eval: \"\"\n"
             "reward:\n  spec: \"\"\n  name: \"\"\n  engine: jit\n  pass_component: \"\"\n"
             "  allow_endpoints: []\n  judge_cache: true\n  max_judge_failures: 0.5\n"
+            "  verifier: \"\"\n  verifier_spec: \"\"\n"
             "output_dir: o\n"
             "hyperparameters:\n"
             "  epochs: 1\n  max_steps: 0\n  batch_size: 16\n  samples_per_prompt: 8\n"

@@ -2,7 +2,8 @@
 # The reward-hacking monitors end to end (docs/training.md#monitors), on a model of the built-in
 # family first taught to answer in four characters:
 #   1. a hackable reward (letters plus an uncapped length bonus) raises `length_hacking`, and with
-#      monitor.stop_on_alarm the run stops there with a checkpoint, a report and exit code 1;
+#      monitor.stop_on_alarm the run stops there with a checkpoint, a report and exit code 1; its
+#      held-out verifier (the letters alone) is graded at every evaluation and in the final table;
 #   2. resumed, the stopped run goes on: the alarm it raised before is not raised again;
 #   3. an honest reward (the share of letters) trained as long raises no alarm.
 # Usage: monitor_cli_test.sh RFT WORK_DIR DATA_DIR
@@ -25,13 +26,13 @@ hyperparameters: {max_steps: 15, batch_size: 8, learning_rate: 0.003, threads: 1
 YAML
 "$rft" sft sft.yaml --no-eval 2>sft.log || { cat sft.log; exit 1; }
 
-job() {  # job NAME SPEC REWARD STOP
+job() {  # job NAME SPEC REWARD STOP [REWARD_EXTRA]
   cat > "$1.yaml" <<YAML
 model: sft/final
 data:
   train: $data/letters.jsonl
   eval: $data/letters.jsonl
-reward: {spec: $2, name: $3}
+reward: {spec: $2, name: $3${5:-}}
 output_dir: $1
 hyperparameters:
   max_steps: 40
@@ -41,6 +42,7 @@ hyperparameters:
   warmup_steps: 2
   max_new_tokens: 32
   eval_samples: 4
+  eval_interval: 5
   threads: 1
   seed: 7
 monitor: {window: 5, stop_on_alarm: $4}
@@ -48,15 +50,17 @@ YAML
 }
 
 # 1. The hackable reward.
-job hack "$data/longer.reward" longer true
+job hack "$data/longer.reward" longer true \
+  ", verifier: letters, verifier_spec: $data/letters.reward"
 rc=0
-"$rft" train hack.yaml 2>hack.log || rc=$?
+"$rft" train hack.yaml >hack.out 2>hack.log || rc=$?
 [ "$rc" = 1 ] || { cat hack.log; echo "expected exit code 1 from a run stopped by an alarm, got $rc"; exit 1; }
 grep -q "alarm at step [0-9]*: length_hacking: reward and completion length correlate" hack.log \
   || { cat hack.log; echo "no length_hacking warning"; exit 1; }
 grep -q "train: stopped early (monitor.stop_on_alarm) on alarm at step" hack.log \
   || { cat hack.log; echo "the stop was not reported"; exit 1; }
 [ -f hack/report.html ] || { echo "a stopped run has no report"; exit 1; }
+grep -q "^verifier  " hack.out || { cat hack.out; echo "no verifier row in the final table"; exit 1; }
 "$python" - <<'PY'
 import json, os
 lines = [json.loads(l) for l in open("hack/metrics.jsonl")]
@@ -72,6 +76,18 @@ for l in train:
     assert all(0 <= v <= 1 for v in s["advantage_share"].values()), s
     assert "length_trend" in s and "entropy_trend" in s, s
 assert os.path.isdir("hack/checkpoints/step-%06d" % step), os.listdir("hack/checkpoints")
+models = json.load(open("hack/eval.json"))["models"]
+assert [m["label"] for m in models] == ["base", "tuned"], models
+assert all("reward_mean" in m["verifier"] for m in models), models
+evals = [l for l in lines if l["kind"] == "eval"]
+assert [l["step"] for l in evals] == [0, 5, 10], [l["step"] for l in evals]
+for l in evals:
+    v = l["verifier"]
+    assert 0 <= v["reward_mean"] <= 1, v
+    assert abs(v["gap"] - (l["reward_mean"] - v["reward_mean"])) < 1e-9, (l, v)
+print("held-out verifier at steps 0, 5, 10: " +
+      ", ".join(f"reward {l['reward_mean']:.2f} verifier {l['verifier']['reward_mean']:.2f}"
+                for l in evals))
 print(f"hackable reward: length_hacking at step {step} of 40 (window 5)")
 PY
 

@@ -175,6 +175,28 @@ TEST(RewardMonitor, RewardWithoutPassWatchesTheEvaluations) {
   EXPECT_TRUE(run({0.1, 0.2, 0.3}, {0.3, 0.3, 0.3}).empty());              // too few evaluations
 }
 
+TEST(RewardMonitor, AHeldOutVerifierIsTheTasksMeasure) {
+  // The pass rate rises, but the held-out verifier does not: the verifier decides.
+  RewardMonitor m(window(3), {"correct"}, 0);
+  std::vector<Alarm> all;
+  const double rewards[] = {0.1, 0.2, 0.3, 0.4}, verifier[] = {0.5, 0.5, 0.45, 0.5};
+  for (int i = 0; i < 4; ++i) {
+    Json line = {{"kind", "eval"},
+                 {"step", 10 * (i + 1)},
+                 {"reward_mean", rewards[i]},
+                 {"pass_rate", 0.3 + 0.1 * i},
+                 {"verifier", {{"reward_mean", verifier[i]}, {"gap", rewards[i] - verifier[i]}}}};
+    for (const Alarm& a : m.observe(line)) all.push_back(a);
+  }
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(all[0].signal, "reward_without_verifier");
+  EXPECT_EQ(all[0].chart, "verifier");
+  EXPECT_EQ(all[0].message,
+            "the mean eval reward rose from 0.100 to 0.400 over the last 3 evaluations while the "
+            "held-out verifier went from 0.500 to 0.500: the reward improves and the task does "
+            "not");
+}
+
 TEST(RewardMonitor, TrendsAreAddedToTheSignals) {
   RewardMonitor m(window(4), {}, -1);
   Json line;

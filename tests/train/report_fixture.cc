@@ -13,9 +13,13 @@ void make_sample_run(const std::string& dir, int train_steps, SampleRun& run) {
   std::ofstream out(metrics, std::ios::trunc);
   auto eval_line = [&](int step) {
     double r = 0.3 + 0.02 * step;
-    out << nlohmann::json{{"kind", "eval"},   {"step", step},
-                          {"reward_mean", r}, {"components", {{"correct", r}, {"format", 0.9}}},
-                          {"pass_rate", r},   {"completion_length", 40 - step * 0.5},
+    out << nlohmann::json{{"kind", "eval"},
+                          {"step", step},
+                          {"reward_mean", r},
+                          {"components", {{"correct", r}, {"format", 0.9}}},
+                          {"pass_rate", r},
+                          {"completion_length", 40 - step * 0.5},
+                          {"verifier", {{"reward_mean", r - 0.1}, {"gap", 0.1}}},
                           {"rows", 20}}
                .dump()
         << "\n";

@@ -231,19 +231,22 @@ double Session::evaluate(int64_t step) {
     }
     return Expected<std::vector<RowGeneration>>(std::move(out));
   };
-  const EvalSetup setup{request_.grade, request_.component_names, request_.pass_component};
+  const EvalSetup setup{request_.grade, request_.component_names, request_.pass_component,
+                        request_.verify, request_.verifier_pass_component};
   Expected<EvalSums> mine_sums = evaluate_rows(*request_.eval, prompts, mine.from, mine.to,
                                                /*chunk=*/64, step_seed(-1 - step), generate, setup);
   policy_->train();
   if (!mine_sums.ok()) throw std::runtime_error(mine_sums.error());
   const size_t c = request_.component_names.size();
-  // total, length, then the components: this rank's sums, then the sums over the ranks.
-  std::vector<double> sums = {mine_sums->total, mine_sums->length};
+  // total, length, the verifier's total and pass, then the components: this rank's sums, then
+  // the sums over the ranks.
+  std::vector<double> sums = {mine_sums->total, mine_sums->length, mine_sums->verifier_total,
+                              mine_sums->verifier_pass};
   sums.insert(sums.end(), mine_sums->components.begin(), mine_sums->components.end());
-  sums.resize(2 + c, 0.0);
+  sums.resize(4 + c, 0.0);
   group_->all_reduce_sum(sums);
   const double total = sums[0], length = sums[1];
-  const std::vector<double> components(sums.begin() + 2, sums.end());
+  const std::vector<double> components(sums.begin() + 4, sums.end());
   const double n = static_cast<double>(rows);
   nlohmann::json line = {{"kind", "eval"}, {"step", step}, {"reward_mean", total / n},
                          {"completion_length", length / n}, {"rows", rows}};
@@ -254,6 +257,11 @@ double Session::evaluate(int64_t step) {
   if (request_.pass_component >= 0) {
     score = components[static_cast<size_t>(request_.pass_component)] / n;
     line["pass_rate"] = score;
+  }
+  if (request_.verify) {
+    // The held-out verifier beside the trained reward, and the gap between them.
+    line["verifier"] = {{"reward_mean", sums[2] / n}, {"gap", total / n - sums[2] / n}};
+    if (request_.verifier_pass_component >= 0) line["verifier"]["pass_rate"] = sums[3] / n;
   }
   write_metrics(std::move(line));
   return score;
