@@ -426,11 +426,9 @@ class JobParser {
     if (!require_reward_ && job_.spec.empty() != job_.reward.empty()) {
       missing(*find("reward", job_.spec.empty() ? "spec" : "name"));
     }
-    // A verifier is a reward too: it needs a spec (its own or the trained reward's) and a name.
+    // A verifier is graded beside the trained reward, so it needs one.
     if (!job_.verifier_spec.empty() && job_.verifier.empty()) missing(*find("reward", "verifier"));
-    if (!job_.verifier.empty() && job_.spec.empty() && job_.verifier_spec.empty()) {
-      missing(*find("reward", "verifier_spec"));
-    }
+    if (!job_.verifier.empty() && job_.reward.empty()) missing(*find("reward", "name"));
     return finish();
   }
 

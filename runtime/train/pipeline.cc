@@ -74,15 +74,15 @@ Expected<void> prepare(JobKind kind, const JobOptions& o, const JobGraderFactory
       return failure(o.job + ": `pass_component`: reward `" + p.job.reward +
                      "` has no component `" + p.job.pass_component + "`");
     }
-  }
-  if (!p.job.verifier.empty()) {
-    JobConfig held_out = p.job;
-    held_out.reward = p.job.verifier;
-    if (!p.job.verifier_spec.empty()) held_out.spec = p.job.verifier_spec;
-    Expected<std::unique_ptr<JobGrader>> verifier = open_grader(held_out, o.job);
-    if (!verifier.ok()) return failure(verifier.error());
-    p.verifier = std::move(verifier).value();
-    p.verifier_pass = p.verifier->pass_component("");
+    if (!p.job.verifier.empty()) {  // the job file has checked that a trained reward is named
+      JobConfig held_out = p.job;
+      held_out.reward = p.job.verifier;
+      if (!p.job.verifier_spec.empty()) held_out.spec = p.job.verifier_spec;
+      Expected<std::unique_ptr<JobGrader>> verifier = open_grader(held_out, o.job);
+      if (!verifier.ok()) return failure(verifier.error());
+      p.verifier = std::move(verifier).value();
+      p.verifier_pass = p.verifier->pass_component("");
+    }
   }
   DatasetRequirements req;
   req.need_completion = sft;

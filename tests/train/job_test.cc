@@ -165,6 +165,10 @@ TEST(Job, Verifier) {
                      "reward: {spec: s, name: n, verifier_spec: v.reward}\n",
                      true),
             "job.yaml:4: `reward.verifier` is missing");
+  // `rft sft` may name no reward, but then it has nothing to hold a verifier beside.
+  EXPECT_EQ(
+      error_of("model: m\ndata: {train: t}\noutput_dir: o\nreward: {verifier: strict}\n", false),
+      "job.yaml:4: `reward.name` is missing");
 }
 
 TEST(Job, SftNeedsNoRewardAndMaySampleOnce) {
