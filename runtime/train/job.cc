@@ -429,6 +429,17 @@ class JobParser {
     // A verifier is graded beside the trained reward, so it needs one.
     if (!job_.verifier_spec.empty() && job_.verifier.empty()) missing(*find("reward", "verifier"));
     if (!job_.verifier.empty() && job_.reward.empty()) missing(*find("reward", "name"));
+    // And it grades the evaluations only: without an eval set it would never run.
+    if (!job_.verifier.empty() && job_.eval_data.empty()) {
+      auto at = present.find("reward.verifier");
+      const std::string why =
+          "`reward.verifier` grades the evaluations, but there is no `data.eval`";
+      if (at != present.end()) {
+        error(at->second, why);
+      } else {
+        error_no_line(why);
+      }
+    }
     return finish();
   }
 

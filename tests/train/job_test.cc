@@ -151,13 +151,13 @@ TEST(Job, MonitorSection) {
 
 TEST(Job, Verifier) {
   Expected<JobConfig> same = parse(
-      "model: m\ndata: {train: t}\noutput_dir: o\n"
+      "model: m\ndata: {train: t, eval: e}\noutput_dir: o\n"
       "reward: {spec: s.reward, name: n, verifier: strict}\n");
   ASSERT_TRUE(same.ok()) << same.error();
   EXPECT_EQ(same->verifier, "strict");
   EXPECT_EQ(same->verifier_spec, "");
   Expected<JobConfig> other = parse(
-      "model: m\ndata: {train: t}\noutput_dir: o\n"
+      "model: m\ndata: {train: t, eval: e}\noutput_dir: o\n"
       "reward: {spec: s.reward, name: n, verifier: strict, verifier_spec: held/out.reward}\n");
   ASSERT_TRUE(other.ok()) << other.error();
   EXPECT_EQ(other->verifier_spec, "/jobs/held/out.reward");
@@ -165,10 +165,15 @@ TEST(Job, Verifier) {
                      "reward: {spec: s, name: n, verifier_spec: v.reward}\n",
                      true),
             "job.yaml:4: `reward.verifier` is missing");
+  EXPECT_EQ(error_of("model: m\ndata: {train: t}\noutput_dir: o\n"
+                     "reward:\n  spec: s\n  name: n\n  verifier: strict\n",
+                     true),
+            "job.yaml:7: `reward.verifier` grades the evaluations, but there is no `data.eval`");
   // `rft sft` may name no reward, but then it has nothing to hold a verifier beside.
-  EXPECT_EQ(
-      error_of("model: m\ndata: {train: t}\noutput_dir: o\nreward: {verifier: strict}\n", false),
-      "job.yaml:4: `reward.name` is missing");
+  EXPECT_EQ(error_of("model: m\ndata: {train: t, eval: e}\noutput_dir: o\n"
+                     "reward: {verifier: strict}\n",
+                     false),
+            "job.yaml:4: `reward.name` is missing");
 }
 
 TEST(Job, SftNeedsNoRewardAndMaySampleOnce) {
