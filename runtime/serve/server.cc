@@ -11,7 +11,6 @@
 #include <mutex>
 #include <random>
 #include <thread>
-#include <variant>
 
 #include "runtime/serve/api_key.h"
 #include "runtime/serve/client_watch.h"
