@@ -37,7 +37,8 @@ letDecl  : LET ID (COLON type)? ASSIGN expr SEMI? ;
 rewardDecl : REWARD ID LBRACE rewardStmt* RBRACE ;
 rewardStmt
   : letDecl                                                  # RewardLet
-  | COMPONENT ID ASSIGN expr (IN expr RANGE expr)? SEMI?     # RewardComponent
+  // A monitor is computed and logged like a component but never enters the total.
+  | kind=(COMPONENT | MONITOR) ID ASSIGN expr (IN expr RANGE expr)? SEMI?  # RewardComponent
   | TOTAL ASSIGN expr SEMI?                                  # RewardTotal
   | ID ASSIGN expr SEMI?                                     # RewardSetting
   ;
@@ -98,6 +99,7 @@ LET       : 'let' ;
 RETURN    : 'return' ;
 REWARD    : 'reward' ;
 COMPONENT : 'component' ;
+MONITOR   : 'monitor' ;
 TOTAL     : 'total' ;
 JUDGE     : 'judge' ;
 TEST      : 'test' ;

@@ -102,7 +102,7 @@ class Grader {
     if (!g) throw_spec_error(g.error());
     auto out = std::unique_ptr<Grader>(new Grader());
     out->name_ = (*g)->reward().name;
-    out->components_ = (*g)->component_names();
+    out->names_ = (*g)->value_names();
     out->spec_ = std::move(g).value();
     return out;
   }
@@ -114,13 +114,14 @@ class Grader {
     if (!g) throw_spec_error(g.error());
     auto out = std::unique_ptr<Grader>(new Grader());
     out->name_ = (*g)->name();
-    out->components_ = (*g)->component_names();
+    out->names_ = (*g)->value_names();
     out->shared_ = std::move(g).value();
     return out;
   }
 
   const std::string& name() const { return name_; }
-  const std::vector<std::string>& components() const { return components_; }
+  const std::vector<std::string>& components() const { return names_.components; }
+  const std::vector<std::string>& monitors() const { return names_.monitors; }
 
   // The item's fields as (name, type) pairs, the type spelled as in the spec ("str", "num?").
   std::vector<std::pair<std::string, std::string>> item_fields() const {
@@ -132,7 +133,8 @@ class Grader {
   }
 
   // Grades completions[i] with prompts[i] and items[i] (dicts of item fields). Returns
-  // {"total": [...], "components": {name: [...]}, "flags": [[...], ...]}.
+  // {"total": [...], "components": {name: [...]}, "monitors": {name: [...]}, "flags": [[...],
+  // ...]}.
   py::dict grade(const std::vector<std::string>& completions,
                  const std::optional<std::vector<std::string>>& prompts,
                  const std::optional<py::sequence>& items, int threads,
@@ -186,18 +188,25 @@ class Grader {
       judge_skips_ += static_cast<long>(interp::skipped_by_gating(r));
     }
     std::vector<double> totals(n);
-    std::vector<std::vector<double>> columns(components_.size(), std::vector<double>(n));
     py::list flags;
     for (size_t i = 0; i < n; ++i) {
       totals[i] = results[i].total;
-      for (size_t c = 0; c < components_.size(); ++c) columns[c][i] = results[i].components[c];
       flags.append(py::cast(results[i].flags));
     }
-    py::dict by_name;
-    for (size_t c = 0; c < components_.size(); ++c) by_name[py::str(components_[c])] = columns[c];
+    // {name: [value per row]} for the components or the monitors.
+    auto columns = [&](const std::vector<std::string>& names, std::vector<double> Grade::*values) {
+      py::dict by_name;
+      for (size_t c = 0; c < names.size(); ++c) {
+        std::vector<double> column(n);
+        for (size_t i = 0; i < n; ++i) column[i] = (results[i].*values)[c];
+        by_name[py::str(names[c])] = column;
+      }
+      return by_name;
+    };
     py::dict out;
     out["total"] = totals;
-    out["components"] = by_name;
+    out["components"] = columns(names_.components, &Grade::components);
+    out["monitors"] = columns(names_.monitors, &Grade::monitors);
     out["flags"] = flags;
     return out;
   }
@@ -218,7 +227,7 @@ class Grader {
     return out;
   }
 
-  // Every let and component of one sample with its value, as `rft explain` shows them.
+  // Every let, component and monitor of one sample with its value, as `rft explain` shows them.
   py::dict explain(const std::string& completion, const std::string& prompt,
                    const std::optional<py::dict>& item, bool truncated) const {
     if (spec_ == nullptr) {
@@ -232,8 +241,13 @@ class Grader {
     Grade r =
         interp.grade(spec_->reward(), Sample{prompt, completion, &row, truncated}, ctx,
                      nullptr, /*record_bindings=*/true);
-    py::dict components;
-    for (size_t c = 0; c < components_.size(); ++c) components[py::str(components_[c])] = r.components[c];
+    py::dict components, monitors;
+    for (size_t c = 0; c < names_.components.size(); ++c) {
+      components[py::str(names_.components[c])] = r.components[c];
+    }
+    for (size_t m = 0; m < names_.monitors.size(); ++m) {
+      monitors[py::str(names_.monitors[m])] = r.monitors[m];
+    }
     py::dict lets;
     for (const auto& b : r.bindings) {
       if (b.kind == "let") lets[py::str(b.name)] = b.evaluated ? py::object(py::str(b.value)) : py::none();
@@ -242,6 +256,7 @@ class Grader {
     out["reward"] = name_;
     out["total"] = r.total;
     out["components"] = components;
+    out["monitors"] = monitors;
     out["lets"] = lets;
     out["flags"] = py::cast(r.flags);
     return out;
@@ -256,7 +271,7 @@ class Grader {
   }
 
   std::string name_;
-  std::vector<std::string> components_;
+  ValueNames names_;
   std::unique_ptr<GraderEngine> spec_;  // from a spec
   mutable std::atomic<long> judge_skips_{0};  // judge components skipped by gating
   std::unique_ptr<SharedGrader> shared_;  // from a shared object
@@ -275,14 +290,16 @@ PYBIND11_MODULE(_native, m) {
       .def_property_readonly("reward", &Grader::name, "The reward's name.")
       .def_property_readonly("components", &Grader::components,
                              "The component names, in declaration order.")
+      .def_property_readonly("monitors", &Grader::monitors,
+                             "The monitor names (values logged, never in the total).")
       .def_property_readonly("item_fields", &Grader::item_fields,
                              "The item's fields as (name, type) pairs.")
       .def("grade", &Grader::grade, py::arg("completions"), py::arg("prompts") = py::none(),
            py::arg("items") = py::none(), py::arg("threads") = 0, py::arg("truncated") = py::none(),
-           "Grades a batch; returns {'total', 'components', 'flags'}.")
+           "Grades a batch; returns {'total', 'components', 'monitors', 'flags'}.")
       .def("explain", &Grader::explain, py::arg("completion"), py::arg("prompt") = "",
            py::arg("item") = py::none(), py::arg("truncated") = false,
-           "Every let and component of one sample.")
+           "Every let, component and monitor of one sample.")
       .def("judge_counters", &Grader::judge_counters,
            "The judges' counters so far (calls, cache_hits, misses, skipped, errors).");
 

@@ -99,10 +99,12 @@ void Module::for_each_root(const std::function<void(const Expr&)>& f) const {
   }
   for (const auto& r : rewards) {
     for (const auto& l : r->lets) f(*l->value);
-    for (const auto& c : r->components) {
-      f(*c->value);
-      if (c->lo) f(*c->lo);
-      if (c->hi) f(*c->hi);
+    for (const auto* list : {&r->components, &r->monitors}) {
+      for (const auto& c : *list) {
+        f(*c->value);
+        if (c->lo) f(*c->lo);
+        if (c->hi) f(*c->hi);
+      }
     }
     if (r->total) f(*r->total);
     settings(r->settings);

@@ -251,16 +251,21 @@ struct FnDecl {
   bool used = false;
 };
 
+// A `component`, or a `monitor`: a value computed and logged like a component that never enters
+// the total (only monitors and tests read it).
 struct ComponentDecl {
   std::string name;
   SourceRange name_range;
   SourceRange range;
   ExprPtr value;
   ExprPtr lo, hi;  // optional declared bounds `in lo..hi`
+  bool monitor = false;
   // Set by the checker:
   const types::Type* type = nullptr;
   std::optional<double> lo_value, hi_value;
-  int slot = -1;  // index among the reward's components
+  // Index among the reward's components, then its monitors: the i-th monitor's slot is the
+  // number of components plus i.
+  int slot = -1;
   bool used = false;
 };
 
@@ -278,6 +283,7 @@ struct RewardDecl {
   SourceRange range;
   std::vector<std::unique_ptr<LetDecl>> lets;
   std::vector<std::unique_ptr<ComponentDecl>> components;
+  std::vector<std::unique_ptr<ComponentDecl>> monitors;
   ExprPtr total;
   SourceRange total_range;
   std::vector<Setting> settings;

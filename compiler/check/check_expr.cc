@@ -248,7 +248,16 @@ std::vector<std::string> Checker::visible_names(const Scope& s) const {
 
 ast::Ref Checker::lookup(std::string_view name, const Scope& s, SourceRange at, bool report) {
   auto local = s.locals.find(std::string(name));
-  if (local != s.locals.end()) return local->second;
+  if (local != s.locals.end()) {
+    auto* c = std::get_if<const ast::ComponentDecl*>(&local->second);
+    if (c == nullptr || !(*c)->monitor || s.reads_monitors) return local->second;
+    if (report) {
+      error(codes::kNotAllowedHere, at,
+            "`" + std::string(name) + "` is a monitor: it is logged, never part of the reward",
+            "only monitors and tests read a monitor; compute the value in a `let` both can use");
+    }
+    return {};
+  }
   if (name == "prompt" || name == "completion" || name == "truncated") {
     if (s.place == Place::kReward || s.place == Place::kExpect) {
       return name == "prompt"       ? ast::SampleVar::kPrompt
@@ -288,11 +297,15 @@ bool Checker::declared_later(std::string_view name, const Scope& s, SourceRange 
     for (const auto& l : s.reward->lets) {
       if (l->name == name) return self(l->range) || report(l->name_range);
     }
-    for (const auto& c : s.reward->components) {
-      if (c->name == name && self(c->range)) return true;
+    for (const auto* list : {&s.reward->components, &s.reward->monitors}) {
+      for (const auto& c : *list) {
+        if (c->name == name && self(c->range)) return true;
+      }
     }
-    for (const auto& c : s.reward->components) {
-      if (c->name == name) return report(c->name_range);
+    for (const auto* list : {&s.reward->components, &s.reward->monitors}) {
+      for (const auto& c : *list) {
+        if (c->name == name) return report(c->name_range);
+      }
     }
   }
   if (s.fn != nullptr) {

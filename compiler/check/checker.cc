@@ -455,7 +455,7 @@ void Checker::check_reward(ast::RewardDecl& reward) {
   Scope scope;
   scope.place = Place::kReward;
   scope.reward = &reward;
-  // Lets and components share one namespace, in source order.
+  // Lets, components and monitors share one namespace, in source order.
   struct Binding {
     uint32_t at;
     ast::LetDecl* let;
@@ -464,10 +464,14 @@ void Checker::check_reward(ast::RewardDecl& reward) {
   std::vector<Binding> order;
   for (auto& l : reward.lets) order.push_back({l->range.begin, l.get(), nullptr});
   for (auto& c : reward.components) order.push_back({c->range.begin, nullptr, c.get()});
+  for (auto& c : reward.monitors) order.push_back({c->range.begin, nullptr, c.get()});
   std::sort(order.begin(), order.end(), [](auto& a, auto& b) { return a.at < b.at; });
   for (size_t i = 0; i < reward.lets.size(); ++i) reward.lets[i]->slot = static_cast<int>(i);
   for (size_t i = 0; i < reward.components.size(); ++i) {
     reward.components[i]->slot = static_cast<int>(i);
+  }
+  for (size_t i = 0; i < reward.monitors.size(); ++i) {
+    reward.monitors[i]->slot = static_cast<int>(reward.components.size() + i);
   }
   for (auto& b : order) {
     const std::string& name = b.let ? b.let->name : b.comp->name;
@@ -483,11 +487,14 @@ void Checker::check_reward(ast::RewardDecl& reward) {
       continue;
     }
     ast::ComponentDecl& c = *b.comp;
+    const std::string what = (c.monitor ? "monitor `" : "component `") + c.name + "`";
+    scope.reads_monitors = c.monitor;
     c.type = check(*c.value, scope, types::num());
-    require_numeric(*c.value, "component `" + c.name + "`");
+    scope.reads_monitors = false;
+    require_numeric(*c.value, what);
     if (c.lo && c.hi) {
-      c.lo_value = constant_number(*c.lo, "a component bound");
-      c.hi_value = constant_number(*c.hi, "a component bound");
+      c.lo_value = constant_number(*c.lo, c.monitor ? "a monitor bound" : "a component bound");
+      c.hi_value = constant_number(*c.hi, c.monitor ? "a monitor bound" : "a component bound");
       if (c.lo_value && c.hi_value && !(*c.lo_value <= *c.hi_value)) {
         error(codes::kBadSetting, SourceRange::cover(c.lo->range, c.hi->range),
               "the bounds of `" + c.name + "` must go from low to high");
@@ -509,11 +516,10 @@ void Checker::check_reward(ast::RewardDecl& reward) {
   for (auto& s : reward.settings) {
     if (!contains(kRewardSettings, s.name)) {
       error(codes::kBadSetting, s.name_range, "unknown reward setting `" + s.name + "`",
-            s.name == "let" || s.name == "component"
-                ? ""
-                : did_you_mean(s.name, to_vector(kRewardSettings)).empty()
-                      ? "a reward holds `let`, `component`, `total` and `on_invalid`"
-                      : did_you_mean(s.name, to_vector(kRewardSettings)));
+            s.name == "let" || s.name == "component" || s.name == "monitor" ? ""
+            : did_you_mean(s.name, to_vector(kRewardSettings)).empty()
+                ? "a reward holds `let`, `component`, `monitor`, `total` and `on_invalid`"
+                : did_you_mean(s.name, to_vector(kRewardSettings)));
       continue;
     }
     if (!seen.insert(s.name).second) {
@@ -578,6 +584,8 @@ void Checker::check_test(ast::TestDecl& test) {
   scope.reward = const_cast<ast::RewardDecl*>(target);
   for (auto& l : target->lets) scope.locals[l->name] = l.get();
   for (auto& c : target->components) scope.locals[c->name] = c.get();
+  for (auto& c : target->monitors) scope.locals[c->name] = c.get();
+  scope.reads_monitors = true;
   for (auto& ex : test.expects) {
     check(*ex.cond, scope, types::boolean());
     require_bool(*ex.cond, "`expect`");

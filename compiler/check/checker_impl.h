@@ -27,6 +27,9 @@ struct Scope {
   ast::RewardDecl* reward = nullptr;
   ast::FnDecl* fn = nullptr;
   std::unordered_map<std::string, ast::Ref> locals;
+  // A monitor's value and a test's `expect` may read monitors; the total, lets and components
+  // may not, so that no monitor can change a reward.
+  bool reads_monitors = false;
 };
 
 class Checker {

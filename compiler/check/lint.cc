@@ -113,26 +113,36 @@ void Checker::lint_reward(ast::RewardDecl& reward) {
   std::unordered_set<const void*> reached;
   bool sample = false;
   std::vector<const ast::JudgeDecl*> judges_reached;
-  std::vector<const ast::Expr*> work{reward.total.get()};
-  while (!work.empty()) {
-    const ast::Expr* e = work.back();
-    work.pop_back();
-    program::Uses u;
-    program::collect_uses(*e, u);
-    sample = sample || u.sample;
-    judges_reached.insert(judges_reached.end(), u.judges.begin(), u.judges.end());
-    for (auto* l : u.lets) {
-      if (reached.insert(l).second) work.push_back(l->value.get());
+  // Walks what `roots` read, through lets and components, into `reached`.
+  auto walk = [&](std::vector<const ast::Expr*> work, bool from_total) {
+    while (!work.empty()) {
+      const ast::Expr* e = work.back();
+      work.pop_back();
+      program::Uses u;
+      program::collect_uses(*e, u);
+      if (from_total) sample = sample || u.sample;
+      judges_reached.insert(judges_reached.end(), u.judges.begin(), u.judges.end());
+      for (auto* l : u.lets) {
+        if (reached.insert(l).second) work.push_back(l->value.get());
+      }
+      for (auto* c : u.components) {
+        if (reached.insert(c).second) work.push_back(c->value.get());
+      }
     }
-    for (auto* c : u.components) {
-      if (reached.insert(c).second) work.push_back(c->value.get());
-    }
-  }
+  };
+  walk({reward.total.get()}, true);
+  // A judge a monitor calls is asked on purpose; what only monitors read still does not affect
+  // the total.
+  std::unordered_set<const void*> affects_total = reached;
+  std::vector<const ast::Expr*> monitors;
+  for (auto& m : reward.monitors) monitors.push_back(m->value.get());
+  walk(std::move(monitors), false);
+  reached = std::move(affects_total);
   for (auto& c : reward.components) {
     if (reached.count(c.get()) == 0) {
       warning(codes::kComponentNoEffect, c->name_range,
               "component `" + c->name + "` does not affect the total",
-              "use it in `total`, or leave it as a logged metric");
+              "use it in `total`, or declare it `monitor` to log it without the warning");
     }
   }
   for (auto& l : reward.lets) {
@@ -151,16 +161,20 @@ void Checker::lint_reward(ast::RewardDecl& reward) {
               "its calls cost time and money; remove them or use the result in `total`");
     }
   }
-  for (auto& c : reward.components) {
+  std::vector<const ast::ComponentDecl*> bounded;
+  for (auto& c : reward.components) bounded.push_back(c.get());
+  for (auto& c : reward.monitors) bounded.push_back(c.get());
+  for (const ast::ComponentDecl* c : bounded) {
     if (!c->lo_value || !c->hi_value) continue;
     Interval v = interval(*c->value);
     if (types::is_optional(c->value->type)) v = hull(v, {0, 0});
     if (!v.known()) continue;
     if (v.lo < *c->lo_value || v.hi > *c->hi_value) {
       warning(codes::kOutOfBounds, c->value->range,
-              "component `" + c->name + "` can range over " + grader::format_num(v.lo) + ".." +
-                  grader::format_num(v.hi) + ", beyond its bounds " +
-                  grader::format_num(*c->lo_value) + ".." + grader::format_num(*c->hi_value),
+              (c->monitor ? "monitor `" : "component `") + c->name + "` can range over " +
+                  grader::format_num(v.lo) + ".." + grader::format_num(v.hi) +
+                  ", beyond its bounds " + grader::format_num(*c->lo_value) + ".." +
+                  grader::format_num(*c->hi_value),
               "values outside are clamped and flagged `out_of_bounds:" + c->name +
                   "`; `clamp(x, lo, hi)` makes it explicit");
     }

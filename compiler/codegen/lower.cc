@@ -279,7 +279,7 @@ llvm::StructType* Lowerer::sframe_type() {
 llvm::StructType* Lowerer::rframe_type(const ast::RewardDecl* r) {
   auto& t = frames_[r];
   if (t == nullptr) {
-    auto nl = r->lets.size(), nc = r->components.size();
+    auto nl = r->lets.size(), nc = r->components.size() + r->monitors.size();
     t = llvm::StructType::create(
         c_,
         {ptr_, llvm::ArrayType::get(val_, nl), llvm::ArrayType::get(i8_, nl),
@@ -960,9 +960,11 @@ Function* Lowerer::reward_function(const ast::RewardDecl* r, const ast::ItemDecl
     b_.CreateMemSet(b_.CreateStructGEP(rt, env.rframe, kRfLetState), b_.getInt8(0), r->lets.size(),
                     llvm::MaybeAlign(1));
   }
-  if (!r->components.empty()) {
-    b_.CreateMemSet(b_.CreateStructGEP(rt, env.rframe, kRfCompState), b_.getInt8(0),
-                    r->components.size(), llvm::MaybeAlign(1));
+  // The values written out: the components, then the monitors (each at its slot).
+  const size_t n_values = r->components.size() + r->monitors.size();
+  if (n_values != 0) {
+    b_.CreateMemSet(b_.CreateStructGEP(rt, env.rframe, kRfCompState), b_.getInt8(0), n_values,
+                    llvm::MaybeAlign(1));
   }
 
   auto store_component = [&](size_t i, Value* x) {
@@ -986,7 +988,7 @@ Function* Lowerer::reward_function(const ast::RewardDecl* r, const ast::ItemDecl
   b_.SetInsertPoint(invalid);
   flag(ctx, "invalid_total");
   b_.CreateStore(on_invalid, total_out);
-  for (size_t i = 0; i < r->components.size(); ++i) store_component(i, llvm::ConstantFP::get(f64_, 0.0));
+  for (size_t i = 0; i < n_values; ++i) store_component(i, llvm::ConstantFP::get(f64_, 0.0));
   b_.CreateRet(b_.getInt32(0));
 
   b_.SetInsertPoint(body);
@@ -1006,8 +1008,13 @@ Function* Lowerer::reward_function(const ast::RewardDecl* r, const ast::ItemDecl
         [&] { return x; });
   }
   b_.CreateStore(total, total_out);
-  // Components the total did not need are evaluated now for the log, except those that would
-  // call a judge: gating must save that call.
+  // Monitors are always evaluated, judges included (they were declared to be logged), before
+  // the components the total did not need, which are evaluated now for the log except those
+  // that would call a judge: gating must save that call. As in the interpreter.
+  for (const auto& m : r->monitors) {
+    store_component(static_cast<size_t>(m->slot),
+                    b_.CreateCall(component_getter(r, m.get()), {env.rframe}));
+  }
   for (const auto& c : r->components) {
     if (program::calls_judge(*c)) {
       Value* state_ptr = slot_ptr(rt, env.rframe, kRfCompState, static_cast<unsigned>(c->slot));
@@ -1027,7 +1034,7 @@ Function* Lowerer::reward_function(const ast::RewardDecl* r, const ast::ItemDecl
   }
   auto end_t = llvm::FunctionType::get(b_.getVoidTy(), {ptr_, f64_, i64_, ptr_, ptr_}, false);
   b_.CreateCall(runtime("rft_rt_fuel_end", end_t),
-                {ctx, on_invalid, b_.getInt64(r->components.size()), total_out, comps_out});
+                {ctx, on_invalid, b_.getInt64(n_values), total_out, comps_out});
   b_.CreateRet(b_.getInt32(0));
   return f;
 }
@@ -1043,13 +1050,14 @@ void Lowerer::info_block(
                                     llvm::ConstantArray::get(t, ptrs), what);
   };
   auto* reward_t = llvm::StructType::get(
-      c_, {ptr_, i32_, ptr_, i32_, ptr_, i32_, ptr_, ptr_, f64_, ptr_});
+      c_, {ptr_, i32_, ptr_, i32_, ptr_, i32_, ptr_, i32_, ptr_, ptr_, f64_, ptr_});
   std::vector<llvm::Constant*> infos;
   for (size_t i = 0; i < rewards.size(); ++i) {
     const auto* r = rewards[i].first;
     const auto* item = rewards[i].second;
-    std::vector<std::string> comps, judges, fields, field_types;
+    std::vector<std::string> comps, monitors, judges, fields, field_types;
     for (const auto& c : r->components) comps.push_back(c->name);
+    for (const auto& m : r->monitors) monitors.push_back(m->name);
     for (const auto* j : r->judges_used) judges.push_back(j->name);
     if (item != nullptr) {
       for (const auto& f : item->fields) {
@@ -1059,11 +1067,12 @@ void Lowerer::info_block(
       }
     }
     infos.push_back(llvm::ConstantStruct::get(
-        reward_t, {cstr_ptr(r->name), b_.getInt32(comps.size()), names_array(comps, "components"),
-                   b_.getInt32(judges.size()), names_array(judges, "judges"),
-                   b_.getInt32(fields.size()), names_array(fields, "item_fields"),
-                   names_array(field_types, "item_types"),
-                   llvm::ConstantFP::get(f64_, r->on_invalid), fns[i]}));
+        reward_t,
+        {cstr_ptr(r->name), b_.getInt32(comps.size()), names_array(comps, "components"),
+         b_.getInt32(monitors.size()), names_array(monitors, "monitors"),
+         b_.getInt32(judges.size()), names_array(judges, "judges"), b_.getInt32(fields.size()),
+         names_array(fields, "item_fields"), names_array(field_types, "item_types"),
+         llvm::ConstantFP::get(f64_, r->on_invalid), fns[i]}));
   }
   auto* rewards_t = llvm::ArrayType::get(reward_t, infos.size());
   auto* rewards_g = new llvm::GlobalVariable(*m_, rewards_t, true, llvm::GlobalValue::PrivateLinkage,

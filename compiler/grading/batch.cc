@@ -29,8 +29,13 @@ void parse_row(Row& row, std::span<const interp::ItemField> item) {
   row.error = interp::read_sample_row(row.text, item, row.data);
 }
 
-std::string result_line(const Row& row, std::span<const std::string> components,
-                        const BatchOptions& options) {
+nlohmann::ordered_json named(std::span<const std::string> names, std::span<const double> values) {
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (size_t i = 0; i < names.size() && i < values.size(); ++i) out[names[i]] = values[i];
+  return out;
+}
+
+std::string result_line(const Row& row, const ValueNames& names, const BatchOptions& options) {
   nlohmann::ordered_json j;  // keys in this order: line, then total or error
 
   j["line"] = row.line;
@@ -38,11 +43,8 @@ std::string result_line(const Row& row, std::span<const std::string> components,
     j["error"] = row.error;
   } else {
     j["total"] = row.result.total;
-    nlohmann::ordered_json comps = nlohmann::ordered_json::object();
-    for (size_t i = 0; i < components.size() && i < row.result.components.size(); ++i) {
-      comps[components[i]] = row.result.components[i];
-    }
-    j["components"] = std::move(comps);
+    j["components"] = named(names.components, row.result.components);
+    if (!names.monitors.empty()) j["monitors"] = named(names.monitors, row.result.monitors);
     j["flags"] = row.result.flags;
     if (options.annotate) options.annotate(row.data, j);
   }
@@ -59,8 +61,10 @@ Grade NativeEngine::grade(const Sample& sample, grader::Context& ctx) const {
                sample.truncated ? 1 : 0};
   if (judge_ != nullptr) rft_ctx_set_judge(ctx.handle(), judge_, judge_user_);
   Grade r;
-  r.components.resize(reward_.n_components);
+  r.components.resize(reward_.n_components + reward_.n_monitors);
   reward_.grade(ctx.handle(), &s, &r.total, r.components.data());
+  r.monitors.assign(r.components.begin() + reward_.n_components, r.components.end());
+  r.components.resize(reward_.n_components);
   r.flags = ctx.flags();
   return r;
 }
@@ -109,14 +113,14 @@ std::vector<Grade> grade_batch(const Engine& engine, std::span<const Sample> sam
   return results;
 }
 
-BatchSummary grade_jsonl(std::span<const std::string> components,
-                         std::span<const interp::ItemField> item, const Engine& engine,
-                         std::istream& in, std::ostream& out, const BatchOptions& options,
-                         const std::function<void(size_t)>& progress) {
+BatchSummary grade_jsonl(const ValueNames& names, std::span<const interp::ItemField> item,
+                         const Engine& engine, std::istream& in, std::ostream& out,
+                         const BatchOptions& options, const std::function<void(size_t)>& progress) {
   auto start = std::chrono::steady_clock::now();
   BatchSummary summary;
-  summary.component_names.assign(components.begin(), components.end());
-  summary.component_sums.assign(components.size(), 0.0);
+  summary.names = names;
+  summary.component_sums.assign(names.components.size(), 0.0);
+  summary.monitor_sums.assign(names.monitors.size(), 0.0);
   int threads = options.threads > 0 ? options.threads : grader::default_threads();
   std::vector<grader::Context> contexts(static_cast<size_t>(threads));
 
@@ -154,15 +158,18 @@ BatchSummary grade_jsonl(std::span<const std::string> components,
     grade_into(engine, samples, contexts, results);
     for (size_t k = 0; k < rows.size(); ++k) chunk[rows[k]].result = std::move(results[k]);
     for (Row& row : chunk) {
-      out << result_line(row, components, options) << '\n';
+      out << result_line(row, names, options) << '\n';
       ++summary.rows;
       if (!row.error.empty()) {
         ++summary.errors;
         continue;
       }
       summary.total_sum += row.result.total;
-      for (size_t c = 0; c < row.result.components.size() && c < components.size(); ++c) {
+      for (size_t c = 0; c < row.result.components.size() && c < names.components.size(); ++c) {
         summary.component_sums[c] += row.result.components[c];
+      }
+      for (size_t m = 0; m < row.result.monitors.size() && m < names.monitors.size(); ++m) {
+        summary.monitor_sums[m] += row.result.monitors[m];
       }
       if (interp::problem_flags(row.result) > 0) ++summary.flagged;
       summary.skipped += interp::skipped_by_gating(row.result);

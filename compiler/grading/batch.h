@@ -84,6 +84,12 @@ class NativeEngine final : public Engine {
 std::vector<Grade> grade_batch(const Engine& engine, std::span<const Sample> samples,
                                         int threads = 0);
 
+// What a reward logs beside its total, by name, each in declaration order.
+struct ValueNames {
+  std::vector<std::string> components;
+  std::vector<std::string> monitors;
+};
+
 struct BatchOptions {
   int threads = 0;          // 0: all cores
   size_t chunk_rows = 4096;  // rows read, graded and written at a time (bounds memory)
@@ -97,22 +103,23 @@ struct BatchSummary {
   size_t errors = 0;  // rows rejected: not JSON, no completion, item fields missing, ...
   double seconds = 0;
   double total_sum = 0;
-  std::vector<std::string> component_names;
+  ValueNames names;
   std::vector<double> component_sums;  // over graded rows
+  std::vector<double> monitor_sums;
   size_t flagged = 0;                  // graded rows with a flag other than gating's skipped:
   size_t skipped = 0;  // components that would have called a judge, skipped by gating
 };
 
 // Reads JSONL from `in`: each line an object with a string `completion`, an optional string
 // `prompt`, and the fields of the reward's `item` (`item`: from a spec or a compiled grader,
-// interp::item_fields). `components` names the reward's components, in declaration order. Writes one JSON line per non-blank input line
-// to `out`, in input order:
+// interp::item_fields). `names` names the reward's components and monitors. Writes one JSON line
+// per non-blank input line to `out`, in input order:
 //   {"line":3,"total":1.2,"components":{"correct":1,...},"flags":[...]}
 //   {"line":4,"error":"`completion` is missing"}
-// A bad row never stops the batch. `progress` (optional) is called with the rows done so far.
-BatchSummary grade_jsonl(std::span<const std::string> components,
-                         std::span<const interp::ItemField> item, const Engine& engine,
-                         std::istream& in, std::ostream& out,
+// with "monitors":{...} after the components when the reward has monitors. A bad row never stops
+// the batch. `progress` (optional) is called with the rows done so far.
+BatchSummary grade_jsonl(const ValueNames& names, std::span<const interp::ItemField> item,
+                         const Engine& engine, std::istream& in, std::ostream& out,
                          const BatchOptions& options,
                          const std::function<void(size_t)>& progress = nullptr);
 

@@ -211,9 +211,10 @@ void GraderEngine::grade_groups() {
 
 const ast::ItemDecl* GraderEngine::item() const { return loaded_.module->item.get(); }
 
-std::vector<std::string> GraderEngine::component_names() const {
-  std::vector<std::string> names;
-  for (const auto& c : loaded_.reward->components) names.push_back(c->name);
+ValueNames GraderEngine::value_names() const {
+  ValueNames names;
+  for (const auto& c : loaded_.reward->components) names.components.push_back(c->name);
+  for (const auto& m : loaded_.reward->monitors) names.monitors.push_back(m->name);
   return names;
 }
 
@@ -288,6 +289,7 @@ train::GradeFn grade_fn(const GraderEngine& grader, int threads, std::atomic<lon
           gated += static_cast<long>(interp::skipped_by_gating(results[i]));
           scores[i].total = results[i].total;
           scores[i].components = std::move(results[i].components);
+          scores[i].monitors = std::move(results[i].monitors);
           scores[i].flags = interp::problem_flags(results[i]);
         }
         if (skipped != nullptr) *skipped += gated;
@@ -373,7 +375,8 @@ Expected<std::unique_ptr<SharedGrader>> SharedGrader::open(const std::string& pa
                    "builds the same shared object)");
   }
   g->name_ = info->name;
-  g->components_.assign(info->components, info->components + info->n_components);
+  g->names_.components.assign(info->components, info->components + info->n_components);
+  g->names_.monitors.assign(info->monitors, info->monitors + info->n_monitors);
   g->item_fields_ = interp::item_fields(*info);
   g->engine_ = std::make_unique<NativeEngine>(*info);
   return g;
@@ -384,7 +387,8 @@ namespace {
 class EngineJobGrader final : public train::JobGrader {
  public:
   explicit EngineJobGrader(std::unique_ptr<GraderEngine> g) : g_(std::move(g)) {}
-  std::vector<std::string> component_names() const override { return g_->component_names(); }
+  std::vector<std::string> component_names() const override { return g_->value_names().components; }
+  std::vector<std::string> monitor_names() const override { return g_->value_names().monitors; }
   int pass_component(const std::string& name) const override { return g_->pass_component(name); }
   std::vector<std::string> check_item(const nlohmann::json& row) const override {
     return g_->check_item(row);

@@ -63,7 +63,7 @@ class GraderEngine {
   const ast::RewardDecl& reward() const { return *loaded_.reward; }
   const ast::ItemDecl* item() const;  // the spec's `item` declaration, or null
   const interp::ItemFields& item_fields() const { return item_fields_; }
-  std::vector<std::string> component_names() const;
+  ValueNames value_names() const;
   // The index of the component called `name`, or when `name` is empty the first component of
   // boolean type; -1 when there is none. A name that is not a component: -2.
   int pass_component(const std::string& name) const;
@@ -95,9 +95,10 @@ class GraderEngine {
 };
 
 // A compiled grader loaded from a shared object (as `rft compile` writes): one of its rewards,
-// with its engine, component names and item fields, for `rft grade --grader` and Python. The
-// object carries a reward's code but not its judges' settings (endpoints, models), which live in
-// the spec: a reward that calls judges is refused rather than graded with dead judges.
+// with its engine, component and monitor names and item fields, for `rft grade --grader` and
+// Python. The object carries a reward's code but not its judges' settings (endpoints, models),
+// which live in the spec: a reward that calls judges is refused rather than graded with dead
+// judges.
 class SharedGrader {
  public:
   // Opens `path` and finds `reward` (empty: the object's only reward). Fails with one line (not
@@ -107,14 +108,14 @@ class SharedGrader {
                                                       const std::string& reward);
   const std::string& name() const { return name_; }
   const Engine& engine() const { return *engine_; }
-  const std::vector<std::string>& component_names() const { return components_; }
+  const ValueNames& value_names() const { return names_; }
   const interp::ItemFields& item_fields() const { return item_fields_; }
 
  private:
   SharedGrader() = default;
   std::unique_ptr<rft_grader, void (*)(rft_grader*)> so_{nullptr, rft_grader_close};
   std::string name_;
-  std::vector<std::string> components_;
+  ValueNames names_;
   interp::ItemFields item_fields_;
   std::unique_ptr<Engine> engine_;  // last: destroyed before the code it calls
 };

@@ -134,7 +134,7 @@ struct Evaluation::Impl {
     prompt = repair(s.prompt);
     completion = repair(s.completion);
     lets.resize(r.lets.size());
-    components.resize(r.components.size());
+    components.resize(r.components.size() + r.monitors.size());
   }
 
   // Model output is untrusted: invalid UTF-8 is replaced (U+FFFD) and flagged, so that every
@@ -464,6 +464,7 @@ Grade Evaluation::run(bool record_bindings) {
     s.ctx.flag("invalid_total");
     out.total = total;
     out.components.assign(s.reward.components.size(), 0.0);
+    out.monitors.assign(s.reward.monitors.size(), 0.0);
     out.flags = s.ctx.flags();
     return out;
   }
@@ -477,8 +478,10 @@ Grade Evaluation::run(bool record_bindings) {
   }
   s.total = rft_num(total);
   out.total = total;
-  // Components the total did not need are evaluated now for the log, except those that would
-  // call a judge: gating must save that call.
+  // Monitors are always evaluated, judges included (they were declared to be logged), before
+  // the components the total did not need, which are evaluated now for the log except those
+  // that would call a judge: gating must save that call.
+  for (const auto& m : s.reward.monitors) out.monitors.push_back(s.component_value(m.get()));
   for (const auto& c : s.reward.components) {
     Slot& slot = s.components[c->slot];
     if (slot.state != SlotState::kDone && s.interp.needs_judge(c.get())) {
@@ -490,6 +493,8 @@ Grade Evaluation::run(bool record_bindings) {
   }
   rft_rt_fuel_end(s.ctx.handle(), s.reward.on_invalid, out.components.size(), &out.total,
                   out.components.data());
+  double unused_total = 0;
+  rft_rt_fuel_end(s.ctx.handle(), 0, out.monitors.size(), &unused_total, out.monitors.data());
   if (record_bindings) {
     struct Entry {
       uint32_t at;
@@ -505,6 +510,11 @@ Grade Evaluation::run(bool record_bindings) {
     for (const auto& c : s.reward.components) {
       entries.push_back({c->range.begin,
                          {c->name, "component", grader::format_num(out.components[c->slot]), true}});
+    }
+    for (size_t i = 0; i < s.reward.monitors.size(); ++i) {
+      const auto& m = s.reward.monitors[i];
+      entries.push_back(
+          {m->range.begin, {m->name, "monitor", grader::format_num(out.monitors[i]), true}});
     }
     std::sort(entries.begin(), entries.end(), [](auto& a, auto& b) { return a.at < b.at; });
     for (auto& e : entries) out.bindings.push_back(std::move(e.b));

@@ -487,13 +487,14 @@ class Builder {
         cd->name = comp->ID()->getText();
         cd->name_range = pos_.node(comp->ID());
         cd->range = pos_.rule(comp);
+        cd->monitor = comp->kind->getType() == RewardParser::MONITOR;
         cd->value = expr(comp->expr(0));
         if (comp->IN() != nullptr) {
           cd->lo = expr(comp->expr(1));
           cd->hi = expr(comp->expr(2));
         }
         if (cd->value && (comp->IN() == nullptr || (cd->lo && cd->hi))) {
-          r->components.push_back(std::move(cd));
+          (cd->monitor ? r->monitors : r->components).push_back(std::move(cd));
         } else {
           r->incomplete = true;
           mark_broken(comp->ID());

@@ -116,6 +116,7 @@ bool calls_builtin(const ast::RewardDecl& reward,
   };
   for (const auto& l : reward.lets) walk(*l->value);
   for (const auto& c : reward.components) walk(*c->value);
+  for (const auto& c : reward.monitors) walk(*c->value);
   if (reward.total) walk(*reward.total);
   return found;
 }

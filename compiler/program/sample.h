@@ -20,11 +20,12 @@ struct Sample {
 struct Grade {
   double total = 0;
   std::vector<double> components;  // in declaration order, never NaN or inf
+  std::vector<double> monitors;    // likewise; logged, never part of the total
   std::vector<std::string> flags;
-  // Every let and component with its value as text, in source order (explain only).
+  // Every let, component and monitor with its value as text, in source order (explain only).
   struct Binding {
     std::string name;
-    std::string kind;  // "let" or "component"
+    std::string kind;  // "let", "component" or "monitor"
     std::string value;
     bool evaluated = false;
   };

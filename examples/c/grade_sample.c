@@ -42,19 +42,23 @@ int main(int argc, char** argv) {
 
   rft_ctx* ctx = rft_ctx_new();
   double total = 0;
-  double* components = calloc(reward->n_components + 1, sizeof(double));
-  reward->grade(ctx, &sample, &total, components);
+  /* One value per component, then one per monitor. */
+  double* values = calloc(reward->n_components + reward->n_monitors + 1, sizeof(double));
+  reward->grade(ctx, &sample, &total, values);
 
   printf("total %.17g\n", total);
   for (uint32_t i = 0; i < reward->n_components; ++i) {
-    printf("component %s %.17g\n", reward->components[i], components[i]);
+    printf("component %s %.17g\n", reward->components[i], values[i]);
+  }
+  for (uint32_t i = 0; i < reward->n_monitors; ++i) {
+    printf("monitor %s %.17g\n", reward->monitors[i], values[reward->n_components + i]);
   }
   for (uint64_t i = 0; i < rft_ctx_flag_count(ctx); ++i) {
     rft_str flag = rft_ctx_flag_at(ctx, i);
     printf("flag %.*s\n", (int)flag.len, flag.ptr);
   }
 
-  free(components);
+  free(values);
   rft_ctx_free(ctx);
   rft_grader_close(grader);
   return 0;

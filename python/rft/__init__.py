@@ -33,12 +33,14 @@ __all__ = ["Grader", "GradeResult", "SpecError", "load", "load_aot"]
 
 
 class GradeResult:
-    """The grades of one batch: `total`, `components` (name -> values) and `flags`, as lists in
-    the order of the completions. `to_numpy()` gives the numbers as numpy arrays."""
+    """The grades of one batch: `total`, `components` (name -> values), `monitors` (name ->
+    values: what the spec's `monitor` lines log, never part of the total) and `flags`, as lists
+    in the order of the completions. `to_numpy()` gives the numbers as numpy arrays."""
 
     def __init__(self, raw: Dict[str, Any]):
         self.total: List[float] = raw["total"]
         self.components: Dict[str, List[float]] = raw["components"]
+        self.monitors: Dict[str, List[float]] = raw["monitors"]
         self.flags: List[List[str]] = raw["flags"]
 
     def __len__(self) -> int:
@@ -78,6 +80,12 @@ class Grader:
     def components(self) -> List[str]:
         """The component names, in declaration order."""
         return list(self._native.components)
+
+    @property
+    def monitors(self) -> List[str]:
+        """The monitor names, in declaration order: values logged beside the components that
+        never enter the total."""
+        return list(self._native.monitors)
 
     @property
     def item_fields(self) -> Dict[str, str]:
@@ -158,7 +166,7 @@ class Grader:
 
     def explain(self, completion: str, prompt: str = "", truncated: bool = False,
                 **item: Any) -> Dict[str, Any]:
-        """How one sample scores: total, components, every `let` and the flags."""
+        """How one sample scores: total, components, monitors, every `let` and the flags."""
         if truncated and "truncated" in self.item_fields and "truncated" not in item:
             item["truncated"] = True
         return self._native.explain(completion, prompt, item, bool(truncated))

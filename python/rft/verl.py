@@ -45,7 +45,7 @@ def compute_score(grader: Grader, ground_truth_field: str = "answer", threads: i
         out = []
         for i, total in enumerate(result.total):
             scores = {"score": total}
-            for name, values in result.components.items():
+            for name, values in list(result.components.items()) + list(result.monitors.items()):
                 scores[name] = values[i]
             out.append(scores)
         return out

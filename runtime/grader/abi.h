@@ -9,7 +9,7 @@
  *   const rft_reward_info* r = rft_grader_find(g, "gsm8k");
  *   rft_ctx* ctx = rft_ctx_new();
  *   rft_sample s = {...};
- *   double total, parts[r->n_components];
+ *   double total, parts[r->n_components + r->n_monitors];
  *   r->grade(ctx, &s, &total, parts);   // flags: rft_ctx_flag_count / rft_ctx_flag_at
  *   rft_ctx_reset(ctx);                 // before the next sample
  */
@@ -27,7 +27,7 @@ extern "C" {
 
 /* Bumped whenever a struct below, the value layout or a runtime entry point that generated code
  * calls changes. A grader built for another version is refused when it is opened. */
-#define RFT_GRADER_ABI_VERSION 2u
+#define RFT_GRADER_ABI_VERSION 3u
 
 /* One sample to grade. Strings are views and need not be NUL-terminated; invalid UTF-8 in the
  * prompt or completion is replaced (U+FFFD) and flagged `invalid_utf8`. */
@@ -45,9 +45,10 @@ typedef struct rft_sample {
   int32_t truncated;
 } rft_sample;
 
-/* Grades one sample: writes the total and one value per component (in declaration order), and
- * raises flags on the context. Returns 0. Never throws or aborts on user data; safe to call from
- * many threads at once, each with its own context. */
+/* Grades one sample: writes the total and one value per component, then one per monitor (each in
+ * declaration order: n_components + n_monitors values), and raises flags on the context. Returns 0.
+ * Never throws or aborts on user data; safe to call from many threads at once, each with its own
+ * context. */
 typedef int (*rft_grade_fn)(rft_ctx* ctx, const rft_sample* sample, double* total,
                             double* components);
 
@@ -55,6 +56,8 @@ typedef struct rft_reward_info {
   const char* name;
   uint32_t n_components;
   const char* const* components;  /* names, in declaration order */
+  uint32_t n_monitors;
+  const char* const* monitors; /* names of the values logged beside the components */
   uint32_t n_judges;
   const char* const* judges;      /* names of the judges the reward may call */
   uint32_t n_item_fields;

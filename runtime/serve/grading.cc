@@ -36,12 +36,15 @@ Grading::Grading(const GraderEngine& grader, std::string spec, int threads)
 
 Json Grading::describe() const {
   const ast::RewardDecl& r = grader_.reward();
-  Json components = Json::array();
-  for (const auto& c : r.components) {
-    components.push_back({{"name", c->name},
-                          {"type", types::to_string(c->type)},
-                          {"judge", program::calls_judge(*c)}});
-  }
+  auto values = [](const std::vector<std::unique_ptr<ast::ComponentDecl>>& list) {
+    Json out = Json::array();
+    for (const auto& c : list) {
+      out.push_back({{"name", c->name},
+                     {"type", types::to_string(c->type)},
+                     {"judge", program::calls_judge(*c)}});
+    }
+    return out;
+  };
   Json judges = Json::array();
   for (const ast::JudgeDecl* j : r.judges_used) judges.push_back(j->name);
   Json item = Json::array();
@@ -53,7 +56,8 @@ Json Grading::describe() const {
   return {{"object", "grader"},
           {"spec", spec_},
           {"reward", r.name},
-          {"components", std::move(components)},
+          {"components", values(r.components)},
+          {"monitors", values(r.monitors)},
           {"judges", std::move(judges)},
           {"item", std::move(item)}};
 }
@@ -119,18 +123,22 @@ Expected<Json, ApiError> Grading::grade(std::string_view body) const {
   }
   std::vector<Grade> graded = grader_.grade(batch, threads_);
 
-  const std::vector<std::string> names = grader_.component_names();
+  const ValueNames names = grader_.value_names();
+  auto named = [](const std::vector<std::string>& keys, const std::vector<double>& values) {
+    Json out = Json::object();
+    for (size_t c = 0; c < keys.size() && c < values.size(); ++c) {
+      out[keys[c]] = number(values[c]);
+    }
+    return out;
+  };
   Json results = Json::array();
   for (size_t i = 0; i < samples.size(); ++i) results.push_back({{"index", i}});
   for (size_t k = 0; k < graded.size(); ++k) {
     const Grade& g = graded[k];
     Json& out = results[which[k]];
     out["total"] = number(g.total);
-    Json components = Json::object();
-    for (size_t c = 0; c < names.size() && c < g.components.size(); ++c) {
-      components[names[c]] = number(g.components[c]);
-    }
-    out["components"] = std::move(components);
+    out["components"] = named(names.components, g.components);
+    if (!names.monitors.empty()) out["monitors"] = named(names.monitors, g.monitors);
     out["flags"] = g.flags;
   }
   for (size_t i = 0; i < samples.size(); ++i) {
@@ -138,7 +146,8 @@ Expected<Json, ApiError> Grading::grade(std::string_view body) const {
   }
   return Json{{"object", "list"},
               {"reward", grader_.reward().name},
-              {"components", names},
+              {"components", names.components},
+              {"monitors", names.monitors},
               {"data", std::move(results)}};
 }
 

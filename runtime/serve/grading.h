@@ -20,12 +20,14 @@ class Grading {
   // `grader` must outlive this. `threads`: grading threads for one request (0: all cores).
   Grading(const GraderEngine& grader, std::string spec, int threads);
 
-  // GET /v1/grade: the reward, its components (with their types, and whether they call a judge),
+  // GET /v1/grade: the reward, its components and monitors (with their types, and whether they
+  // call a judge),
   // the judges it calls and the item fields a sample must carry.
   nlohmann::ordered_json describe() const;
 
   // POST /v1/grade: {"samples": [{"completion", "prompt"?, "item"?}, ...]} graded in one batch;
-  // one result per sample, in order, each {"index", "total", "components", "flags"} or
+  // one result per sample, in order, each {"index", "total", "components", "monitors" (when the
+  // reward has any), "flags"} or
   // {"index", "error"} for a sample that cannot be graded (an item field missing, ...).
   Expected<nlohmann::ordered_json, ApiError> grade(std::string_view body) const;
 

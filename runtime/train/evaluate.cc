@@ -17,6 +17,7 @@ Expected<EvalSums> evaluate_rows(const Dataset& data, const std::vector<std::str
   if (!setup.grade) return failure("evaluation needs a reward to grade with");
   EvalSums sums;
   sums.components.assign(setup.component_names.size(), 0.0);
+  sums.monitors.assign(setup.monitor_names.size(), 0.0);
   chunk = std::max<size_t>(1, chunk);
   for (size_t b = from; b < to; b += chunk) {
     const size_t e = std::min(to, b + chunk);
@@ -57,6 +58,9 @@ Expected<EvalSums> evaluate_rows(const Dataset& data, const std::vector<std::str
       sums.total += s.total;
       for (size_t c = 0; c < sums.components.size() && c < s.components.size(); ++c) {
         sums.components[c] += s.components[c];
+      }
+      for (size_t m = 0; m < sums.monitors.size() && m < s.monitors.size(); ++m) {
+        sums.monitors[m] += s.monitors[m];
       }
       if (s.flags > 0) ++sums.flagged;
       sums.length += static_cast<double>((*texts)[i - b].new_tokens);
@@ -116,6 +120,9 @@ Expected<ModelEval> evaluate_model(model::TextGenerator& generator, const Datase
   eval.reward_mean = sums->total / rows;
   eval.component_means = sums->components;
   for (double& m : eval.component_means) m /= rows;
+  for (size_t m = 0; m < setup.monitor_names.size() && m < sums->monitors.size(); ++m) {
+    eval.monitor_means.emplace_back(setup.monitor_names[m], sums->monitors[m] / rows);
+  }
   eval.mean_length = sums->length / rows;
   eval.flagged = sums->flagged;
   eval.samples = std::move(sums->samples);
@@ -185,6 +192,17 @@ std::string format_eval_table(const std::vector<ModelEval>& evals,
       return c < m.component_means.size() ? m.component_means[c] : 0.0;
     });
   }
+  // Monitors by name: every model was graded with the same reward, so the first has them all.
+  const std::vector<std::pair<std::string, double>> no_monitors;
+  for (const auto& [name, mean] : evals.empty() ? no_monitors : evals[0].monitor_means) {
+    auto find = [name = name](const ModelEval& m) {
+      return std::find_if(m.monitor_means.begin(), m.monitor_means.end(),
+                          [&](const auto& nm) { return nm.first == name; });
+    };
+    add_row(
+        name + " (monitor)", 2, [find](const ModelEval& m) { return find(m)->second; },
+        [find](const ModelEval& m) { return find(m) != m.monitor_means.end(); });
+  }
   auto has_pass = [](const ModelEval& m) { return m.pass_rate >= 0; };
   if (std::any_of(evals.begin(), evals.end(), has_pass)) {
     add_row(
@@ -242,6 +260,10 @@ nlohmann::json eval_to_json(const std::vector<ModelEval>& evals,
                         {"components", components}, {"mean_length", m.mean_length},
                         {"flagged", m.flagged},     {"seconds", m.seconds},
                         {"samples", samples}};
+    if (!m.monitor_means.empty()) {
+      j["monitors"] = nlohmann::json::object();
+      for (const auto& [name, mean] : m.monitor_means) j["monitors"][name] = mean;
+    }
     if (m.pass_rate >= 0) j["pass_rate"] = m.pass_rate;
     if (m.verifier_mean) {
       j["verifier"] = {{"reward_mean", *m.verifier_mean}};

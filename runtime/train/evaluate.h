@@ -1,6 +1,6 @@
 // Evaluation: generate with a model for every prompt of a dataset, grade with the reward, and
-// summarize: mean total, each component's mean, the pass rate where the reward has a pass
-// component, mean completion length, and a few sample outputs. One loop (evaluate_rows) serves
+// summarize: mean total, each component's and monitor's mean, the pass rate where the reward has a
+// pass component, mean completion length, and a few sample outputs. One loop (evaluate_rows) serves
 // every evaluation: `rft eval` comparing models side by side, `rft train`/`rft sft` comparing the
 // base with the tuned model at the end, and the evaluations during training (Session::evaluate,
 // split over ranks). Every row samples from a seed of its own, so a row's completion does not
@@ -43,6 +43,8 @@ struct ModelEval {
   size_t rows = 0;
   double reward_mean = 0;
   std::vector<double> component_means;
+  // Each monitor of the reward (its `monitor` values, never part of the total) and its mean.
+  std::vector<std::pair<std::string, double>> monitor_means;
   double pass_rate = -1;       // -1: the reward has no pass component
   double mean_length = 0;      // completion tokens
   size_t flagged = 0;          // rows whose grading raised a flag
@@ -57,6 +59,7 @@ struct EvalSetup {
   GradeFn grade;
   std::vector<std::string> component_names;
   int pass_component = -1;
+  std::vector<std::string> monitor_names;
   // A second reward that grades the same completions and is never trained on (may be null).
   GradeFn verify;
   int verify_pass_component = -1;
@@ -79,6 +82,7 @@ struct EvalSums {
   size_t rows = 0;
   double total = 0, length = 0;  // length: completion tokens
   std::vector<double> components;
+  std::vector<double> monitors;
   size_t flagged = 0;
   std::vector<EvalSample> samples;  // the first rows, up to samples_shown
   double verifier_total = 0, verifier_pass = 0;  // with setup.verify

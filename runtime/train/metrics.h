@@ -10,7 +10,8 @@
 //   {"kind":"eval","step":12,"reward_mean":0.45,"components":{...},"pass_rate":0.45,
 //    "completion_length":5.1,"rows":200}
 //
-// "pass_rate" is present only when the reward has a pass component; "kl" only when beta > 0.
+// "pass_rate" is present only when the reward has a pass component; "kl" only when beta > 0;
+// "monitors" (each monitor's mean, as "components") only when the reward has monitors.
 // GRPO train lines carry the monitors' "signals" and, where one first held, "alarms"
 // (runtime/train/monitor.h).
 // SFT writes "kind":"train" lines with "loss", "lr", "tokens_per_second" and "elapsed", and eval

@@ -24,6 +24,8 @@ class JobGrader {
  public:
   virtual ~JobGrader() = default;
   virtual std::vector<std::string> component_names() const = 0;
+  // The reward's monitors: logged beside the components, never part of the total.
+  virtual std::vector<std::string> monitor_names() const = 0;
   // The index of the component called `name`, or when `name` is empty the first boolean one; -1
   // when there is none; -2 when `name` is not a component.
   virtual int pass_component(const std::string& name) const = 0;

@@ -119,12 +119,14 @@ json chart_data(const ChartSpec& spec, const std::vector<json>& lines) {
           {"series", series}};
 }
 
-// The reward's components: those named by the caller, then any other the metrics mention.
-std::vector<std::string> component_names(const ReportInput& input, const std::vector<json>& lines) {
-  std::vector<std::string> names = input.component_names;
+// The names in the lines' objects at `key` ("components", "monitors"): those `given` first,
+// then any other the metrics mention.
+std::vector<std::string> names_in(const std::vector<json>& lines, const std::string& key,
+                                  std::vector<std::string> given = {}) {
+  std::vector<std::string> names = std::move(given);
   std::set<std::string> seen(names.begin(), names.end());
   for (const json& line : lines) {
-    auto it = line.find("components");
+    auto it = line.find(key);
     if (it == line.end() || !it->is_object()) continue;
     for (const auto& [name, value] : it->items()) {
       if (seen.insert(name).second) names.push_back(name);
@@ -137,9 +139,13 @@ json charts_data(const ReportInput& input, const std::vector<json>& lines) {
   std::vector<ChartSpec> specs = {
       {"reward_mean", "Mean reward", "reward", "reward_mean"},
   };
-  const std::vector<std::string> components = component_names(input, lines);
+  const std::vector<std::string> components = names_in(lines, "components", input.component_names);
   for (const std::string& name : components) {
     specs.push_back({"component." + name, "Component: " + name, name, name, "components"});
+  }
+  // The reward's `monitor` values: logged per step and at the evaluations, never trained on.
+  for (const std::string& name : names_in(lines, "monitors")) {
+    specs.push_back({"monitor." + name, "Monitor: " + name, name, name, "monitors"});
   }
   specs.push_back({"pass_rate", "Pass rate", "pass rate", "pass_rate"});
   // The held-out verifier (reward.verifier), graded at the evaluations only.
@@ -201,6 +207,16 @@ std::string eval_table_html(const std::vector<ModelEval>& evals,
   for (size_t c = 0; c < names.size(); ++c) {
     eval_row(html, names[c], evals, 3, true, [c](const ModelEval& e) {
       return c < e.component_means.size() ? e.component_means[c] : 0.0;
+    });
+  }
+  // Monitors by name (every model was graded with the same reward); no direction is better.
+  for (size_t m = 0; m < evals[0].monitor_means.size(); ++m) {
+    const std::string& name = evals[0].monitor_means[m].first;
+    eval_row(html, name + " (monitor)", evals, 3, false, [&name](const ModelEval& e) {
+      for (const auto& [n, mean] : e.monitor_means) {
+        if (n == name) return mean;
+      }
+      return 0.0;
     });
   }
   bool has_pass = false;

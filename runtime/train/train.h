@@ -28,6 +28,7 @@ struct Score {
   double total = 0;
   std::vector<double> components;  // in the reward's declaration order
   size_t flags = 0;                // how many flags grading raised
+  std::vector<double> monitors;    // in declaration order: logged, never trained on
 };
 
 // Grades a whole batch in one call (the compiled grader on a thread pool). Results are in the
@@ -70,6 +71,7 @@ struct TrainRequest {
   const Dataset* eval = nullptr;  // may be null
   GradeFn grade;                  // GRPO: required; SFT: for evaluation (may be null)
   std::vector<std::string> component_names;
+  std::vector<std::string> monitor_names;  // the reward's `monitor` values, logged per step
   int pass_component = -1;        // index into component_names, or -1: no pass rate
   // The held-out verifier (`reward.verifier`): grades the evaluations only; may be null.
   GradeFn verify;

@@ -25,6 +25,14 @@ echo "$out"
 grep -qx "total 0" <<<"$out"
 grep -qx "flag bad_item:answer" <<<"$out"
 grep -qx "flag invalid_total" <<<"$out"
+# Monitors follow the components in the array grade writes.
+printf 'reward r {\n  component long = len(completion) > 3\n  monitor chars = len(completion)\n  total = long\n}\n' \
+  >"$work/monitored.reward"
+"$rft" compile "$work/monitored.reward" -o "$work/monitored.so"
+out=$("$grade_sample" "$work/monitored.so" r 'four')
+echo "$out"
+grep -qx "component long 1" <<<"$out"
+grep -qx "monitor chars 4" <<<"$out"
 # Errors are reported, not crashed on.
 if "$grade_sample" "$work/gsm8k.so" nosuch x 2>"$work/err.txt"; then exit 1; fi
 grep -q "no reward named \`nosuch\`" "$work/err.txt"

@@ -131,6 +131,10 @@ std::string describe(const Grade& r, const ast::RewardDecl& reward) {
     std::string name = i < reward.components.size() ? reward.components[i]->name : "?";
     out << "    " << name << " " << num_text(r.components[i]) << "\n";
   }
+  for (size_t i = 0; i < r.monitors.size(); ++i) {
+    std::string name = i < reward.monitors.size() ? reward.monitors[i]->name : "?";
+    out << "    monitor " << name << " " << num_text(r.monitors[i]) << "\n";
+  }
   out << "    flags [";
   for (size_t i = 0; i < r.flags.size(); ++i) out << (i ? ", " : "") << r.flags[i];
   out << "]";
@@ -145,6 +149,10 @@ std::string difference(const Grade& a, const Grade& b) {
   if (a.components.size() != b.components.size()) return "number of components";
   for (size_t i = 0; i < a.components.size(); ++i) {
     if (!same_double(a.components[i], b.components[i])) return "component " + std::to_string(i);
+  }
+  if (a.monitors.size() != b.monitors.size()) return "number of monitors";
+  for (size_t i = 0; i < a.monitors.size(); ++i) {
+    if (!same_double(a.monitors[i], b.monitors[i])) return "monitor " + std::to_string(i);
   }
   if (a.flags != b.flags) return "flags";
   return "";
@@ -434,18 +442,74 @@ TEST_F(DifferentialTest, InterpreterJitAndSharedObjectAgree) {
         << "the generator's programs fail to check too often; rerun with RFT_DIFF_VERBOSE=1";
     // ... and, over a run of the default size or more, covers every construct.
     if (st.generated >= 100) {
-      for (const char* f :
-           {"item", "item_ref", "const", "const_typed", "regex_const", "regex_var", "fn", "fn_block",
-            "fn_default", "fn_call", "named_arg", "builtin_named_arg", "fn_inferred_result",
-            "let", "let_typed", "component", "component_bool", "component_bounds", "on_invalid",
-            "judge", "judge_call", "if", "op:??", "op:+", "op:-", "op:*", "op:/", "op:%",
-            "op:neg", "op:not", "op:str+", "op:<", "op:<=", "op:>", "op:>=", "op:~=", "op:==",
-            "op:!=", "op:&&", "op:||", "is_none", "is_not_none", "none", "empty_list",
-            "list_literal", "object_literal", "index_list", "index_str", "index_json", "member",
-            "unwrap", "unwrap_user", "bool_as_num", "list_bool_as_list_num", "prompt",
-            "completion", "raw_string", "triple_string", "unicode_escape",
-            "regex_plain_string", "total_sum", "deep_json_literal", "import", "import_as", "module_call",
-            "fast_path"}) {
+      for (const char* f : {"item",
+                            "item_ref",
+                            "const",
+                            "const_typed",
+                            "regex_const",
+                            "regex_var",
+                            "fn",
+                            "fn_block",
+                            "fn_default",
+                            "fn_call",
+                            "named_arg",
+                            "builtin_named_arg",
+                            "fn_inferred_result",
+                            "let",
+                            "let_typed",
+                            "component",
+                            "component_bool",
+                            "component_bounds",
+                            "monitor",
+                            "monitor_reads_monitor",
+                            "on_invalid",
+                            "judge",
+                            "judge_call",
+                            "if",
+                            "op:??",
+                            "op:+",
+                            "op:-",
+                            "op:*",
+                            "op:/",
+                            "op:%",
+                            "op:neg",
+                            "op:not",
+                            "op:str+",
+                            "op:<",
+                            "op:<=",
+                            "op:>",
+                            "op:>=",
+                            "op:~=",
+                            "op:==",
+                            "op:!=",
+                            "op:&&",
+                            "op:||",
+                            "is_none",
+                            "is_not_none",
+                            "none",
+                            "empty_list",
+                            "list_literal",
+                            "object_literal",
+                            "index_list",
+                            "index_str",
+                            "index_json",
+                            "member",
+                            "unwrap",
+                            "unwrap_user",
+                            "bool_as_num",
+                            "list_bool_as_list_num",
+                            "prompt",
+                            "completion",
+                            "raw_string",
+                            "triple_string",
+                            "unicode_escape",
+                            "regex_plain_string",
+                            "total_sum",
+                            "deep_json_literal",
+                            "import",
+                            "import_as",
+                            "module_call",
+                            "fast_path"}) {
         EXPECT_GT(st.features[f], 0) << "no accepted program used " << f;
       }
       EXPECT_GE(sigs.size() - unused.size(), sigs.size() * 9 / 10)

@@ -30,11 +30,13 @@ work = sys.argv[1]
 rec = [json.loads(l) for l in open(f"{work}/recursive.interp.jsonl")]
 dbl = [json.loads(l) for l in open(f"{work}/doubling.interp.jsonl")]
 assert len(rec) == 2 and len(dbl) == 1, (rec, dbl)
-# Every row of the recursive spec ran out of fuel and scores on_invalid with zero components.
+# Every row of the recursive spec ran out of fuel and scores on_invalid with zero components
+# and monitors.
 for row in rec:
     assert row["flags"] == ["fuel_exhausted"], row
     assert row["total"] == -1, row
     assert all(v == 0 for v in row["components"].values()), row
+    assert row["monitors"] == {"length": 0}, row
 # The doubling stops growing at the cap: s69 is the largest string built, longer than the
 # completion, and the row is flagged result_too_large (within the budget).
 for row in dbl:

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <regex>
 #include <set>
 #include <utility>
 
@@ -1418,6 +1419,20 @@ std::string Gen::gen_reward(const std::string& name) {
   std::string total;
   for (size_t i = 0; i < terms.size(); ++i) total += (i ? " + " : "") + terms[i];
   stmts.push_back("total = " + total);
+  // Monitors after the total, which must not read them; a monitor may read any binding, and
+  // the monitors before it.
+  for (int m = 0, nm = chance(0.4) ? uniform(1, 2) : 0; m < nm; ++m) {
+    std::string n = "m" + std::to_string(m);
+    Expr v = gen(want(make(chance(0.3) ? Ty::kBool : Ty::kNum, true)), uniform(1, 4), s);
+    std::string text = "monitor " + n + " = " + v.text;
+    if (chance(0.25)) text += " in 0..1";
+    stmts.push_back(text);
+    if (m > 0 && std::regex_search(v.text, std::regex(R"(\bm0\b)")))
+      feature("monitor_reads_monitor");
+    bool is_bool = strip(v.type).k == Ty::kBool;
+    s.vars.push_back({n, make(is_bool ? Ty::kBool : Ty::kNum)});
+    feature("monitor");
+  }
   if (chance(0.4)) {
     static const std::vector<std::string> values = {"-1", "0.5", "-0.25", "0", "3"};
     auto at = stmts.begin() + uniform(0, static_cast<int>(stmts.size()));

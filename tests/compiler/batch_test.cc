@@ -24,10 +24,11 @@ std::string grade_text(Spec& spec, const std::string& input, int threads, size_t
   const ast::Module* owner = nullptr;
   const ast::RewardDecl* reward = spec.program->find_reward("r", &owner);
   InterpEngine engine(*spec.interp, *reward);
-  std::vector<std::string> components;
-  for (const auto& c : reward->components) components.push_back(c->name);
-  BatchSummary s = grade_jsonl(components, interp::item_fields(owner->item.get()), engine, in, out,
-                               options);
+  ValueNames names;
+  for (const auto& c : reward->components) names.components.push_back(c->name);
+  for (const auto& m : reward->monitors) names.monitors.push_back(m->name);
+  BatchSummary s =
+      grade_jsonl(names, interp::item_fields(owner->item.get()), engine, in, out, options);
   if (summary != nullptr) *summary = s;
   return out.str();
 }
@@ -58,8 +59,28 @@ TEST(Batch, OneLinePerRowInOrderWithErrorsInPlace) {
   EXPECT_EQ(s.rows, 6u);  // the blank line 3 is not a row
   EXPECT_EQ(s.errors, 4u);
   EXPECT_DOUBLE_EQ(s.total_sum, 2.5);
-  EXPECT_EQ(s.component_names, (std::vector<std::string>{"correct", "long"}));
+  EXPECT_EQ(s.names.components, (std::vector<std::string>{"correct", "long"}));
   EXPECT_EQ(s.component_sums, (std::vector<double>{2, 1}));
+  EXPECT_TRUE(s.names.monitors.empty());
+}
+
+TEST(Batch, MonitorsFollowTheComponents) {
+  Spec spec(R"rft(reward r {
+    component long = len(completion) > 3
+    monitor chars = len(completion)
+    monitor exact = completion == "four"
+    total = long
+  })rft");
+  BatchSummary s;
+  std::string out =
+      grade_text(spec, "{\"completion\": \"four\"}\n{\"completion\": \"ab\"}\n", 1, 4096, &s);
+  EXPECT_EQ(
+      out,
+      R"rft({"line":1,"total":1.0,"components":{"long":1.0},"monitors":{"chars":4.0,"exact":1.0},"flags":[]}
+{"line":2,"total":0.0,"components":{"long":0.0},"monitors":{"chars":2.0,"exact":0.0},"flags":[]}
+)rft");
+  EXPECT_EQ(s.names.monitors, (std::vector<std::string>{"chars", "exact"}));
+  EXPECT_EQ(s.monitor_sums, (std::vector<double>{6, 1}));
 }
 
 TEST(Batch, HostileRowsAreErrorsNotCrashes) {

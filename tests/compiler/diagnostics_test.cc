@@ -212,7 +212,7 @@ spec.reward:8:17: warning[W0005]: component `c` can range over 0..inf, beyond it
 spec.reward:9:13: warning[W0004]: component `logged` does not affect the total
  9 |   component logged = j()
    |             ^~~~~~
-   = help: use it in `total`, or leave it as a logged metric
+   = help: use it in `total`, or declare it `monitor` to log it without the warning
 spec.reward:13:3: warning[W0002]: the total of `k` is the same for every sample
  13 |   total = 0.5
     |   ^~~~~~~~~~~
@@ -394,6 +394,71 @@ reward r {
  3 |   total = len(text._squash(completion))
    |                    ^~~~~~~
    = help: names starting with `_` are not visible outside their file
+)rft"},
+    {"MonitorsAreReadOnlyByMonitorsAndTests",
+     R"rft(judge strict(answer: str) {
+  model = "m"
+  prompt = "Is {answer} right?"
+  scale = 0..1
+}
+reward r {
+  let n = len(completion)
+  component ok = contains(completion, "42")
+  monitor raw_length = n
+  monitor checked = strict(answer = completion) + raw_length
+  let twice = raw_length * 2
+  component c = checked
+  monitor again = again + 1
+  total = ok + raw_length
+}
+
+test r "monitors in expect" {
+  completion = "42"
+  judge strict = 1
+  expect raw_length == 2 && checked == 3
+}
+)rft",
+     R"rft(spec.reward:11:15: error[E0205]: `raw_length` is a monitor: it is logged, never part of the reward
+ 11 |   let twice = raw_length * 2
+    |               ^~~~~~~~~~
+    = help: only monitors and tests read a monitor; compute the value in a `let` both can use
+spec.reward:12:17: error[E0205]: `checked` is a monitor: it is logged, never part of the reward
+ 12 |   component c = checked
+    |                 ^~~~~~~
+    = help: only monitors and tests read a monitor; compute the value in a `let` both can use
+spec.reward:13:19: error[E0204]: `again` is used in its own definition
+ 13 |   monitor again = again + 1
+    |                   ^~~~~
+spec.reward:14:16: error[E0205]: `raw_length` is a monitor: it is logged, never part of the reward
+ 14 |   total = ok + raw_length
+    |                ^~~~~~~~~~
+    = help: only monitors and tests read a monitor; compute the value in a `let` both can use
+)rft"},
+    {"MonitorsRaiseNoDeadWeightWarning",
+     R"rft(judge strict(answer: str) {
+  model = "m"
+  prompt = "Is {answer} right?"
+  scale = 0..1
+}
+reward r {
+  let n = len(completion)
+  let only_monitored = n * 2
+  component ok = contains(completion, "42")
+  component logged = n
+  monitor length = only_monitored
+  monitor judged = strict(answer = completion)
+  monitor bounded = n in 0..1
+  total = ok
+}
+)rft",
+     R"rft(spec.reward:10:13: warning[W0004]: component `logged` does not affect the total
+ 10 |   component logged = n
+    |             ^~~~~~
+    = help: use it in `total`, or declare it `monitor` to log it without the warning
+spec.reward:13:21: warning[W0005]: monitor `bounded` can range over 0..inf, beyond its bounds 0..1
+ 13 |   monitor bounded = n in 0..1
+    |                     ^
+    = help: values outside are clamped and flagged `out_of_bounds:bounded`; `clamp(x, lo, hi)` makes it explicit
 )rft"},
     {"TabsKeepCaretAligned",
      R"rft(reward r {

@@ -149,7 +149,7 @@ reward r {
   const ast::RewardDecl* reward = spec.program->find_reward("r", &owner);
   InterpEngine engine(*spec.interp, *reward);
   const interp::ItemFields item = interp::item_fields(owner->item.get());
-  const std::vector<std::string> components = {"exact"};
+  const ValueNames names{{"exact"}, {}};
   std::mt19937 rng(20261207);
   std::string input;
   std::vector<int> expect;  // per row: 1 graded, 0 out-of-range error, -1 either (byte edits)
@@ -185,7 +185,7 @@ reward r {
   options.threads = 2;
   options.chunk_rows = 257;
   BatchSummary s;
-  ASSERT_NO_THROW(s = grade_jsonl(components, item, engine, in, out, options));
+  ASSERT_NO_THROW(s = grade_jsonl(names, item, engine, in, out, options));
   std::istringstream lines(out.str());
   std::string line;
   size_t n = 0, graded = 0;

@@ -250,6 +250,47 @@ TEST(Semantics, GatedJudgeComponentIsSkipped) {
   EXPECT_EQ(safe.components, (std::vector<double>{1, 0.8}));
 }
 
+TEST(Semantics, MonitorsAreLoggedAndNeverInTheTotal) {
+  Spec spec(R"rft(reward r {
+    let n = len(completion)
+    component ok = contains(completion, "42")
+    monitor length = n
+    monitor strict = completion == "42"
+    monitor capped = n in 0..3
+    total = ok
+  })rft");
+  Grade g = spec.grade("the answer is 42");
+  EXPECT_DOUBLE_EQ(g.total, 1);
+  EXPECT_EQ(g.components, (std::vector<double>{1}));
+  EXPECT_EQ(g.monitors, (std::vector<double>{16, 0, 3}));
+  EXPECT_TRUE(has_flag(g, "out_of_bounds:capped"));
+  Grade exact = spec.grade("42");
+  EXPECT_EQ(exact.monitors, (std::vector<double>{2, 1, 2}));
+  // Explain lists them in source order, as monitors.
+  ASSERT_EQ(exact.bindings.size(), 5u);
+  EXPECT_EQ(exact.bindings[2].name, "length");
+  EXPECT_EQ(exact.bindings[2].kind, "monitor");
+  EXPECT_EQ(exact.bindings[2].value, "2");
+}
+
+TEST(Semantics, MonitorsCallTheirJudgesEvenWhenGatingSkipsTheTotal) {
+  Spec spec(std::string(kJudge) + R"rft(item { topic: str }
+  reward r {
+    component safe = !contains(completion, "refund")
+    component tone = polite(reply = completion)
+    monitor judged_tone = tone
+    total = if safe then tone else -1
+  })rft");
+  CountingJudge judge(0.8);
+  Grade unsafe = spec.grade("guaranteed refund", {{"topic", "t"}}, &judge);
+  // The monitor asks for `tone`, so the judge is called and the component is not skipped.
+  EXPECT_EQ(judge.calls, 1);
+  EXPECT_DOUBLE_EQ(unsafe.total, -1);
+  EXPECT_FALSE(has_flag(unsafe, "skipped:tone"));
+  EXPECT_EQ(unsafe.components, (std::vector<double>{0, 0.8}));
+  EXPECT_EQ(unsafe.monitors, (std::vector<double>{0.8}));
+}
+
 TEST(Semantics, JudgePromptIsRendered) {
   Spec spec(std::string(kJudge) + R"rft(item { topic: str }
   reward r { total = polite(reply = "R!") })rft");

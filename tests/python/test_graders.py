@@ -252,3 +252,20 @@ def test_truncated_reaches_the_spec(tmp_path, cache_env):
     spec2.write_text("item { truncated: bool? }\n"
                      "reward r {\n  total = if item.truncated ?? false then 0 else 1\n}\n")
     assert rft.load(str(spec2), reward="r").grade(["a", "b"], truncated=[True, False]).total == [0.0, 1.0]
+
+
+def test_monitors_are_logged_beside_the_components(tmp_path, rft_bin, cache_env):
+    spec = tmp_path / "mon.reward"
+    spec.write_text("reward r {\n  component long = len(completion) > 3\n"
+                    "  monitor chars = len(completion)\n  total = long\n}\n")
+    so = str(tmp_path / "mon.so")
+    subprocess.run([rft_bin, "compile", str(spec), "-o", so], check=True, capture_output=True)
+    graders = [rft.load(str(spec), reward="r", engine=e) for e in ("jit", "interp", "aot")]
+    for grader in graders + [rft.load_aot(so)]:
+        assert grader.monitors == ["chars"]
+        result = grader.grade(["four", "ab"])
+        assert result.total == [1.0, 0.0]
+        assert result.components == {"long": [1.0, 0.0]}
+        assert result.monitors == {"chars": [4.0, 2.0]}
+    explained = graders[0].explain("four")
+    assert explained["monitors"] == {"chars": 4.0} and explained["components"] == {"long": 1.0}

@@ -106,7 +106,7 @@ def test_grade_describes_the_reward(server):
     assert body == {"object": "grader", "spec": ARITHMETIC, "reward": "sum",
                     "components": [{"name": "correct", "type": "bool", "judge": False},
                                    {"name": "digits", "type": "num", "judge": False}],
-                    "judges": [], "item": [{"name": "answer", "type": "str"}]}
+                    "monitors": [], "judges": [], "item": [{"name": "answer", "type": "str"}]}
 
 
 def test_grade_scores_samples_in_order(server):

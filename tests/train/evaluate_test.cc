@@ -206,6 +206,45 @@ TEST(Evaluate, AVerifierGradesTheSameCompletions) {
   EXPECT_EQ(format_eval_table({*without}, kComponents).find("verifier"), std::string::npos);
 }
 
+// The reward's monitors are averaged beside the components, by name, in the table and the JSON,
+// and never touch the trained reward's numbers.
+TEST(Evaluate, MonitorsAreAveragedByName) {
+  FakeGenerator gen(base_completions(), /*chatml=*/true);
+  CountingGrader grader;
+  Dataset data = five_rows();
+  GradeFn inner = grader.fn();
+  // One monitor: the completion's length in bytes (1, 2, 0, 2, 1).
+  EvalSetup setup{[inner](const std::vector<Rollout>& rollouts) {
+                    std::vector<Score> scores = inner(rollouts);
+                    for (size_t i = 0; i < scores.size(); ++i) {
+                      scores[i].monitors = {static_cast<double>(rollouts[i].completion.size())};
+                    }
+                    return scores;
+                  },
+                  kComponents,
+                  0,
+                  {"bytes"}};
+  Expected<ModelEval> e = evaluate_model(gen, data, setup, options());
+  ASSERT_TRUE(e.ok()) << e.error();
+  EXPECT_DOUBLE_EQ(e->reward_mean, 0.7);
+  ASSERT_EQ(e->monitor_means.size(), 1u);
+  EXPECT_EQ(e->monitor_means[0].first, "bytes");
+  EXPECT_DOUBLE_EQ(e->monitor_means[0].second, 1.2);
+  e->label = "base";
+  ModelEval tuned = *e;
+  tuned.label = "tuned";
+  tuned.monitor_means[0].second = 2.4;
+  const std::string table = format_eval_table({*e, tuned}, kComponents);
+  EXPECT_NE(table.find("bytes (monitor)  1.20  2.40 (+1.20, +100%)\n"), std::string::npos) << table;
+  nlohmann::json j = eval_to_json({*e}, kComponents);
+  EXPECT_EQ(j["models"][0]["monitors"], (nlohmann::json{{"bytes", 1.2}}));
+  Expected<ModelEval> without =
+      evaluate_model(gen, data, EvalSetup{grader.fn(), kComponents, 0}, options());
+  ASSERT_TRUE(without.ok());
+  EXPECT_TRUE(without->monitor_means.empty());
+  EXPECT_FALSE(eval_to_json({*without}, kComponents)["models"][0].contains("monitors"));
+}
+
 // A row's seed is its own: evaluating one row per batch asks for the very seeds of batches of
 // two, and no two rows share one.
 TEST(Evaluate, EachRowHasItsOwnSeedWhateverTheBatch) {

@@ -20,6 +20,7 @@ void make_sample_run(const std::string& dir, int train_steps, SampleRun& run) {
                           {"pass_rate", r},
                           {"completion_length", 40 - step * 0.5},
                           {"verifier", {{"reward_mean", r - 0.1}, {"gap", 0.1}}},
+                          {"monitors", {{"raw_length", 120 - step}}},
                           {"rows", 20}}
                .dump()
         << "\n";
@@ -39,6 +40,7 @@ void make_sample_run(const std::string& dir, int train_steps, SampleRun& run) {
                            {"completion_length", 42 - step * 0.4},
                            {"loss", -0.01 * std::cos(step)},
                            {"entropy", 2.0 - 0.03 * step},
+                           {"monitors", {{"raw_length", 118 - step}}},
                            {"signals",
                             {{"length_correlation", 0.1 * std::sin(step)},
                              {"advantage_share", {{"correct", 0.6}, {"format", 0.2}}}}},
@@ -66,6 +68,7 @@ void make_sample_run(const std::string& dir, int train_steps, SampleRun& run) {
   base.rows = 20;
   base.reward_mean = 0.3;
   base.component_means = {0.3, 0.9};
+  base.monitor_means = {{"raw_length", 120}};
   base.pass_rate = 0.3;
   base.mean_length = 40;
   base.samples = {{0, "What is 2+3?", kTrickyCompletion, 0}, {1, "What is 4*4?", "16", 1}};
@@ -74,6 +77,7 @@ void make_sample_run(const std::string& dir, int train_steps, SampleRun& run) {
   tuned.label = "tuned";
   tuned.reward_mean = 0.7;
   tuned.component_means = {0.7, 0.95};
+  tuned.monitor_means = {{"raw_length", 100}};
   tuned.pass_rate = 0.7;
   tuned.mean_length = 30;
   tuned.samples = {{0, "What is 2+3?", "\\boxed{5}", 1}, {1, "What is 4*4?", "16", 1}};

@@ -1,6 +1,7 @@
 // A synthetic training run for the report tests: a metrics.jsonl with train and eval lines (two
-// components, pass rate, a held-out verifier, KL, loss, completion length, entropy, the monitors'
-// signals and one alarm) and a base and a tuned evaluation whose samples hold markup ("</script>",
+// components, a monitor, pass rate, a held-out verifier, KL, loss, completion length, entropy, the
+// monitors' signals and one alarm) and a base and a tuned evaluation whose samples hold markup
+// ("</script>",
 // "<b>") that the page must show as text.
 #pragma once
 
@@ -12,11 +13,12 @@
 
 namespace rft::train::report_fixture {
 
-// What the synthetic run draws: 13 charts (reward, 2 components, pass rate, the held-out verifier
-// and its gap, completion length, loss, KL, entropy, reward-length correlation, 2 advantage
-// shares) with 18 series in all (the verifier's two are eval only, the last six train only).
-inline constexpr int kSampleCharts = 13;
-inline constexpr int kSampleSeries = 18;
+// What the synthetic run draws: 14 charts (reward, 2 components, a monitor, pass rate, the
+// held-out verifier and its gap, completion length, loss, KL, entropy, reward-length correlation,
+// 2 advantage shares) with 20 series in all (the verifier's two are eval only, the last six train
+// only).
+inline constexpr int kSampleCharts = 14;
+inline constexpr int kSampleSeries = 20;
 inline constexpr const char* kTrickyCompletion = "x </script><b>bold</b> & \"quoted\"";
 // The alarm raised at kAlarmStep, whose message holds markup too.
 inline constexpr int kAlarmStep = 20;

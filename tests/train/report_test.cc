@@ -103,6 +103,12 @@ TEST(ReportTest, EmbedsTheChartDataOfEveryCurve) {
                       "<span class=\"change up\">+0.400</span>"),
             std::string::npos);
   EXPECT_NE(html.find("<th>pass rate</th>"), std::string::npos);
+  // A monitor: beside the components, its change shown with no direction better.
+  EXPECT_NE(html.find("<th>raw_length (monitor)</th><td class=\"num\">120.000</td><td "
+                      "class=\"num\">100.000<span class=\"change\">-20.000</span>"),
+            std::string::npos);
+  ASSERT_NE(find_chart(data, "monitor.raw_length"), nullptr);
+  EXPECT_EQ((*find_chart(data, "monitor.raw_length"))["series"].size(), 2u);       // train and eval
   EXPECT_NE(html.find("<span class=\"change\">-10.0</span>"), std::string::npos);  // length
   EXPECT_NE(html.find("<pre class=\"hyperparameters\">"), std::string::npos);
   EXPECT_NE(html.find("<pre id=\"errors\"></pre>"), std::string::npos);

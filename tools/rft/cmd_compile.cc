@@ -36,7 +36,9 @@ int run_compile(const CompileCliOptions& o) {
   const char* sep = " ";
   for (const auto* m : program->roots) {
     for (const auto& r : m->rewards) {
-      std::cerr << sep << r->name << " (" << r->components.size() << " components)";
+      std::cerr << sep << r->name << " (" << r->components.size() << " components";
+      if (!r->monitors.empty()) std::cerr << ", " << r->monitors.size() << " monitors";
+      std::cerr << ")";
       sep = ", ";
     }
   }

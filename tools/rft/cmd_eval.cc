@@ -80,9 +80,11 @@ int run_eval(const EvalCliOptions& o) {
   Expected<train::Dataset> data = train::load_dataset(o.data, req);
   if (!data.ok()) return fail(data.error());
 
-  std::vector<std::string> components = grader->component_names();
+  const ValueNames names = grader->value_names();
+  const std::vector<std::string>& components = names.components;
   std::atomic<long> judge_skips{0};
-  train::EvalSetup setup{grade_fn(*grader, o.eval.threads, &judge_skips), components, pass};
+  train::EvalSetup setup{grade_fn(*grader, o.eval.threads, &judge_skips), components, pass,
+                         names.monitors};
   std::vector<std::string> labels = model_labels(o.models);
   size_t rows = data->examples.size();
   if (o.eval.limit > 0) rows = std::min(rows, static_cast<size_t>(o.eval.limit));

@@ -132,6 +132,12 @@ int run_explain(const ExplainOptions& o) {
     for (size_t i = 0; i < reward->components.size(); ++i) {
       out["components"][reward->components[i]->name] = r.components[i];
     }
+    if (!reward->monitors.empty()) {
+      out["monitors"] = nlohmann::json::object();
+      for (size_t i = 0; i < reward->monitors.size(); ++i) {
+        out["monitors"][reward->monitors[i]->name] = r.monitors[i];
+      }
+    }
     out["lets"] = nlohmann::json::object();
     for (const auto& b : r.bindings) {
       if (b.kind == "let") out["lets"][b.name] = b.evaluated ? nlohmann::json(b.value) : nlohmann::json();
@@ -148,7 +154,7 @@ int run_explain(const ExplainOptions& o) {
             << grader::format_num(r.total) << "\n";
   for (const auto& b : r.bindings) {
     std::cout << "  " << std::left << std::setw(static_cast<int>(width)) << b.name << "  "
-              << (b.kind == "component" ? "component  " : "let        ") << b.value << "\n";
+              << std::setw(11) << b.kind << b.value << "\n";
   }
   std::cout << "flags: ";
   if (r.flags.empty()) std::cout << "(none)";
@@ -163,7 +169,7 @@ int run_explain(const ExplainOptions& o) {
 void add_explain(CLI::App& app, Command& run) {
   auto o = std::make_shared<ExplainOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "explain", "Grade one sample and print the total, each component and each let");
+      "explain", "Grade one sample and print the total, each component, monitor and let");
   cmd->add_option("file", o->file, "The .reward file")->required();
   cmd->add_option("--reward", o->reward, "Which reward to evaluate")->required();
   cmd->add_option("--sample", o->sample,

@@ -71,9 +71,9 @@ class TranscribingEngine final : public Engine {
 
 // Reads the rows of o.data, grades them with `engine` and writes one result line per row;
 // prints the summary. `options` comes with its threads (and annotations) set.
-int grade_rows(const GradeOptions& o, const Engine& engine,
-               std::span<const std::string> components, std::span<const interp::ItemField> item,
-               const BatchOptions& options, BatchSummary* summary) {
+int grade_rows(const GradeOptions& o, const Engine& engine, const ValueNames& names,
+               std::span<const interp::ItemField> item, const BatchOptions& options,
+               BatchSummary* summary) {
   std::ifstream file;
   std::istream* in = &std::cin;
   if (o.data != "-") {
@@ -89,7 +89,7 @@ int grade_rows(const GradeOptions& o, const Engine& engine,
     if (tty) std::fprintf(stderr, "\rgraded %zu rows", rows);
   };
   BatchSummary& s = *summary;
-  s = grade_jsonl(components, item, engine, *in, results.stream(), options, progress);
+  s = grade_jsonl(names, item, engine, *in, results.stream(), options, progress);
   if (tty) std::fprintf(stderr, "\r");
   if (Expected<void> done = results.commit(); !done) return fail(done.error());
 
@@ -99,9 +99,13 @@ int grade_rows(const GradeOptions& o, const Engine& engine,
             << grader::format_num(std::round(s.seconds > 0 ? s.rows / s.seconds : 0)) << " rows/s\n";
   if (graded > 0) {
     std::cerr << "mean total " << grader::format_num(s.total_sum / graded);
-    for (size_t i = 0; i < s.component_names.size(); ++i) {
-      std::cerr << (i == 0 ? "; " : ", ") << s.component_names[i] << " "
+    for (size_t i = 0; i < s.names.components.size(); ++i) {
+      std::cerr << (i == 0 ? "; " : ", ") << s.names.components[i] << " "
                 << grader::format_num(s.component_sums[i] / graded);
+    }
+    for (size_t i = 0; i < s.names.monitors.size(); ++i) {
+      std::cerr << (i == 0 ? "; monitors " : ", ") << s.names.monitors[i] << " "
+                << grader::format_num(s.monitor_sums[i] / graded);
     }
     std::cerr << "\n";
   }
@@ -126,8 +130,8 @@ int run_grade_spec(const GradeOptions& o) {
     };
   }
   BatchSummary s;
-  const std::vector<std::string> components = grader->component_names();
-  if (int rc = grade_rows(o, *engine, components, grader->item_fields(), options, &s); rc != kOk) {
+  if (int rc = grade_rows(o, *engine, grader->value_names(), grader->item_fields(), options, &s);
+      rc != kOk) {
     return rc;
   }
   std::cerr << judge_summary(*grader, static_cast<long>(s.skipped));
@@ -143,8 +147,7 @@ int run_grade_shared(const GradeOptions& o) {
   options.threads = o.threads;
   BatchSummary s;
   const SharedGrader& shared = **g;
-  return grade_rows(o, shared.engine(), shared.component_names(), shared.item_fields(), options,
-                    &s);
+  return grade_rows(o, shared.engine(), shared.value_names(), shared.item_fields(), options, &s);
 }
 
 int run_grade(const GradeOptions& o) {

@@ -41,6 +41,7 @@ struct MicroBatch {
 // What each rollout contributes to the step's statistics, one row per rollout of the global
 // batch: every rank fills the rows of its shard and the sum over the ranks (zeros elsewhere)
 // gives all of them, so advantages and metrics are those of the global batch on every rank.
+// The components follow, then the monitors.
 enum Column : size_t { kTotal, kFlagged, kTruncated, kNewTokens, kScoredTokens, kComponents };
 
 // The step's monitor signals (runtime/train/monitor.h) from the global batch's table: the
@@ -159,7 +160,9 @@ Expected<TrainResult> run_grpo_in_process(const TrainRequest& request) {
     const double t_grade = seconds_since(t_grade_start);
 
     // The global batch's rollouts, as a table (see Column).
-    const size_t width = kComponents + n_components;
+    const size_t n_monitors = request.monitor_names.size();
+    const size_t first_monitor = kComponents + n_components;
+    const size_t width = first_monitor + n_monitors;
     std::vector<double> table(n_all * width, 0.0);
     for (size_t r = 0; r < n; ++r) {
       double* row = &table[(first + r) * width];
@@ -172,9 +175,13 @@ Expected<TrainResult> run_grpo_in_process(const TrainRequest& request) {
       for (size_t k = 0; k < n_components && k < scores[r].components.size(); ++k) {
         row[kComponents + k] = scores[r].components[k];
       }
+      for (size_t k = 0; k < n_monitors && k < scores[r].monitors.size(); ++k) {
+        row[first_monitor + k] = scores[r].monitors[k];
+      }
     }
     group.all_reduce_sum(table);
-    std::vector<double> totals(n_all), component_sums(n_components, 0.0);
+    std::vector<double> totals(n_all), component_sums(n_components, 0.0),
+        monitor_sums(n_monitors, 0.0);
     double flagged = 0, truncated = 0, new_tokens = 0, all_tokens = 0;
     for (size_t r = 0; r < n_all; ++r) {
       const double* row = &table[r * width];
@@ -184,6 +191,7 @@ Expected<TrainResult> run_grpo_in_process(const TrainRequest& request) {
       new_tokens += row[kNewTokens];
       all_tokens += row[kScoredTokens];
       for (size_t k = 0; k < n_components; ++k) component_sums[k] += row[kComponents + k];
+      for (size_t k = 0; k < n_monitors; ++k) monitor_sums[k] += row[first_monitor + k];
     }
 
     // Advantages, over the global batch; this rank keeps those of its rollouts.
@@ -293,6 +301,13 @@ Expected<TrainResult> run_grpo_in_process(const TrainRequest& request) {
       comp[request.component_names[k]] = component_sums[k] / static_cast<double>(n_all);
     }
     line["components"] = comp;
+    if (n_monitors > 0) {
+      nlohmann::json mon = nlohmann::json::object();
+      for (size_t k = 0; k < n_monitors; ++k) {
+        mon[request.monitor_names[k]] = monitor_sums[k] / static_cast<double>(n_all);
+      }
+      line["monitors"] = mon;
+    }
     if (job.monitor.enabled) {
       line["signals"] = signals_json(table, width, all_advantages, g, request);
     }

@@ -231,28 +231,37 @@ double Session::evaluate(int64_t step) {
     }
     return Expected<std::vector<RowGeneration>>(std::move(out));
   };
-  const EvalSetup setup{request_.grade, request_.component_names, request_.pass_component,
-                        request_.verify, request_.verifier_pass_component};
+  const EvalSetup setup{request_.grade,          request_.component_names,
+                        request_.pass_component, request_.monitor_names,
+                        request_.verify,         request_.verifier_pass_component};
   Expected<EvalSums> mine_sums = evaluate_rows(*request_.eval, prompts, mine.from, mine.to,
                                                /*chunk=*/64, step_seed(-1 - step), generate, setup);
   policy_->train();
   if (!mine_sums.ok()) throw std::runtime_error(mine_sums.error());
-  const size_t c = request_.component_names.size();
-  // total, length, the verifier's total and pass, then the components: this rank's sums, then
-  // the sums over the ranks.
+  const size_t c = request_.component_names.size(), m = request_.monitor_names.size();
+  // total, length, the verifier's total and pass, then the components and the monitors: this
+  // rank's sums, then the sums over the ranks.
   std::vector<double> sums = {mine_sums->total, mine_sums->length, mine_sums->verifier_total,
                               mine_sums->verifier_pass};
+  mine_sums->components.resize(c, 0.0);
+  mine_sums->monitors.resize(m, 0.0);
   sums.insert(sums.end(), mine_sums->components.begin(), mine_sums->components.end());
-  sums.resize(4 + c, 0.0);
+  sums.insert(sums.end(), mine_sums->monitors.begin(), mine_sums->monitors.end());
   group_->all_reduce_sum(sums);
   const double total = sums[0], length = sums[1];
-  const std::vector<double> components(sums.begin() + 4, sums.end());
+  const std::vector<double> components(sums.begin() + 4, sums.begin() + 4 + static_cast<long>(c));
+  const std::vector<double> monitors(sums.begin() + 4 + static_cast<long>(c), sums.end());
   const double n = static_cast<double>(rows);
   nlohmann::json line = {{"kind", "eval"}, {"step", step}, {"reward_mean", total / n},
                          {"completion_length", length / n}, {"rows", rows}};
   nlohmann::json comp = nlohmann::json::object();
   for (size_t k = 0; k < c; ++k) comp[request_.component_names[k]] = components[k] / n;
   line["components"] = comp;
+  if (m > 0) {
+    nlohmann::json mon = nlohmann::json::object();
+    for (size_t k = 0; k < m; ++k) mon[request_.monitor_names[k]] = monitors[k] / n;
+    line["monitors"] = mon;
+  }
   double score = total / n;
   if (request_.pass_component >= 0) {
     score = components[static_cast<size_t>(request_.pass_component)] / n;
