@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <stdexcept>
 #include <utility>
 
 #include "runtime/common/output_file.h"
@@ -122,10 +123,21 @@ TrainRequest request_for(Prepared& p, const JobOptions& o, JobKind kind, Progres
   if (p.grader) {
     r.grade = p.grader->grade_fn(p.job.threads, p.job.max_judge_failures);
     if (p.verifier) {
-      r.verify = p.verifier->grade_fn(p.job.threads, /*max_judge_failures=*/1);
+      // A verifier whose judge is dead would read as a flat verifier: it stops the job as the
+      // trained reward's judges do, and says which reward it was.
+      GradeFn verify = p.verifier->grade_fn(p.job.threads, p.job.max_judge_failures);
+      r.verify = [verify](const std::vector<Rollout>& rollouts) {
+        try {
+          return verify(rollouts);
+        } catch (const std::runtime_error& e) {
+          throw std::runtime_error(std::string("the held-out verifier (reward.verifier): ") +
+                                   e.what());
+        }
+      };
       r.verifier_pass_component = p.verifier_pass;
     }
     r.component_names = p.grader->component_names();
+    r.monitor_names = p.grader->monitor_names();
     r.pass_component = p.pass_component;
     if (p.grader->calls_judges()) {
       // Each line carries the judge work done since the line before it: one step's grading, or
@@ -164,7 +176,7 @@ Expected<std::vector<ModelEval>> compare(
     Prepared& p, const std::vector<std::pair<std::string, std::string>>& models) {
   std::vector<ModelEval> evals;
   EvalSetup setup{p.grader->grade_fn(p.job.threads, /*max_judge_failures=*/1),
-                  p.grader->component_names(), p.pass_component};
+                  p.grader->component_names(), p.pass_component, p.grader->monitor_names()};
   if (p.verifier) {
     setup.verify = p.verifier->grade_fn(p.job.threads, /*max_judge_failures=*/1);
     setup.verify_pass_component = p.verifier_pass;

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Judges in `rft train` and `rft eval`: an endpoint off this machine is refused before anything
-# runs (with the way to allow it), an allowed one passes, and a judge that fails fast (a closed
-# loopback port, no retries) shows in the counters: every metrics.jsonl line and the totals.
+# runs (with the way to allow it), an allowed one passes, a judge that fails fast (a closed
+# loopback port, no retries) stops the job, in the trained reward or in the held-out verifier,
+# and with the limit lifted shows in the counters: every metrics.jsonl line and the totals.
 # Usage: judges_cli_test.sh RFT WORK_DIR DATA_DIR
 set -euo pipefail
 rft=$1 work=$2 data=$3
@@ -95,6 +96,23 @@ grep -m1 'rft train: judge' stopped.err
 sed -e 's/output_dir: stopped/output_dir: overridden/' stopped.yaml > overridden.yaml
 RFT_JUDGE_URL=http://127.0.0.1:$closed/v1 "$rft" train overridden.yaml --no-eval \
   --max-judge-failures 1 2>overridden.err || fail "--max-judge-failures 1 did not lift the limit: $(cat overridden.err)"
+
+# A held-out verifier whose judge fails stops the job too, saying it was the verifier: a dead
+# verifier judge would otherwise read as a flat verifier curve.
+cat > plain.reward <<'SPEC'
+reward plain {
+  let n = len(completion)
+  total = if n == 0 then 0 else count_matches(completion, r"[a-z]") / n
+}
+SPEC
+job verified init "judge_cache: false"
+sed -i -e 's/  spec: judged.reward/  spec: plain.reward/' -e 's/  name: judged/  name: plain\n  verifier: judged\n  verifier_spec: judged.reward/' verified.yaml
+if RFT_JUDGE_URL=http://127.0.0.1:$closed/v1 "$rft" train verified.yaml --no-eval 2>verified.err; then
+  fail "a job whose verifier's judge failed every request went on: $(cat verified.err)"
+fi
+grep -qE 'rft train: the held-out verifier \(reward.verifier\): judge `rater` failed ([0-9]+) of \1 requests' verified.err ||
+  fail "no stop naming the verifier and its judge: $(cat verified.err)"
+grep -m1 'held-out verifier' verified.err
 
 # Counters per line, totals at the end, with the limit lifted in the job.
 job counted init "judge_cache: false" "max_judge_failures: 1"
