@@ -262,7 +262,7 @@ void check_judge_failures(const judge::JudgeService& judges,
         "judge `" + now[i].judge + "` failed " + std::to_string(failed) + " of " +
         std::to_string(asked) + " requests in one batch, more than the " + share +
         "% that `reward.max_judge_failures` allows (first error: " + now[i].first_error +
-        "); the job stops rather than train on its on_error values");
+        "); the job stops rather than score with its on_error values");
   }
 }
 
